@@ -1,0 +1,152 @@
+#pragma once
+// The patient-event calendar: a 4-ary min-heap ordered by (time, priority, insertion sequence).
+//
+// This is the hot path of every model, so it is header-only, allocation-free in steady state and
+// knows nothing of SimGrid. Simulation owns one and drains it between SimGrid synchronisation
+// points; bench/ runs the same models on this calendar and on a bare reference heap.
+//
+// Tie order: at equal times the lower priority value runs first; at equal (time, priority) the
+// event scheduled first runs first. The same input therefore always gives the same trace.
+#include <cassert>
+#include <cstdint>
+#include <limits>
+#include <unordered_set>
+#include <utility>
+#include <vector>
+
+namespace carepath::engine {
+
+/// Simulated time. The engine is unit-agnostic; the pathways layer uses minutes.
+using Time = double;
+inline constexpr Time kForever = std::numeric_limits<Time>::infinity();
+
+/// Identifies one scheduled event, so that it can be cancelled.
+enum class EventId : std::uint64_t {};
+
+/// Receives events. `kind` and `arg` are the handler's own (e.g. "service end", patient slot).
+class EventHandler {
+ public:
+  virtual void on_event(std::uint32_t kind, std::uint32_t arg) = 0;
+
+ protected:
+  EventHandler() = default;
+  EventHandler(const EventHandler&) = default;
+  EventHandler& operator=(const EventHandler&) = default;
+  ~EventHandler() = default;
+};
+
+/// Named priorities for ties at equal times (lower runs first), as simmer does.
+namespace priority {
+inline constexpr int kUrgent = -100;   ///< e.g. completing a transfer the same instant
+inline constexpr int kRelease = -10;   ///< service ends before arrivals at the same instant
+inline constexpr int kNormal = 0;      ///< default
+inline constexpr int kArrival = 10;    ///< arrivals after releases at the same instant
+inline constexpr int kMonitor = 100;   ///< samplers see the state after everything else
+}  // namespace priority
+
+struct Event {
+  Time time;
+  std::uint64_t order;  ///< (priority + 2^15) << 48 | sequence
+  EventHandler* handler;
+  std::uint32_t kind;
+  std::uint32_t arg;
+
+  [[nodiscard]] std::uint64_t sequence() const { return order & ((std::uint64_t{1} << 48) - 1); }
+  [[nodiscard]] bool before(const Event& o) const {
+    return time < o.time || (time == o.time && order < o.order);
+  }
+};
+
+class Calendar {
+ public:
+  EventId schedule(Time time, int prio, EventHandler* handler, std::uint32_t kind,
+                   std::uint32_t arg) {
+    assert(prio > -32768 && prio < 32767);
+    assert(time == time);  // not NaN
+    const std::uint64_t seq = next_seq_++;
+    const std::uint64_t order = (static_cast<std::uint64_t>(prio + 32768) << 48) | seq;
+    heap_.push_back(Event{time, order, handler, kind, arg});
+    sift_up(heap_.size() - 1);
+    return EventId{seq};
+  }
+
+  /// Cancels a pending event. Cancelling an event that already ran or was cancelled is a
+  /// programming error (checked in debug builds by the pop path never finding it).
+  void cancel(EventId id) {
+    cancelled_.insert(static_cast<std::uint64_t>(id));
+    ++cancelled_pending_;
+  }
+
+  [[nodiscard]] bool empty() {
+    skip_cancelled();
+    return heap_.empty();
+  }
+  /// Time of the next live event, or kForever.
+  [[nodiscard]] Time next_time() {
+    skip_cancelled();
+    return heap_.empty() ? kForever : heap_.front().time;
+  }
+  /// Removes and returns the next live event. Precondition: !empty().
+  Event pop() {
+    skip_cancelled();
+    assert(!heap_.empty());
+    Event top = heap_.front();
+    remove_top();
+    return top;
+  }
+  [[nodiscard]] std::size_t size() const { return heap_.size() - cancelled_pending_; }
+  [[nodiscard]] std::uint64_t scheduled_total() const { return next_seq_; }
+  void reserve(std::size_t n) { heap_.reserve(n); }
+
+ private:
+  static constexpr std::size_t kArity = 4;
+
+  void skip_cancelled() {
+    while (cancelled_pending_ != 0 && !heap_.empty()) {
+      auto it = cancelled_.find(heap_.front().sequence());
+      if (it == cancelled_.end()) return;
+      cancelled_.erase(it);
+      --cancelled_pending_;
+      remove_top();
+    }
+  }
+  void remove_top() {
+    heap_.front() = heap_.back();
+    heap_.pop_back();
+    if (!heap_.empty()) sift_down(0);
+  }
+  void sift_up(std::size_t i) {
+    Event e = heap_[i];
+    while (i > 0) {
+      const std::size_t parent = (i - 1) / kArity;
+      if (!e.before(heap_[parent])) break;
+      heap_[i] = heap_[parent];
+      i = parent;
+    }
+    heap_[i] = e;
+  }
+  void sift_down(std::size_t i) {
+    const std::size_t n = heap_.size();
+    Event e = heap_[i];
+    for (;;) {
+      const std::size_t first = i * kArity + 1;
+      if (first >= n) break;
+      std::size_t best = first;
+      const std::size_t last = first + kArity < n ? first + kArity : n;
+      for (std::size_t c = first + 1; c < last; ++c) {
+        if (heap_[c].before(heap_[best])) best = c;
+      }
+      if (!heap_[best].before(e)) break;
+      heap_[i] = heap_[best];
+      i = best;
+    }
+    heap_[i] = e;
+  }
+
+  std::vector<Event> heap_;
+  std::unordered_set<std::uint64_t> cancelled_;
+  std::size_t cancelled_pending_ = 0;
+  std::uint64_t next_seq_ = 0;
+};
+
+}  // namespace carepath::engine
