@@ -11,8 +11,8 @@
 // the processes, while the per-patient hot path costs no simcall at all.
 #include <carepath/engine/simulation.hpp>
 
-#include <simgrid/s4u.hpp>
 #include <xbt/log.h>
+#include <simgrid/s4u.hpp>
 
 #include <cmath>
 #include <exception>
@@ -25,8 +25,7 @@ namespace sg4 = simgrid::s4u;
 
 namespace carepath::engine {
 
-SimulationError::SimulationError(Time time, std::string where, std::string what)
-    : time_(time) {
+SimulationError::SimulationError(Time time, std::string where, std::string what) : time_(time) {
   std::ostringstream os;
   os << "at t=" << time;
   if (!where.empty()) os << " in " << where;
@@ -133,8 +132,8 @@ ProcessId Simulation::spawn(std::string name, ProcessFn fn) {
     } catch (const simgrid::ForcefulKillException&) {
       throw;  // the run is over: let SimGrid unwind this actor
     } catch (const std::exception& e) {
-      impl_->error = std::make_exception_ptr(SimulationError(now_, "process '" + raw->name + "'",
-                                                             e.what()));
+      impl_->error =
+          std::make_exception_ptr(SimulationError(now_, "process '" + raw->name + "'", e.what()));
     } catch (...) {
       impl_->error = std::make_exception_ptr(
           SimulationError(now_, "process '" + raw->name + "'", "unknown exception"));
@@ -158,7 +157,9 @@ void Simulation::signal(ProcessId process) {
   }
 }
 
-Time ProcessContext::now() const { return sim_->now_; }
+Time ProcessContext::now() const {
+  return sim_->now_;
+}
 
 void ProcessContext::sleep_until(Time t) {
   auto& impl = *sim_->impl_;

@@ -39,6 +39,8 @@ constexpr std::uint64_t splitmix64(std::uint64_t& state) {
 /// One random stream (xoshiro256**).
 class RandomStream {
  public:
+  /// The stream named "" of replication 0 under seed 0 (a placeholder until assigned).
+  RandomStream() : RandomStream(0, 0, "") {}
   /// The stream named `name` of replication `replication` under `master_seed`.
   RandomStream(std::uint64_t master_seed, std::uint64_t replication, std::string_view name) {
     std::uint64_t sm = master_seed;

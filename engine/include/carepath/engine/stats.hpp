@@ -1,0 +1,199 @@
+#pragma once
+// Online statistics with O(1) memory per statistic: KPIs need no stored event list.
+//
+//  * Tally: count, mean and variance (Welford), min, max, and a log-bucketed histogram for
+//    quantiles and "share within target" (e.g. the 4-hour standard).
+//  * TimeWeighted: a piecewise-constant level over time (beds occupied, queue length): mean, max,
+//    time at or above a threshold, and the time spent at each integer level (p95 occupancy).
+//
+// Both have reset(now)-style windows (warm-up deletion, yearly KPI windows) and merge().
+#include <carepath/engine/calendar.hpp>
+
+#include <bit>
+#include <cstdint>
+#include <limits>
+#include <vector>
+
+namespace carepath::engine {
+
+/// HDR-style log-bucketed histogram of non-negative values.
+///
+/// Values in [2^-10, 2^27) (about 9.8e-4 to 1.3e8) fall into 128 equal bins per power of two, so a
+/// bin's width is at most 1/128 (0.78%) of its lower edge. Bin 0 holds negative values (and NaN),
+/// bin 1 holds [0, 2^-10) (exact zeros included), the last bin holds values >= 2^27.
+/// Memory: about 38 KB, allocated on the first add().
+class LogHistogram {
+ public:
+  static constexpr int kMinExp = -10;
+  static constexpr int kMaxExp = 27;
+  static constexpr int kSubBits = 7;
+  static constexpr int kSub = 1 << kSubBits;
+  static constexpr std::size_t kBins = static_cast<std::size_t>(kMaxExp - kMinExp) * kSub + 3;
+
+  void add(double x, std::uint64_t n = 1) {
+    if (counts_.empty()) counts_.assign(kBins, 0);
+    counts_[index(x)] += n;
+    total_ += n;
+  }
+  void merge(const LogHistogram& o);
+  void clear() {
+    counts_.clear();
+    total_ = 0;
+  }
+  [[nodiscard]] std::uint64_t total() const { return total_; }
+  /// Approximate q-quantile (0 <= q <= 1), interpolated linearly within the bin holding it;
+  /// values below 2^-10 are reported as 0. NaN when empty.
+  [[nodiscard]] double quantile(double q) const;
+  /// Approximate share of values <= x (linear within the bin holding x).
+  [[nodiscard]] double share_at_most(double x) const;
+
+  static std::size_t index(double x) {
+    static_assert(kMinExp == -10 && kMaxExp == 27, "update the literals below");
+    if (!(x >= 0.0)) return 0;
+    if (x < 0x1p-10) return 1;
+    if (x >= 0x1p27) return kBins - 1;
+    const auto bits = std::bit_cast<std::uint64_t>(x);
+    const int exp = static_cast<int>((bits >> 52) & 0x7ffU) - 1023;
+    const auto sub = static_cast<std::size_t>((bits >> (52 - kSubBits)) & (kSub - 1));
+    return 2 + static_cast<std::size_t>(exp - kMinExp) * kSub + sub;
+  }
+  /// [lower, upper) of bin `i` (bins 0 and kBins-1 are the under/overflow bins).
+  static double lower_edge(std::size_t i);
+  static double upper_edge(std::size_t i);
+
+ private:
+  std::vector<std::uint64_t> counts_;
+  std::uint64_t total_ = 0;
+};
+
+/// Observations of a quantity: waits, lengths of stay.
+class Tally {
+ public:
+  void add(double x) {
+    ++n_;
+    const double d = x - mean_;
+    mean_ += d / static_cast<double>(n_);
+    m2_ += d * (x - mean_);
+    if (x < min_) min_ = x;
+    if (x > max_) max_ = x;
+    hist_.add(x);
+  }
+  /// Starts a new window: forgets everything so far.
+  void reset() { *this = Tally{}; }
+  void reset(Time /*now*/) { reset(); }
+  /// Combines another window or replication (Chan et al.'s pairwise formula).
+  void merge(const Tally& o);
+
+  [[nodiscard]] std::uint64_t count() const { return n_; }
+  [[nodiscard]] double mean() const { return n_ == 0 ? kNaN : mean_; }
+  /// Sample variance (n - 1 denominator); NaN with fewer than two values.
+  [[nodiscard]] double variance() const {
+    return n_ < 2 ? kNaN : m2_ / static_cast<double>(n_ - 1);
+  }
+  [[nodiscard]] double stddev() const;
+  [[nodiscard]] double min() const { return n_ == 0 ? kNaN : min_; }
+  [[nodiscard]] double max() const { return n_ == 0 ? kNaN : max_; }
+  /// Approximate quantile from the histogram (within 0.78% relative), clamped to [min, max].
+  [[nodiscard]] double quantile(double q) const;
+  /// Approximate share of observations <= x.
+  [[nodiscard]] double share_at_most(double x) const;
+  [[nodiscard]] const LogHistogram& histogram() const { return hist_; }
+
+ private:
+  static constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+  std::uint64_t n_ = 0;
+  double mean_ = 0.0;
+  double m2_ = 0.0;
+  double min_ = std::numeric_limits<double>::infinity();
+  double max_ = -std::numeric_limits<double>::infinity();
+  LogHistogram hist_;
+};
+
+/// A piecewise-constant level over time (number busy, queue length, a 0/1 "full" flag).
+///
+/// update(now, level) closes the interval since the last change at the old level. Statistics up
+/// to a time t are read with the `at`-suffixed accessors' `now` argument, which accounts for the
+/// current level since the last change without modifying anything.
+class TimeWeighted {
+ public:
+  /// Levels at or above this many integer steps share the histogram's last bin.
+  static constexpr std::size_t kMaxLevels = std::size_t{1} << 20;
+
+  explicit TimeWeighted(double initial_level = 0.0, Time start = 0.0)
+      : level_(initial_level), last_(start), start_(start), max_(initial_level) {}
+
+  void update(Time now, double level) {
+    const double dt = now - last_;
+    if (dt > 0.0) accumulate(dt);
+    last_ = now;
+    level_ = level;
+    if (level > max_) max_ = level;
+  }
+  /// Starts a new window at `now`, keeping the current level.
+  void reset(Time now);
+  /// Optional: also track time with level >= threshold (for non-integer thresholds).
+  void set_threshold(double threshold) { threshold_ = threshold; }
+  /// Adds another window's (or replication's) time and areas up to `o_now`, as if run one after
+  /// another (the mean becomes the pooled time-weighted mean).
+  void merge(const TimeWeighted& o, Time o_now);
+
+  [[nodiscard]] double level() const { return level_; }
+  [[nodiscard]] Time window_start() const { return start_; }
+  /// Length of the window up to `now`.
+  [[nodiscard]] double duration(Time now) const { return extra_time_ + (now - start_); }
+  /// Integral of the level over the window up to `now` (e.g. bed-hours).
+  [[nodiscard]] double area(Time now) const { return area_ + level_ * (now - last_); }
+  /// Time-weighted mean up to `now` (NaN for an empty window).
+  [[nodiscard]] double mean(Time now) const;
+  /// Largest level seen in the window (including the level at its start).
+  [[nodiscard]] double max() const { return max_; }
+  /// Time with level >= threshold (set_threshold), up to `now`.
+  [[nodiscard]] double time_at_or_above_threshold(Time now) const;
+  /// Time with level >= k (k integer; levels are floored into integer bins).
+  [[nodiscard]] double time_at_least(std::int64_t k, Time now) const;
+  /// Share of the window with level >= k.
+  [[nodiscard]] double share_at_least(std::int64_t k, Time now) const;
+  /// Time spent at each integer level (floor), up to `now`; index = level.
+  [[nodiscard]] std::vector<double> time_at_levels(Time now) const;
+  /// Smallest integer level L such that the share of time at levels <= L is >= q.
+  [[nodiscard]] std::int64_t quantile(double q, Time now) const;
+
+ private:
+  void accumulate(double dt) {
+    area_ += level_ * dt;
+    if (level_ >= threshold_) above_ += dt;
+    std::size_t bin = 0;
+    if (level_ > 0.0) {
+      bin = level_ >= static_cast<double>(kMaxLevels - 1) ? kMaxLevels - 1
+                                                          : static_cast<std::size_t>(level_);
+    }
+    if (bin >= time_at_.size()) time_at_.resize(bin + 1, 0.0);
+    time_at_[bin] += dt;
+  }
+
+  double level_;
+  Time last_;
+  Time start_;
+  double max_;
+  double area_ = 0.0;
+  double extra_time_ = 0.0;  // merged windows' durations
+  double threshold_ = std::numeric_limits<double>::infinity();
+  double above_ = 0.0;
+  std::vector<double> time_at_;  // time at floor(level), negative levels in bin 0
+};
+
+/// Summary of independent replications' means: a Student-t confidence interval.
+struct ConfidenceInterval {
+  double mean;
+  double half_width;
+  [[nodiscard]] double low() const { return mean - half_width; }
+  [[nodiscard]] double high() const { return mean + half_width; }
+  [[nodiscard]] bool contains(double x) const { return x >= low() && x <= high(); }
+};
+
+/// Two-sided Student-t quantile t_{1-alpha/2, dof} (dof >= 1), by inverting the t CDF numerically.
+double student_t_quantile(double confidence, int dof);
+/// t-based CI for the mean of independent observations (e.g. replication means), n >= 2.
+ConfidenceInterval t_confidence_interval(const std::vector<double>& values, double confidence);
+
+}  // namespace carepath::engine

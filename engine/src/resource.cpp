@@ -1,0 +1,614 @@
+#include <carepath/engine/resource.hpp>
+
+#include <carepath/engine/simulation.hpp>
+
+#include <algorithm>
+#include <cassert>
+#include <limits>
+#include <sstream>
+#include <unordered_map>
+
+namespace carepath::engine {
+namespace {
+
+constexpr std::uint32_t kRenegeEvent = 1;
+
+/// Where each blocked patient is blocked (one Simulation per process, so one registry).
+std::unordered_map<std::uint32_t, Resource*>& blocked_registry() {
+  static std::unordered_map<std::uint32_t, Resource*> registry;
+  return registry;
+}
+
+std::string deadlock_message(Time time, const std::vector<std::string>& names) {
+  std::ostringstream os;
+  os.precision(17);
+  os << "deadlock at t=" << time << ": blocking cycle among resources ";
+  for (std::size_t i = 0; i < names.size(); ++i) os << (i == 0 ? "" : ", ") << names[i];
+  os << " (every server is held by a patient, after service, blocked on another of them)";
+  return os.str();
+}
+
+}  // namespace
+
+DeadlockError::DeadlockError(Time time, std::vector<std::string> resources)
+    : std::runtime_error(deadlock_message(time, resources)),
+      time_(time),
+      resources_(std::move(resources)) {}
+
+void ResourceClient::on_renege(Resource& /*resource*/, std::uint32_t /*entity*/) {}
+void ResourceClient::on_preempted(Resource& /*resource*/, std::uint32_t /*entity*/) {}
+void ResourceClient::on_admitted(Resource& /*resource*/, std::uint32_t /*entity*/) {}
+
+// ---------------------------------------------------------------------------- Table
+
+Resource::Table::Table() {
+  shift_ = 32 - 4;
+  cells_.assign(16, Cell{0, kNone});
+}
+
+std::uint32_t Resource::Table::find(std::uint32_t entity) const {
+  const std::size_t mask = cells_.size() - 1;
+  for (std::size_t i = home(entity);; i = (i + 1) & mask) {
+    const Cell& c = cells_[i];
+    if (c.slot == kNone) return kNone;
+    if (c.entity == entity) return c.slot;
+  }
+}
+
+std::uint32_t Resource::Table::insert(std::uint32_t entity) {
+  if (2 * (size_ + 1) > cells_.size()) grow();
+  std::uint32_t slot;
+  if (!free_.empty()) {
+    slot = free_.back();
+    free_.pop_back();
+  } else {
+    slot = static_cast<std::uint32_t>(slots_.size());
+    slots_.emplace_back();
+  }
+  const std::size_t mask = cells_.size() - 1;
+  std::size_t i = home(entity);
+  while (cells_[i].slot != kNone) {
+    if (cells_[i].entity == entity) throw std::logic_error("entity already present");
+    i = (i + 1) & mask;
+  }
+  cells_[i] = Cell{entity, slot};
+  ++size_;
+  slots_[slot].entity = entity;
+  return slot;
+}
+
+void Resource::Table::erase(std::uint32_t entity) {
+  const std::size_t mask = cells_.size() - 1;
+  std::size_t i = home(entity);
+  while (cells_[i].entity != entity || cells_[i].slot == kNone) {
+    assert(cells_[i].slot != kNone);
+    i = (i + 1) & mask;
+  }
+  free_.push_back(cells_[i].slot);
+  --size_;
+  // Backward-shift deletion: keep every later entry of the cluster reachable from its home.
+  std::size_t hole = i;
+  for (std::size_t j = (i + 1) & mask;; j = (j + 1) & mask) {
+    if (cells_[j].slot == kNone) break;
+    const std::size_t h = home(cells_[j].entity);
+    // Move j into the hole unless its home lies cyclically in (hole, j].
+    const bool home_in_range = hole <= j ? (h > hole && h <= j) : (h > hole || h <= j);
+    if (!home_in_range) {
+      cells_[hole] = cells_[j];
+      hole = j;
+    }
+  }
+  cells_[hole].slot = kNone;
+}
+
+void Resource::Table::grow() {
+  std::vector<Cell> old;
+  old.swap(cells_);
+  cells_.assign(old.size() * 2, Cell{0, kNone});
+  --shift_;
+  const std::size_t mask = cells_.size() - 1;
+  for (const Cell& c : old) {
+    if (c.slot == kNone) continue;
+    std::size_t i = home(c.entity);
+    while (cells_[i].slot != kNone) i = (i + 1) & mask;
+    cells_[i] = c;
+  }
+}
+
+// ---------------------------------------------------------------------------- Line
+
+namespace {
+struct LaterInLine {
+  template <class E>
+  bool operator()(const E& a, const E& b) const {
+    return a.priority > b.priority || (a.priority == b.priority && a.order > b.order);
+  }
+};
+}  // namespace
+
+void Resource::Line::push(const LineEntry& e) {
+  if (discipline_ == QueueDiscipline::fifo) {
+    fifo_.push_back(e);
+  } else {
+    heap_.push_back(e);
+    std::push_heap(heap_.begin(), heap_.end(), LaterInLine{});
+  }
+}
+
+void Resource::Line::push_head(LineEntry e) {
+  e.order = --head_order_;
+  if (discipline_ == QueueDiscipline::fifo) {
+    fifo_.push_front(e);
+  } else {
+    heap_.push_back(e);
+    std::push_heap(heap_.begin(), heap_.end(), LaterInLine{});
+  }
+}
+
+void Resource::Line::pop() {
+  if (discipline_ == QueueDiscipline::fifo) {
+    fifo_.pop_front();
+  } else {
+    std::pop_heap(heap_.begin(), heap_.end(), LaterInLine{});
+    heap_.pop_back();
+  }
+}
+
+template <class Pred>
+void Resource::Line::compact(Pred keep) {
+  if (discipline_ == QueueDiscipline::fifo) {
+    std::deque<LineEntry> kept;
+    for (const LineEntry& e : fifo_) {
+      if (keep(e)) kept.push_back(e);
+    }
+    fifo_.swap(kept);
+  } else {
+    std::vector<LineEntry> kept;
+    kept.reserve(heap_.size());
+    for (const LineEntry& e : heap_) {
+      if (keep(e)) kept.push_back(e);
+    }
+    heap_.swap(kept);
+    std::make_heap(heap_.begin(), heap_.end(), LaterInLine{});
+  }
+}
+
+// ---------------------------------------------------------------------------- Resource
+
+Resource::Resource(Simulation& sim, ResourceConfig config, ResourceClient* client, std::uint32_t id,
+                   Monitor* monitor)
+    : sim_(sim),
+      config_(std::move(config)),
+      client_(client),
+      id_(id),
+      monitor_(monitor),
+      rng_(0, 0, "baulk/" + config_.name),
+      capacity_(config_.capacity),
+      line_(config_.discipline),
+      blocked_line_(config_.discipline) {
+  if (capacity_ < 0) throw std::invalid_argument("resource '" + config_.name + "': capacity < 0");
+  if (config_.preemptive && config_.discipline != QueueDiscipline::priority) {
+    throw std::invalid_argument("resource '" + config_.name +
+                                "': preemptive needs the priority discipline");
+  }
+  const Time t = sim_.now();
+  stats_.in_service = TimeWeighted(0.0, t);
+  stats_.holding = TimeWeighted(0.0, t);
+  stats_.occupied = TimeWeighted(0.0, t);
+  stats_.queue = TimeWeighted(0.0, t);
+  stats_.blocked_list = TimeWeighted(0.0, t);
+  stats_.full = TimeWeighted(capacity_ == 0 ? 1.0 : 0.0, t);
+  stats_.capacity = TimeWeighted(capacity_, t);
+}
+
+Resource::~Resource() {
+  if (blocked_ == 0) return;
+  auto& reg = blocked_registry();
+  for (auto it = reg.begin(); it != reg.end();) {
+    if (it->second == this) {
+      it = reg.erase(it);
+    } else {
+      ++it;
+    }
+  }
+}
+
+Time Resource::now() const {
+  return sim_.now();
+}
+
+EntityState Resource::state_of(std::uint32_t entity) const {
+  const std::uint32_t s = table_.find(entity);
+  return s == Table::kNone ? EntityState::absent : table_[s].state;
+}
+
+void Resource::update_levels() {
+  const Time t = now();
+  const int busy = in_service();
+  const int hold = holding();
+  stats_.in_service.update(t, busy);
+  stats_.holding.update(t, hold);
+  stats_.occupied.update(t, busy + hold);
+  stats_.queue.update(t, waiting_);
+  stats_.blocked_list.update(t, blocked_);
+  stats_.full.update(t, busy + hold >= capacity_ ? 1.0 : 0.0);
+}
+
+void Resource::remove_from_list(std::vector<std::uint32_t>& list, std::uint32_t slot) {
+  const auto pos = static_cast<std::size_t>(table_[slot].pos);
+  assert(pos < list.size() && list[pos] == slot);
+  const std::uint32_t last = list.back();
+  list[pos] = last;
+  table_[last].pos = static_cast<std::int32_t>(pos);
+  list.pop_back();
+}
+
+void Resource::start(std::uint32_t slot) {
+  Slot& s = table_[slot];
+  if (s.has_timer) {
+    sim_.cancel(s.timer);
+    s.has_timer = false;
+  }
+  s.state = EntityState::in_service;
+  s.start_order = ++next_start_;
+  s.pos = static_cast<std::int32_t>(in_service_.size());
+  in_service_.push_back(slot);
+  if (!s.started) {
+    s.started = true;
+    ++stats_.started;
+    stats_.waits.add(now() - s.arrival);
+  }
+  emit(MonitorEventKind::start, s.entity, waiting_);
+  pending_.push_back(Pending{Callback::start, s.entity});
+}
+
+void Resource::enqueue(std::uint32_t slot) {
+  Slot& s = table_[slot];
+  s.state = EntityState::waiting;
+  line_.push(LineEntry{++next_order_, s.priority, s.entity, s.visit});
+  ++waiting_;
+  if (s.deadline != kForever && !s.has_timer) {
+    const Time at = std::max(s.deadline, now());
+    s.timer = sim_.schedule(at, priority::kNormal, this, kRenegeEvent, s.entity);
+    s.has_timer = true;
+  }
+}
+
+void Resource::preempt(std::uint32_t slot) {
+  remove_from_list(in_service_, slot);
+  Slot& s = table_[slot];
+  s.state = EntityState::waiting;
+  line_.push_head(LineEntry{0, s.priority, s.entity, s.visit});
+  ++waiting_;
+  ++stats_.preempted;
+  emit(MonitorEventKind::preempt, s.entity, waiting_);
+  pending_.push_back(Pending{Callback::preempted, s.entity});
+}
+
+std::uint32_t Resource::pop_valid(Line& line, EntityState expected, int& count) {
+  while (!line.empty()) {
+    const LineEntry e = line.front();
+    line.pop();
+    const std::uint32_t slot = table_.find(e.entity);
+    if (slot == Table::kNone) continue;
+    const Slot& s = table_[slot];
+    if (s.state != expected || s.visit != e.visit) continue;
+    --count;
+    return slot;
+  }
+  return Table::kNone;
+}
+
+void Resource::maybe_compact(Line& line, EntityState expected, int live) {
+  if (line.size() <= 2 * static_cast<std::size_t>(live) + 64) return;
+  line.compact([this, expected](const LineEntry& e) {
+    const std::uint32_t slot = table_.find(e.entity);
+    return slot != Table::kNone && table_[slot].state == expected && table_[slot].visit == e.visit;
+  });
+}
+
+void Resource::fill_servers() {
+  while (waiting_ > 0 && has_free_server()) {
+    const std::uint32_t slot = pop_valid(line_, EntityState::waiting, waiting_);
+    if (slot == Table::kNone) break;
+    start(slot);
+  }
+}
+
+void Resource::admit_blocked() {
+  while (blocked_ > 0) {
+    const bool server = waiting_ == 0 && has_free_server();
+    if (!server && !line_has_room()) return;
+    const std::uint32_t slot = pop_valid(blocked_line_, EntityState::blocked, blocked_);
+    if (slot == Table::kNone) return;
+    const std::uint32_t entity = table_[slot].entity;
+    blocked_registry().erase(entity);
+    emit(MonitorEventKind::unblock, entity, waiting_);
+    pending_.push_back(Pending{Callback::admitted, entity});
+    if (server) {
+      start(slot);
+    } else {
+      enqueue(slot);
+    }
+  }
+}
+
+std::uint32_t Resource::preemption_victim(int arriving_priority) const {
+  std::uint32_t best = Table::kNone;
+  for (const std::uint32_t slot : in_service_) {
+    const Slot& s = table_[slot];
+    if (best == Table::kNone || s.priority > table_[best].priority ||
+        (s.priority == table_[best].priority && s.start_order > table_[best].start_order)) {
+      best = slot;
+    }
+  }
+  if (best != Table::kNone && table_[best].priority > arriving_priority) return best;
+  return Table::kNone;
+}
+
+void Resource::dispatch() {
+  if (dispatching_) return;
+  dispatching_ = true;
+  try {
+    for (std::size_t i = 0; i < pending_.size(); ++i) {
+      const Pending p = pending_[i];
+      if (client_ == nullptr) continue;
+      switch (p.what) {
+        case Callback::start:
+          client_->on_start(*this, p.entity);
+          break;
+        case Callback::renege:
+          client_->on_renege(*this, p.entity);
+          break;
+        case Callback::preempted:
+          client_->on_preempted(*this, p.entity);
+          break;
+        case Callback::admitted:
+          client_->on_admitted(*this, p.entity);
+          break;
+      }
+    }
+  } catch (...) {
+    pending_.clear();
+    dispatching_ = false;
+    throw;
+  }
+  pending_.clear();
+  dispatching_ = false;
+}
+
+Admission Resource::arrive(std::uint32_t entity, int priority, EntryMode mode, Time patience) {
+  ++stats_.arrivals;
+  emit(MonitorEventKind::arrive, entity, waiting_);
+  const int prio = config_.discipline == QueueDiscipline::priority ? priority : 0;
+
+  auto make_slot = [&]() {
+    const std::uint32_t slot = table_.insert(entity);
+    Slot& s = table_[slot];
+    s.arrival = now();
+    s.deadline = patience == kForever ? kForever : now() + patience;
+    s.timer = EventId{0};
+    s.start_order = 0;
+    s.visit = ++next_visit_;
+    s.priority = prio;
+    s.pos = -1;
+    s.state = EntityState::absent;
+    s.has_timer = false;
+    s.started = false;
+    return slot;
+  };
+  auto baulk = [&]() {
+    ++stats_.baulked;
+    emit(MonitorEventKind::baulk, entity, waiting_);
+    return Admission::baulked;
+  };
+
+  Admission result;
+  if (waiting_ == 0 && has_free_server()) {
+    start(make_slot());
+    result = Admission::started;
+  } else if (config_.preemptive && mode != EntryMode::divert &&
+             preemption_victim(prio) != Table::kNone) {
+    const std::uint32_t slot = make_slot();  // before the victim lookup: insert may move slots
+    preempt(preemption_victim(prio));
+    start(slot);
+    result = Admission::started;
+  } else if (mode == EntryMode::divert) {
+    return baulk();
+  } else if (line_has_room()) {
+    if (mode == EntryMode::queue && config_.baulk_probability) {
+      const double p = config_.baulk_probability(waiting_);
+      if (p > 0.0 && rng_.uniform() < p) return baulk();
+    }
+    enqueue(make_slot());
+    result = Admission::queued;
+  } else if (mode == EntryMode::queue) {
+    return baulk();
+  } else {
+    const std::uint32_t slot = make_slot();
+    table_[slot].state = EntityState::blocked;
+    blocked_line_.push(LineEntry{++next_order_, prio, entity, table_[slot].visit});
+    ++blocked_;
+    ++stats_.blocked;
+    blocked_registry()[entity] = this;
+    emit(MonitorEventKind::block, entity, waiting_);
+    update_levels();
+    maybe_compact(blocked_line_, EntityState::blocked, blocked_);
+    if (config_.detect_deadlock) check_deadlock();
+    return Admission::blocked;
+  }
+  update_levels();
+  maybe_compact(line_, EntityState::waiting, waiting_);
+  dispatch();
+  return result;
+}
+
+void Resource::finish_service(std::uint32_t entity) {
+  const std::uint32_t slot = table_.find(entity);
+  if (slot == Table::kNone || table_[slot].state != EntityState::in_service) {
+    throw std::logic_error("resource '" + config_.name + "': finish_service of entity " +
+                           std::to_string(entity) + " which is not in service");
+  }
+  remove_from_list(in_service_, slot);
+  Slot& s = table_[slot];
+  s.state = EntityState::holding;
+  s.pos = static_cast<std::int32_t>(holding_.size());
+  holding_.push_back(slot);
+  update_levels();
+  // A patient that was blocked elsewhere while still "in service" here may close a cycle now.
+  auto& reg = blocked_registry();
+  if (!reg.empty()) {
+    const auto it = reg.find(entity);
+    if (it != reg.end() && it->second->config_.detect_deadlock) it->second->check_deadlock();
+  }
+}
+
+void Resource::release(std::uint32_t entity) {
+  const std::uint32_t slot = table_.find(entity);
+  if (slot == Table::kNone || (table_[slot].state != EntityState::in_service &&
+                               table_[slot].state != EntityState::holding)) {
+    throw std::logic_error("resource '" + config_.name + "': release of entity " +
+                           std::to_string(entity) + " which holds no server");
+  }
+  Slot& s = table_[slot];
+  remove_from_list(s.state == EntityState::in_service ? in_service_ : holding_, slot);
+  ++stats_.completed;
+  stats_.time_in_resource.add(now() - s.arrival);
+  table_.erase(entity);
+  emit(MonitorEventKind::leave, entity, waiting_);
+  fill_servers();
+  admit_blocked();
+  update_levels();
+  dispatch();
+}
+
+bool Resource::withdraw(std::uint32_t entity) {
+  const std::uint32_t slot = table_.find(entity);
+  if (slot == Table::kNone) return false;
+  Slot& s = table_[slot];
+  if (s.state == EntityState::waiting) {
+    if (s.has_timer) sim_.cancel(s.timer);
+    --waiting_;
+  } else if (s.state == EntityState::blocked) {
+    --blocked_;
+    blocked_registry().erase(entity);
+  } else {
+    return false;
+  }
+  ++stats_.withdrawn;
+  table_.erase(entity);
+  admit_blocked();
+  emit(MonitorEventKind::leave, entity, -1);
+  update_levels();
+  dispatch();
+  return true;
+}
+
+void Resource::set_capacity(int capacity) {
+  if (capacity < 0) throw std::invalid_argument("resource '" + config_.name + "': capacity < 0");
+  capacity_ = capacity;
+  stats_.capacity.update(now(), capacity);
+  emit(MonitorEventKind::capacity_change, 0, capacity);
+  if (config_.on_capacity_drop == CapacityDropPolicy::preempt) {
+    while (occupied() > capacity_ && !in_service_.empty()) {
+      preempt(preemption_victim(std::numeric_limits<int>::min()));
+    }
+  }
+  fill_servers();
+  admit_blocked();
+  update_levels();
+  dispatch();
+}
+
+void Resource::on_event(std::uint32_t kind, std::uint32_t arg) {
+  if (kind != kRenegeEvent) return;
+  const std::uint32_t slot = table_.find(arg);
+  if (slot == Table::kNone) return;
+  Slot& s = table_[slot];
+  if (s.state != EntityState::waiting || !s.has_timer) return;
+  s.has_timer = false;
+  --waiting_;
+  ++stats_.reneged;
+  stats_.reneged_waits.add(now() - s.arrival);
+  table_.erase(arg);
+  emit(MonitorEventKind::renege, arg, waiting_);
+  pending_.push_back(Pending{Callback::renege, arg});
+  admit_blocked();
+  update_levels();
+  maybe_compact(line_, EntityState::waiting, waiting_);
+  dispatch();
+}
+
+void Resource::reset_stats() {
+  const Time t = now();
+  ResourceStats fresh;
+  fresh.in_service = stats_.in_service;
+  fresh.holding = stats_.holding;
+  fresh.occupied = stats_.occupied;
+  fresh.queue = stats_.queue;
+  fresh.blocked_list = stats_.blocked_list;
+  fresh.full = stats_.full;
+  fresh.capacity = stats_.capacity;
+  for (TimeWeighted* tw : {&fresh.in_service, &fresh.holding, &fresh.occupied, &fresh.queue,
+                           &fresh.blocked_list, &fresh.full, &fresh.capacity}) {
+    tw->update(t, tw->level());
+    tw->reset(t);
+  }
+  stats_ = std::move(fresh);
+}
+
+// ---------------------------------------------------------------------------- deadlock check
+
+void Resource::check_deadlock() {
+  // Walk the wait-for graph from this resource: a resource is "stuck" if all its servers are
+  // occupied, none is in service, and every holder is blocked on some resource. It can progress
+  // if it is not stuck, or if one of its holders is blocked on a resource that can progress.
+  const auto& reg = blocked_registry();
+  std::vector<Resource*> nodes{this};
+  std::unordered_map<Resource*, std::size_t> index{{this, 0}};
+  std::vector<std::vector<std::size_t>> edges;
+  std::vector<char> progress;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    Resource* r = nodes[i];
+    edges.emplace_back();
+    bool stuck = r->holding() > 0 && r->in_service() == 0 && r->occupied() >= r->capacity_;
+    if (stuck) {
+      for (const std::uint32_t slot : r->holding_) {
+        const auto it = reg.find(r->table_[slot].entity);
+        if (it == reg.end()) {
+          stuck = false;  // this holder can leave on its own
+          break;
+        }
+        auto [pos, inserted] = index.try_emplace(it->second, nodes.size());
+        if (inserted) nodes.push_back(it->second);
+        edges[i].push_back(pos->second);
+      }
+    }
+    progress.push_back(stuck ? 0 : 1);
+    if (!stuck) edges[i].clear();
+  }
+  bool changed = true;
+  while (changed) {
+    changed = false;
+    for (std::size_t i = 0; i < nodes.size(); ++i) {
+      if (progress[i] != 0) continue;
+      for (const std::size_t j : edges[i]) {
+        if (progress[j] != 0) {
+          progress[i] = 1;
+          changed = true;
+          break;
+        }
+      }
+    }
+  }
+  if (progress[0] != 0) return;
+  std::vector<std::string> names;
+  for (std::size_t i = 0; i < nodes.size(); ++i) {
+    if (progress[i] == 0) names.push_back(nodes[i]->name());
+  }
+  std::sort(names.begin(), names.end());
+  names.erase(std::unique(names.begin(), names.end()), names.end());
+  throw DeadlockError(now(), std::move(names));
+}
+
+}  // namespace carepath::engine

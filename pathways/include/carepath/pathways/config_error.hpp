@@ -1,0 +1,33 @@
+#pragma once
+// Configuration errors: values with a location, collected in a list (never just the first).
+#include <exception>
+#include <string>
+#include <vector>
+
+namespace carepath::pathways {
+
+/// One error in a model, scenario or lever file. Line and column are 1-based.
+struct ConfigError {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  std::string message;
+  /// "file:line:column: error: message"
+  [[nodiscard]] std::string str() const;
+  friend bool operator==(const ConfigError&, const ConfigError&) = default;
+};
+
+/// Thrown by the loader with every error found; what() is one str() line per error, joined by
+/// '\n' (no trailing newline).
+class ConfigErrors : public std::exception {
+ public:
+  explicit ConfigErrors(std::vector<ConfigError> errors);
+  [[nodiscard]] const char* what() const noexcept override { return text_.c_str(); }
+  [[nodiscard]] const std::vector<ConfigError>& errors() const { return errors_; }
+
+ private:
+  std::vector<ConfigError> errors_;
+  std::string text_;
+};
+
+}  // namespace carepath::pathways

@@ -1,0 +1,182 @@
+#pragma once
+// The resolved model: what the YAML loader produces and the runtime simulates.
+//
+// Plain structs (model data), strong-ish ids as indices into the vectors. Every time is in
+// MINUTES. Every value that may vary by financial year is a Yearly<T> holding exactly
+// horizon.years values. Indices are resolved and validated by the loader.
+#include <carepath/engine/distributions.hpp>
+
+#include <array>
+#include <cstdint>
+#include <map>
+#include <optional>
+#include <string>
+#include <vector>
+
+namespace carepath::pathways {
+
+using engine::Time;
+inline constexpr Time kMinute = 1.0;
+inline constexpr Time kHour = 60.0;
+inline constexpr Time kDay = 1440.0;
+inline constexpr Time kWeek = 7 * kDay;
+inline constexpr int kUnlimited = -1;
+
+/// Where a value came from, for messages at run time ("scenarios/dudley/model.yaml:120:7").
+struct SourceLocation {
+  std::string file;
+  int line = 0;
+  int column = 0;
+  [[nodiscard]] std::string str() const {
+    return file + ":" + std::to_string(line) + ":" + std::to_string(column);
+  }
+};
+
+/// One value per financial year of the horizon (year 0 = the first year).
+template <class T>
+struct Yearly {
+  std::vector<T> values;
+  Yearly() = default;
+  Yearly(T v, int years) : values(static_cast<std::size_t>(years > 0 ? years : 1), v) {}
+  [[nodiscard]] const T& at(int year) const {
+    const auto n = static_cast<int>(values.size());
+    const int y = year < 0 ? 0 : (year >= n ? n - 1 : year);
+    return values[static_cast<std::size_t>(y)];
+  }
+  [[nodiscard]] bool constant() const {
+    for (const T& v : values)
+      if (!(v == values.front())) return false;
+    return true;
+  }
+};
+
+enum class SiteKind : std::uint8_t { service, beds, team, triage, delay, exit };
+enum class EntryMode : std::uint8_t { queue, block, divert };
+enum class QueueOrder : std::uint8_t { fifo, priority };
+enum class ClosePolicy : std::uint8_t { finish, preempt };
+
+struct CohortSpec {
+  std::string name;
+  std::map<std::string, std::string> attributes;
+  int priority = 3;
+};
+
+struct ProfileSpec {
+  std::string name;
+  std::array<double, 168> hour_of_week{};  ///< Monday 00:00-01:00 first; relative weights
+  std::array<double, 12> month_of_year{};  ///< January first; relative weights
+};
+
+struct ArrivalSpec {
+  std::string name;
+  int to = -1;                          ///< entry site index
+  Yearly<double> volume_per_year;       ///< expected arrivals in each year (growth applied)
+  int profile = -1;                     ///< index into profiles, -1 = flat
+  std::vector<int> cohorts;             ///< cohort indices ...
+  std::vector<Yearly<double>> shares;   ///< ... and their shares (sum to 1 each year)
+  SourceLocation where;
+};
+
+/// A rule's guard: cohort list (empty = any) and attribute matches (all must hold).
+struct Guard {
+  std::vector<int> cohorts;
+  std::vector<std::pair<std::string, std::vector<std::string>>> attributes;
+  [[nodiscard]] bool empty() const { return cohorts.empty() && attributes.empty(); }
+};
+
+struct RouteTarget {
+  int site = -1;
+  Yearly<double> p;
+  EntryMode mode = EntryMode::queue;
+  std::optional<engine::Distribution> hold;    ///< time still occupying the current place first
+  std::optional<engine::Distribution> travel;  ///< delay after leaving, before arriving
+  SourceLocation where;
+};
+
+struct RouteRule {
+  Guard when;
+  std::vector<RouteTarget> to;
+  SourceLocation where;
+};
+
+struct Shift {
+  std::uint8_t days = 0x7f;  ///< bit 0 = Monday ... bit 6 = Sunday
+  Time from = 0;             ///< minutes after midnight
+  Time to = kDay;            ///< minutes after midnight, > from (24:00 = 1440)
+  std::optional<Yearly<int>> capacity;  ///< the shift's own capacity; else the site's
+};
+
+struct Costs {
+  double per_arrival = 0;
+  double per_day = 0;  ///< per occupied day (bed-day, caseload-day)
+};
+
+struct SiteSpec {
+  std::string name;
+  std::string label;
+  SiteKind kind = SiteKind::service;
+  Yearly<int> capacity;                ///< kUnlimited for infinite-server sites
+  std::vector<Shift> roster;           ///< empty = open 24/7 at capacity
+  ClosePolicy on_close = ClosePolicy::finish;
+  QueueOrder queue = QueueOrder::fifo;
+  bool preemptive = false;
+  int queue_limit = kUnlimited;
+  std::optional<engine::Distribution> service;
+  Yearly<double> service_scale;        ///< multiplier on service times, per year
+  std::optional<engine::Distribution> patience;
+  int renege_to = -1;                  ///< -1: reneging patients leave the system
+  int overflow = -1;                   ///< -1: none (patients are lost when full/closed)
+  std::vector<RouteRule> routes;
+  Costs cost;
+  SourceLocation where;
+};
+
+/// A declarative KPI (see scenarios/README.md, "KPIs").
+struct KpiSpec {
+  enum class Form : std::uint8_t { sum, mean, share_within, p95, ratio, per_100k };
+  std::string name;
+  std::string unit;
+  std::string description;
+  Form form = Form::sum;
+  std::string metric;          ///< sum/mean/p95: the site metric
+  std::vector<int> sites;      ///< sum/mean/share_within/p95
+  Time within = 0;             ///< share_within
+  std::string numerator;       ///< ratio; per_100k uses numerator only
+  std::string denominator;     ///< ratio
+  double scale = 1.0;          ///< ratio
+  bool headline = false;
+  SourceLocation where;
+};
+
+struct HorizonSpec {
+  int start_year = 2014, start_month = 4, start_day = 1;
+  int years = 1;
+  [[nodiscard]] std::string year_label(int k) const;  ///< "2014/15" for a 1 April start
+};
+
+struct RunSpec {
+  Time warmup = 0;  ///< minutes, simulated before the horizon start
+  int replications = 10;
+  std::uint64_t seed = 1;
+};
+
+struct ModelSpec {
+  std::string name;
+  std::string description;
+  std::string scenario;       ///< scenario name ("" for a bare model)
+  double population = 0;
+  HorizonSpec horizon;
+  RunSpec run;
+  std::vector<CohortSpec> cohorts;
+  std::vector<ProfileSpec> profiles;
+  std::vector<ArrivalSpec> arrivals;
+  std::vector<SiteSpec> sites;
+  std::vector<KpiSpec> kpis;
+  std::string source_file;    ///< the file that was loaded
+  std::string resolved_yaml;  ///< the merged YAML document, for provenance
+
+  [[nodiscard]] int site_index(const std::string& name) const;
+  [[nodiscard]] int cohort_index(const std::string& name) const;
+};
+
+}  // namespace carepath::pathways

@@ -1,0 +1,1353 @@
+// Converting the merged YAML tree into a ModelSpec: every key, unit, reference and sum is checked
+// here, and every error is collected with the position where the offending value was written.
+#include <carepath/pathways/units.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <filesystem>
+#include <functional>
+#include <limits>
+#include <map>
+#include <set>
+#include <stdexcept>
+#include <utility>
+
+#include "convert.hpp"
+
+namespace carepath::pathways::detail {
+namespace {
+
+using engine::Distribution;
+
+constexpr double kSumTolerance = 1e-9;
+
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+/// "'a', 'b' or 'c'"-style list without quotes: "a, b or c".
+std::string one_of(const std::vector<std::string>& names) {
+  std::string out;
+  for (std::size_t i = 0; i < names.size(); ++i) {
+    if (i > 0) out += (i + 1 == names.size()) ? " or " : ", ";
+    out += names[i];
+  }
+  return out;
+}
+
+SourceLocation to_source(const Loc& loc) { return {loc.file_name(), loc.line, loc.column}; }
+
+const std::vector<std::string> kSiteKeys = {
+    "kind",    "label",   "capacity",      "roster",   "on_close",  "queue",    "preemptive",
+    "queue_limit", "service", "service_scale", "patience", "renege_to", "overflow", "routes",
+    "cost"};
+const std::vector<std::string> kKinds = {"service", "beds", "team", "triage", "delay", "exit"};
+const std::vector<std::string> kDistKinds = {
+    "fixed", "exponential", "uniform", "triangular", "pert",         "normal", "lognormal",
+    "gamma", "weibull",     "erlang",  "empirical",  "empirical_cdf", "csv",   "mixture"};
+const std::vector<std::string> kDays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+class Converter {
+ public:
+  Converter(const LoadOptions& options, std::vector<ConfigError>& errors)
+      : options_(options), errors_(errors) {}
+
+  ModelSpec run(const Node& root);
+
+ private:
+  const LoadOptions& options_;
+  std::vector<ConfigError>& errors_;
+  ModelSpec m_;
+  int file_years_ = 1;
+  int years_ = 1;
+  std::vector<std::string> site_names_, cohort_names_, profile_names_, kpi_names_;
+  std::map<std::string, std::vector<std::string>> attribute_values_;
+
+  // ---- error helpers ----
+  void error(const Loc& loc, std::string message) {
+    errors_.push_back(make_error(loc, std::move(message)));
+  }
+  bool expect_map(const Node& n, const std::string& what) {
+    if (n.is_map()) return true;
+    error(n.loc, what + " must be a map of keys and values");
+    return false;
+  }
+  bool expect_seq(const Node& n, const std::string& what) {
+    if (n.is_seq()) return true;
+    error(n.loc, what + " must be a list");
+    return false;
+  }
+  bool expect_scalar(const Node& n, const std::string& what) {
+    if (n.is_scalar()) return true;
+    error(n.loc, what + " must be a single value");
+    return false;
+  }
+  /// Reports every key of `map` not in `allowed`; `in` is e.g. "in site 'ed'".
+  void check_keys(const Node& map, const std::vector<std::string>& allowed,
+                  const std::string& in) {
+    for (const Entry& e : map.entries)
+      if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end())
+        error(e.key_loc, "unknown key " + quoted(e.key) + " " + in + did_you_mean(e.key, allowed));
+  }
+  const Node* require(const Node& map, const std::string& key, const Loc& item,
+                      const std::string& in) {
+    const Node* n = map.get(key);
+    if (n == nullptr) error(item, "missing required key " + quoted(key) + " " + in);
+    return n;
+  }
+  /// The position of `key`'s entry (for messages about the key as a whole), else the node's.
+  static Loc key_loc(const Node& map, const std::string& key) {
+    const Entry* e = map.entry(key);
+    return e != nullptr ? e->key_loc : map.loc;
+  }
+
+  // ---- scalar parsers (report their own errors) ----
+  template <class T>
+  std::optional<T> take(const Node& n, const Parsed<T>& p) {
+    if (p) return *p;
+    error(n.loc, p.error());
+    return std::nullopt;
+  }
+  std::optional<double> duration(const Node& n, const std::string& what) {
+    if (!n.is_scalar()) {
+      error(n.loc, what + " must be a duration, e.g. 15min");
+      return std::nullopt;
+    }
+    return take(n, parse_duration(n.text));
+  }
+  std::optional<double> number(const Node& n, const std::string& what) {
+    if (!expect_scalar(n, what)) return std::nullopt;
+    return take(n, parse_number(n.text));
+  }
+  std::optional<double> number_in(const Node& n, const std::string& what, double lo, double hi,
+                                  const std::string& range_text) {
+    auto v = number(n, what);
+    if (v && (*v < lo || *v > hi)) {
+      error(n.loc, what + " must be " + range_text + " (got " + n.text + ")");
+      return std::nullopt;
+    }
+    return v;
+  }
+  std::optional<double> probability(const Node& n, const std::string& what) {
+    return number_in(n, what, 0.0, 1.0, "a probability between 0 and 1");
+  }
+  std::optional<long long> integer(const Node& n, const std::string& what, long long lo) {
+    if (!expect_scalar(n, what)) return std::nullopt;
+    auto v = take(n, parse_integer(n.text));
+    if (v && *v < lo) {
+      error(n.loc, what + " must be at least " + std::to_string(lo) + " (got " + n.text + ")");
+      return std::nullopt;
+    }
+    return v;
+  }
+  /// An integer >= 0 or `unlimited` (kUnlimited).
+  std::optional<int> count(const Node& n, const std::string& what) {
+    if (!expect_scalar(n, what)) return std::nullopt;
+    if (n.text == "unlimited") return kUnlimited;
+    const auto v = parse_integer(n.text);
+    if (!v || *v < 0 || *v > std::numeric_limits<int>::max()) {
+      error(n.loc, "\"" + n.text + "\": " + what + " must be a whole number >= 0 or unlimited");
+      return std::nullopt;
+    }
+    return static_cast<int>(*v);
+  }
+  std::optional<bool> boolean(const Node& n, const std::string& what) {
+    if (!expect_scalar(n, what)) return std::nullopt;
+    return take(n, parse_bool(n.text));
+  }
+  std::optional<std::string> text(const Node& n, const std::string& what) {
+    if (!expect_scalar(n, what)) return std::nullopt;
+    return n.text;
+  }
+  /// One of `choices`; `what` e.g. "queue", `in` e.g. "in site 'ed'".
+  std::optional<std::size_t> choice(const Node& n, const std::vector<std::string>& choices,
+                                    const std::string& what, const std::string& in) {
+    if (!expect_scalar(n, what + " " + in)) return std::nullopt;
+    const auto it = std::find(choices.begin(), choices.end(), n.text);
+    if (it != choices.end()) return static_cast<std::size_t>(it - choices.begin());
+    std::string hint = did_you_mean(n.text, choices);
+    if (hint.empty()) hint = " (use " + one_of(choices) + ")";
+    error(n.loc, "unknown " + what + " " + quoted(n.text) + " " + in + hint);
+    return std::nullopt;
+  }
+  /// A reference to a name in `names`; `kind` e.g. "site".
+  int reference(const Node& n, const std::vector<std::string>& names, const std::string& kind,
+                const std::string& in) {
+    if (!expect_scalar(n, kind + " " + in)) return -1;
+    const auto it = std::find(names.begin(), names.end(), n.text);
+    if (it != names.end()) return static_cast<int>(it - names.begin());
+    error(n.loc, "unknown " + kind + " " + quoted(n.text) + " " + in + did_you_mean(n.text, names));
+    return -1;
+  }
+  int reference_at(const Loc& loc, const std::string& name, const std::vector<std::string>& names,
+                   const std::string& kind, const std::string& in) {
+    const auto it = std::find(names.begin(), names.end(), name);
+    if (it != names.end()) return static_cast<int>(it - names.begin());
+    error(loc, "unknown " + kind + " " + quoted(name) + " " + in + did_you_mean(name, names));
+    return -1;
+  }
+
+  // ---- yearly values ----
+  std::string year_text(int y) const {
+    return "year " + std::to_string(y + 1) + " (" + m_.horizon.year_label(y) + ")";
+  }
+  /// A value, or {by_year: [...]} with exactly horizon.years values; returns horizon.years values
+  /// as written in the file (before any --years override).
+  template <class T>
+  std::optional<std::vector<T>> yearly(const Node& n, const std::string& what,
+                                       const std::function<std::optional<T>(const Node&)>& one) {
+    if (n.is_map()) {
+      check_keys(n, {"by_year"}, "in " + what + " (a yearly value is {by_year: [...]})");
+      const Node* list = require(n, "by_year", n.loc, "in " + what);
+      if (list == nullptr || !expect_seq(*list, "by_year of " + what)) return std::nullopt;
+      if (static_cast<int>(list->items.size()) != file_years_) {
+        error(list->loc, "by_year of " + what + " has " + std::to_string(list->items.size()) +
+                             " values; horizon.years is " + std::to_string(file_years_));
+        return std::nullopt;
+      }
+      std::vector<T> out;
+      bool ok = true;
+      for (const Node& item : list->items) {
+        auto v = one(item);
+        if (v)
+          out.push_back(*v);
+        else
+          ok = false;
+      }
+      if (!ok) return std::nullopt;
+      return out;
+    }
+    if (n.is_seq()) {
+      error(n.loc, what + " must be a value or {by_year: [...]}, not a list");
+      return std::nullopt;
+    }
+    auto v = one(n);
+    if (!v) return std::nullopt;
+    return std::vector<T>(static_cast<std::size_t>(file_years_), *v);
+  }
+  /// Applies the horizon override: truncate to years_, or extend with the last value.
+  template <class T>
+  Yearly<T> fit(std::vector<T> v) const {
+    Yearly<T> y;
+    if (v.empty()) return y;
+    const T last = v.back();
+    v.resize(static_cast<std::size_t>(years_), last);
+    y.values = std::move(v);
+    return y;
+  }
+  /// Checks that `sums` (one per year) are all 1; returns the first failing year or -1.
+  static int first_bad_sum(const std::vector<double>& sums) {
+    for (std::size_t y = 0; y < sums.size(); ++y)
+      if (std::fabs(sums[y] - 1.0) > kSumTolerance) return static_cast<int>(y);
+    return -1;
+  }
+  std::string sum_message(const std::string& what, const std::vector<double>& sums, int bad,
+                          bool per_year) const {
+    std::string msg = what + " sum to " + format_number(sums[static_cast<std::size_t>(bad)]);
+    if (per_year) msg += " in " + year_text(bad);
+    return msg + ", not 1";
+  }
+
+  // ---- sections ----
+  void convert_model_block(const Node& root);
+  void convert_horizon(const Node& root);
+  void convert_run(const Node& root);
+  void convert_cohorts(const Node& root);
+  void convert_profiles(const Node& root);
+  void convert_arrivals(const Node& root);
+  void convert_sites(const Node& root);
+  void convert_site(const Entry& e, SiteSpec& s);
+  void convert_roster(const Node& list, SiteSpec& s, const std::string& in);
+  void convert_routes(const Node& list, SiteSpec& s, const Loc& routes_loc);
+  std::optional<Guard> convert_guard(const Node& when, const std::string& in);
+  void convert_kpis(const Node& root);
+  std::optional<Distribution> distribution(const Node& n, const std::string& what,
+                                           bool in_mixture = false);
+  std::optional<Distribution> distribution_kind(const std::string& kind, const Node& p,
+                                                const std::string& what);
+  std::optional<std::vector<double>> list_of(
+      const Node& n, const std::string& what,
+      const std::function<std::optional<double>(const Node&)>& one) {
+    if (!expect_seq(n, what)) return std::nullopt;
+    std::vector<double> out;
+    bool ok = true;
+    for (const Node& i : n.items) {
+      auto v = one(i);
+      if (v)
+        out.push_back(*v);
+      else
+        ok = false;
+    }
+    if (!ok) return std::nullopt;
+    return out;
+  }
+};
+
+// ------------------------------------------------------------------------------------------------
+
+ModelSpec Converter::run(const Node& root) {
+  if (!root.is_map()) {
+    error(root.loc, "a model file must be a map with model, horizon, cohorts, arrivals and sites");
+    return m_;
+  }
+  check_keys(root,
+             {"scenario", "model", "horizon", "run", "cohorts", "profiles", "arrivals", "sites",
+              "kpis"},
+             "at the top level");
+  convert_model_block(root);
+  convert_horizon(root);
+  convert_run(root);
+  convert_cohorts(root);
+  convert_profiles(root);
+  // Names first, so that references can be checked in any order.
+  if (const Node* sites = root.get("sites"); sites != nullptr && sites->is_map())
+    for (const Entry& e : sites->entries) site_names_.push_back(e.key);
+  if (const Node* kpis = root.get("kpis"); kpis != nullptr && kpis->is_map())
+    for (const Entry& e : kpis->entries) kpi_names_.push_back(e.key);
+  convert_arrivals(root);
+  convert_sites(root);
+  convert_kpis(root);
+  if (const Node* sc = root.get("scenario"); sc != nullptr && sc->is_map())
+    if (const Node* name = sc->get("name"); name != nullptr && name->is_scalar())
+      m_.scenario = name->text;
+  return m_;
+}
+
+void Converter::convert_model_block(const Node& root) {
+  const Node* model = require(root, "model", root.loc, "at the top level");
+  if (model == nullptr || !expect_map(*model, "'model'")) return;
+  const std::string in = "in 'model'";
+  check_keys(*model, {"name", "description", "population"}, in);
+  if (const Node* n = require(*model, "name", key_loc(root, "model"), in))
+    if (auto v = text(*n, "model.name")) m_.name = *v;
+  if (const Node* n = model->get("description"))
+    if (auto v = text(*n, "model.description")) m_.description = *v;
+  if (const Node* n = model->get("population"))
+    if (auto v = number_in(*n, "model.population", 0, std::numeric_limits<double>::max(),
+                           "a number >= 0"))
+      m_.population = *v;
+}
+
+void Converter::convert_horizon(const Node& root) {
+  const Node* h = require(root, "horizon", root.loc, "at the top level");
+  if (h == nullptr || !expect_map(*h, "'horizon'")) return;
+  const std::string in = "in 'horizon'";
+  check_keys(*h, {"start", "years"}, in);
+  const Loc item = key_loc(root, "horizon");
+  if (const Node* n = require(*h, "start", item, in)) {
+    if (expect_scalar(*n, "horizon.start"))
+      if (auto d = take(*n, parse_date(n->text))) {
+        m_.horizon.start_year = d->year;
+        m_.horizon.start_month = d->month;
+        m_.horizon.start_day = d->day;
+      }
+  }
+  if (const Node* n = require(*h, "years", item, in)) {
+    if (auto v = integer(*n, "horizon.years", 1)) {
+      if (*v > 100)
+        error(n->loc, "horizon.years must be at most 100 (got " + n->text + ")");
+      else
+        file_years_ = static_cast<int>(*v);
+    }
+  }
+  years_ = file_years_;
+  if (options_.years) {
+    if (*options_.years < 1 || *options_.years > 100) {
+      const Node* n = h->get("years");
+      error(n != nullptr ? n->loc : item, "the horizon override must be between 1 and 100 years (got " +
+                                              std::to_string(*options_.years) + ")");
+    } else {
+      years_ = *options_.years;
+    }
+  }
+  m_.horizon.years = years_;
+}
+
+void Converter::convert_run(const Node& root) {
+  const Node* r = root.get("run");
+  if (r == nullptr || !expect_map(*r, "'run'")) return;
+  const std::string in = "in 'run'";
+  check_keys(*r, {"replications", "seed", "warmup"}, in);
+  if (const Node* n = r->get("replications"))
+    if (auto v = integer(*n, "run.replications", 1)) {
+      if (*v > 1000000)
+        error(n->loc, "run.replications must be at most 1000000 (got " + n->text + ")");
+      else
+        m_.run.replications = static_cast<int>(*v);
+    }
+  if (const Node* n = r->get("seed")) {
+    if (expect_scalar(*n, "run.seed")) {
+      const auto v = parse_integer(n->text);
+      if (!v || *v < 0)
+        error(n->loc, "\"" + n->text + "\": run.seed must be a whole number >= 0");
+      else
+        m_.run.seed = static_cast<std::uint64_t>(*v);
+    }
+  }
+  if (const Node* n = r->get("warmup"))
+    if (auto v = duration(*n, "run.warmup")) m_.run.warmup = *v;
+}
+
+void Converter::convert_cohorts(const Node& root) {
+  const Node* c = require(root, "cohorts", root.loc, "at the top level");
+  if (c == nullptr || !expect_map(*c, "'cohorts'")) return;
+  if (c->entries.empty()) error(c->loc, "'cohorts' needs at least one cohort");
+  for (const Entry& e : c->entries) {
+    CohortSpec spec;
+    spec.name = e.key;
+    cohort_names_.push_back(e.key);
+    const std::string in = "in cohort " + quoted(e.key);
+    if (expect_map(e.value, "cohort " + quoted(e.key))) {
+      check_keys(e.value, {"attributes", "priority"}, in);
+      if (const Node* a = e.value.get("attributes");
+          a != nullptr && expect_map(*a, "attributes of cohort " + quoted(e.key))) {
+        for (const Entry& ae : a->entries) {
+          if (auto v = text(ae.value, "attribute " + quoted(ae.key) + " of cohort " +
+                                          quoted(e.key))) {
+            spec.attributes[ae.key] = *v;
+            auto& values = attribute_values_[ae.key];
+            if (std::find(values.begin(), values.end(), *v) == values.end()) values.push_back(*v);
+          }
+        }
+      }
+      if (const Node* p = e.value.get("priority"))
+        if (auto v = integer(*p, "priority of cohort " + quoted(e.key), 0))
+          spec.priority = static_cast<int>(*v);
+    }
+    m_.cohorts.push_back(std::move(spec));
+  }
+}
+
+void Converter::convert_profiles(const Node& root) {
+  const Node* ps = root.get("profiles");
+  if (ps == nullptr || !expect_map(*ps, "'profiles'")) return;
+  for (const Entry& e : ps->entries) {
+    ProfileSpec spec;
+    spec.name = e.key;
+    spec.hour_of_week.fill(1.0);
+    spec.month_of_year.fill(1.0);
+    profile_names_.push_back(e.key);
+    const std::string of = " of profile " + quoted(e.key);
+    if (!expect_map(e.value, "profile " + quoted(e.key))) {
+      m_.profiles.push_back(spec);
+      continue;
+    }
+    check_keys(e.value, {"day_of_week", "hour_of_day", "hour_of_week", "month_of_year"},
+               "in profile " + quoted(e.key));
+    const auto weights = [&](const std::string& key, std::size_t n,
+                             const std::string& meaning) -> std::optional<std::vector<double>> {
+      const Node* list = e.value.get(key);
+      if (list == nullptr) return std::nullopt;
+      auto v = list_of(*list, key + of, [&](const Node& i) {
+        return number_in(i, "a weight" + of, 0, std::numeric_limits<double>::max(),
+                         "a number >= 0");
+      });
+      if (!v) return std::nullopt;
+      if (v->size() != n) {
+        error(list->loc, key + of + " has " + std::to_string(v->size()) + " values; it needs " +
+                             std::to_string(n) + " (" + meaning + ")");
+        return std::nullopt;
+      }
+      double sum = 0;
+      for (double w : *v) sum += w;
+      if (sum <= 0) {
+        error(list->loc, key + of + " has no positive weight");
+        return std::nullopt;
+      }
+      return v;
+    };
+    const auto dow = weights("day_of_week", 7, "Mon..Sun");
+    const auto hod = weights("hour_of_day", 24, "00:00-01:00 first");
+    const auto how = weights("hour_of_week", 168, "Monday 00:00 first");
+    const auto moy = weights("month_of_year", 12, "Jan..Dec");
+    if (e.value.has("hour_of_week") && (e.value.has("day_of_week") || e.value.has("hour_of_day")))
+      error(key_loc(e.value, "hour_of_week"),
+            "profile " + quoted(e.key) +
+                " gives hour_of_week and day_of_week/hour_of_day; use one or the other");
+    if (how) {
+      std::copy(how->begin(), how->end(), spec.hour_of_week.begin());
+    } else {
+      for (std::size_t d = 0; d < 7; ++d)
+        for (std::size_t h = 0; h < 24; ++h)
+          spec.hour_of_week[d * 24 + h] = (dow ? (*dow)[d] : 1.0) * (hod ? (*hod)[h] : 1.0);
+    }
+    if (moy) std::copy(moy->begin(), moy->end(), spec.month_of_year.begin());
+    m_.profiles.push_back(spec);
+  }
+}
+
+void Converter::convert_arrivals(const Node& root) {
+  const Node* as = require(root, "arrivals", root.loc, "at the top level");
+  if (as == nullptr || !expect_map(*as, "'arrivals'")) return;
+  if (as->entries.empty()) error(as->loc, "'arrivals' needs at least one arrival stream");
+  for (const Entry& e : as->entries) {
+    ArrivalSpec spec;
+    spec.name = e.key;
+    spec.where = to_source(e.key_loc);
+    const std::string name = "arrival stream " + quoted(e.key);
+    const std::string in = "in " + name;
+    if (!expect_map(e.value, name)) continue;
+    const Node& a = e.value;
+    check_keys(a, {"to", "volume", "growth", "profile", "cohorts"}, in);
+    if (const Node* n = require(a, "to", e.key_loc, in))
+      spec.to = reference(*n, site_names_, "site", in);
+    std::optional<double> growth;
+    if (const Node* n = a.get("growth")) {
+      if (n->is_map())
+        error(n->loc, "growth of " + name +
+                          " must be a single rate; give the volume by_year for other trajectories");
+      else if (expect_scalar(*n, "growth of " + name))
+        growth = take(*n, parse_growth(n->text));
+    }
+    if (const Node* n = require(a, "volume", e.key_loc, in)) {
+      auto v = yearly<double>(*n, "volume of " + name, [&](const Node& i) -> std::optional<double> {
+        if (!expect_scalar(i, "volume of " + name)) return std::nullopt;
+        return take(i, parse_rate(i.text));
+      });
+      if (v) {
+        if (n->is_map() || !growth) {
+          spec.volume_per_year = fit(std::move(*v));
+        } else {
+          spec.volume_per_year.values.clear();
+          for (int y = 0; y < years_; ++y)
+            spec.volume_per_year.values.push_back(v->front() * std::pow(1.0 + *growth, y));
+        }
+      }
+    }
+    if (const Node* n = a.get("profile")) spec.profile = reference(*n, profile_names_, "profile", in);
+    if (const Node* n = a.get("cohorts")) {
+      if (expect_map(*n, "cohorts of " + name)) {
+        if (n->entries.empty()) error(n->loc, "cohorts of " + name + " is empty");
+        std::vector<std::vector<double>> shares;
+        bool ok = true;
+        for (const Entry& ce : n->entries) {
+          const int c = reference_at(ce.key_loc, ce.key, cohort_names_, "cohort", in);
+          auto v = yearly<double>(ce.value, "share of cohort " + quoted(ce.key) + " in " + name,
+                                  [&](const Node& i) {
+                                    return number_in(i, "a cohort share", 0, 1,
+                                                     "a share between 0 and 1");
+                                  });
+          if (c < 0 || !v) {
+            ok = false;
+            continue;
+          }
+          spec.cohorts.push_back(c);
+          shares.push_back(*v);
+        }
+        if (ok && !shares.empty()) {
+          std::vector<double> sums(static_cast<std::size_t>(file_years_), 0.0);
+          bool varies = false;
+          for (const auto& s : shares)
+            for (std::size_t y = 0; y < sums.size(); ++y) {
+              sums[y] += s[y];
+              if (s[y] != s.front()) varies = true;
+            }
+          if (const int bad = first_bad_sum(sums); bad >= 0)
+            error(key_loc(a, "cohorts"),
+                  sum_message("cohort shares of " + name, sums, bad, varies));
+        }
+        for (auto& s : shares) spec.shares.push_back(fit(std::move(s)));
+      }
+    } else if (m_.cohorts.size() == 1) {
+      spec.cohorts.push_back(0);
+      spec.shares.push_back(Yearly<double>(1.0, years_));
+    } else if (!m_.cohorts.empty()) {
+      error(e.key_loc, "missing required key 'cohorts' " + in +
+                           " (needed when the model has more than one cohort)");
+    }
+    m_.arrivals.push_back(std::move(spec));
+  }
+}
+
+void Converter::convert_sites(const Node& root) {
+  const Node* ss = require(root, "sites", root.loc, "at the top level");
+  if (ss == nullptr || !expect_map(*ss, "'sites'")) return;
+  if (ss->entries.empty()) error(ss->loc, "'sites' needs at least one site");
+  m_.sites.resize(ss->entries.size());
+  for (std::size_t i = 0; i < ss->entries.size(); ++i) convert_site(ss->entries[i], m_.sites[i]);
+}
+
+void Converter::convert_site(const Entry& e, SiteSpec& s) {
+  s.name = e.key;
+  s.label = e.key;
+  s.where = to_source(e.key_loc);
+  s.capacity = Yearly<int>(kUnlimited, years_);
+  s.service_scale = Yearly<double>(1.0, years_);
+  const std::string name = "site " + quoted(e.key);
+  const std::string in = "in " + name;
+  if (!expect_map(e.value, name)) return;
+  const Node& n = e.value;
+  check_keys(n, kSiteKeys, in);
+  const Node* kind_node = n.get("kind");
+  if (kind_node == nullptr) {
+    std::string msg = "missing required key 'kind' " + in;
+    // A site that only exists in a scenario or lever is often a misspelt site name.
+    std::vector<std::string> others;
+    for (const std::string& o : site_names_)
+      if (o != e.key) others.push_back(o);
+    if (const std::string near = nearest(e.key, others); !near.empty())
+      msg += " (or did you mean the site " + quoted(near) + "?)";
+    error(e.key_loc, msg);
+    return;
+  }
+  const auto kind = choice(*kind_node, kKinds, "kind", in);
+  if (!kind) return;
+  s.kind = static_cast<SiteKind>(*kind);
+
+  // Keys that do not apply to this kind.
+  std::vector<std::string> allowed;
+  std::string why;
+  switch (s.kind) {
+    case SiteKind::service:
+    case SiteKind::beds:
+    case SiteKind::team:
+      allowed = kSiteKeys;
+      break;
+    case SiteKind::delay:
+      allowed = {"kind", "label", "capacity", "service", "service_scale", "routes", "cost"};
+      why = "a delay site is an infinite-server delay";
+      break;
+    case SiteKind::triage:
+      allowed = {"kind", "label", "routes", "cost"};
+      why = "a triage site routes patients instantly, with no capacity or service";
+      break;
+    case SiteKind::exit:
+      allowed = {"kind", "label", "cost"};
+      why = "patients leave the system at an exit site";
+      break;
+  }
+  for (const Entry& k : n.entries)
+    if (std::find(kSiteKeys.begin(), kSiteKeys.end(), k.key) != kSiteKeys.end() &&
+        std::find(allowed.begin(), allowed.end(), k.key) == allowed.end())
+      error(k.key_loc, "key " + quoted(k.key) + " does not apply to " + kKinds[*kind] + " " +
+                           name + " (" + why + ")");
+
+  const bool finite_kind =
+      s.kind == SiteKind::service || s.kind == SiteKind::beds || s.kind == SiteKind::team;
+  if (const Node* l = n.get("label"))
+    if (auto v = text(*l, "label " + in)) s.label = *v;
+  if (finite_kind) {
+    if (const Node* c = require(n, "capacity", e.key_loc, in)) {
+      auto v = yearly<int>(*c, "capacity of " + name,
+                           [&](const Node& i) { return count(i, "capacity"); });
+      if (v) s.capacity = fit(std::move(*v));
+    }
+  } else if (s.kind == SiteKind::delay) {
+    if (const Node* c = n.get("capacity")) {
+      if (!c->is_scalar() || c->text != "unlimited")
+        error(c->loc, "a delay site has unlimited capacity (" + name +
+                          "); use kind: service for a limited one");
+    }
+  }
+  if (finite_kind || s.kind == SiteKind::delay) {
+    if (const Node* d = require(n, "service", e.key_loc, in)) s.service = distribution(*d, "service of " + name);
+    if (const Node* d = n.get("service_scale")) {
+      auto v = yearly<double>(*d, "service_scale of " + name, [&](const Node& i) {
+        return number_in(i, "service_scale", 1e-12, std::numeric_limits<double>::max(),
+                         "a number > 0");
+      });
+      if (v) s.service_scale = fit(std::move(*v));
+    }
+  }
+  if (const Node* d = n.get("roster")) convert_roster(*d, s, in);
+  if (const Node* d = n.get("on_close"))
+    if (auto v = choice(*d, {"finish", "preempt"}, "on_close", in))
+      s.on_close = static_cast<ClosePolicy>(*v);
+  if (const Node* d = n.get("queue"))
+    if (auto v = choice(*d, {"fifo", "priority"}, "queue", in)) s.queue = static_cast<QueueOrder>(*v);
+  if (const Node* d = n.get("preemptive")) {
+    if (auto v = boolean(*d, "preemptive " + in)) {
+      s.preemptive = *v;
+      if (*v && s.queue != QueueOrder::priority)
+        error(d->loc, "preemptive needs queue: priority (" + name + ")");
+    }
+  }
+  if (const Node* d = n.get("queue_limit"))
+    if (auto v = count(*d, "queue_limit")) s.queue_limit = *v;
+  if (const Node* d = n.get("patience")) s.patience = distribution(*d, "patience of " + name);
+  if (const Node* d = n.get("renege_to")) {
+    s.renege_to = reference(*d, site_names_, "site", "in renege_to of " + name);
+    if (!n.has("patience"))
+      error(key_loc(n, "renege_to"), "renege_to needs patience (" + name + ")");
+  }
+  if (const Node* d = n.get("overflow")) {
+    s.overflow = reference(*d, site_names_, "site", "in overflow of " + name);
+    if (d->is_scalar() && d->text == e.key)
+      error(d->loc, name + " cannot overflow to itself");
+  }
+  if (const Node* d = n.get("cost"); d != nullptr && expect_map(*d, "cost of " + name)) {
+    check_keys(*d, {"per_arrival", "per_day"}, "in cost of " + name);
+    const double max = std::numeric_limits<double>::max();
+    if (const Node* c = d->get("per_arrival"))
+      if (auto v = number_in(*c, "per_arrival cost", 0, max, "a number >= 0"))
+        s.cost.per_arrival = *v;
+    if (const Node* c = d->get("per_day"))
+      if (auto v = number_in(*c, "per_day cost", 0, max, "a number >= 0")) s.cost.per_day = *v;
+  }
+  if (s.kind != SiteKind::exit) {
+    if (const Node* r = require(n, "routes", e.key_loc, in)) convert_routes(*r, s, key_loc(n, "routes"));
+  }
+}
+
+void Converter::convert_roster(const Node& list, SiteSpec& s, const std::string& in) {
+  if (!expect_seq(list, "roster " + in)) return;
+  struct Written {
+    Shift shift;
+    Loc loc;
+    std::string days_text;
+  };
+  std::vector<Written> shifts;
+  for (std::size_t k = 0; k < list.items.size(); ++k) {
+    const Node& sh = list.items[k];
+    const std::string what = "shift " + std::to_string(k + 1) + " of the roster " + in;
+    if (!expect_map(sh, what)) continue;
+    check_keys(sh, {"days", "from", "to", "capacity"}, "in " + what);
+    Written w;
+    w.loc = sh.loc;
+    w.days_text = "mon-sun";
+    bool ok = true;
+    if (const Node* d = sh.get("days")) {
+      const auto day = [&](const std::string& t, const Node& at) -> std::optional<int> {
+        const auto it = std::find(kDays.begin(), kDays.end(), t);
+        if (it != kDays.end()) return static_cast<int>(it - kDays.begin());
+        std::string hint = did_you_mean(t, kDays);
+        if (hint.empty()) hint = " (use mon, tue, wed, thu, fri, sat or sun)";
+        error(at.loc, "unknown day " + quoted(t) + " in " + what + hint);
+        return std::nullopt;
+      };
+      const auto add = [&](const Node& item) -> bool {
+        if (!expect_scalar(item, "days of " + what)) return false;
+        if (item.text == "all") {
+          w.shift.days = 0x7f;
+          return true;
+        }
+        const auto dash = item.text.find('-');
+        if (dash == std::string::npos) {
+          const auto d1 = day(item.text, item);
+          if (!d1) return false;
+          w.shift.days = static_cast<std::uint8_t>(w.shift.days | (1U << *d1));
+          return true;
+        }
+        const auto d1 = day(item.text.substr(0, dash), item);
+        const auto d2 = day(item.text.substr(dash + 1), item);
+        if (!d1 || !d2) return false;
+        for (int x = *d1;; x = (x + 1) % 7) {
+          w.shift.days = static_cast<std::uint8_t>(w.shift.days | (1U << x));
+          if (x == *d2) break;
+        }
+        return true;
+      };
+      w.shift.days = 0;
+      if (d->is_seq()) {
+        w.days_text.clear();
+        for (const Node& item : d->items) {
+          ok = add(item) && ok;
+          if (item.is_scalar()) w.days_text += (w.days_text.empty() ? "" : ",") + item.text;
+        }
+        if (d->items.empty()) {
+          error(d->loc, "days of " + what + " is empty");
+          ok = false;
+        }
+      } else {
+        ok = add(*d);
+        if (d->is_scalar()) w.days_text = d->text;
+      }
+    }
+    const auto time = [&](const std::string& key) -> std::optional<double> {
+      const Node* t = require(sh, key, sh.loc, "in " + what);
+      if (t == nullptr || !expect_scalar(*t, key + " of " + what)) return std::nullopt;
+      return take(*t, parse_time_of_day(t->text));
+    };
+    const auto from = time("from");
+    const auto to = time("to");
+    if (from && to) {
+      if (*to <= *from) {
+        error(key_loc(sh, "to"), "in " + what + ": 'to' (" + format_duration(*to) +
+                                     ") must be after 'from' (" + format_duration(*from) +
+                                     "); a shift cannot cross midnight, split it in two");
+        ok = false;
+      }
+      w.shift.from = *from;
+      w.shift.to = *to;
+    } else {
+      ok = false;
+    }
+    if (const Node* c = sh.get("capacity")) {
+      auto v = yearly<int>(*c, "capacity of " + what,
+                           [&](const Node& i) { return count(i, "capacity"); });
+      if (v)
+        w.shift.capacity = fit(std::move(*v));
+      else
+        ok = false;
+    }
+    if (!ok) continue;
+    // Overlaps with the shifts before this one.
+    const auto hhmm = [](double minutes) {
+      const int total = static_cast<int>(std::lround(minutes));
+      const int h = total / 60;
+      const int mi = total % 60;
+      return (h < 10 ? "0" : "") + std::to_string(h) + ":" + (mi < 10 ? "0" : "") +
+             std::to_string(mi);
+    };
+    for (std::size_t j = 0; j < shifts.size(); ++j) {
+      const Shift& o = shifts[j].shift;
+      const unsigned common = static_cast<unsigned>(o.days & w.shift.days);
+      const double lo = std::max(o.from, w.shift.from);
+      const double hi = std::min(o.to, w.shift.to);
+      if (common == 0 || lo >= hi) continue;
+      int first = 0;
+      while ((common & (1U << first)) == 0) ++first;
+      error(w.loc, "shift " + std::to_string(k + 1) + " overlaps shift " + std::to_string(j + 1) +
+                       " of the roster " + in + " on " + kDays[static_cast<std::size_t>(first)] +
+                       " " + hhmm(lo) + "-" + hhmm(hi));
+      ok = false;
+      break;
+    }
+    if (ok) shifts.push_back(std::move(w));
+  }
+  for (auto& w : shifts) s.roster.push_back(w.shift);
+}
+
+std::optional<Guard> Converter::convert_guard(const Node& when, const std::string& in) {
+  if (!expect_map(when, "when " + in)) return std::nullopt;
+  Guard g;
+  bool ok = true;
+  std::vector<std::string> keys = {"cohort"};
+  for (const auto& [attr, values] : attribute_values_) keys.push_back(attr);
+  for (const Entry& e : when.entries) {
+    if (std::find(keys.begin(), keys.end(), e.key) == keys.end()) {
+      error(e.key_loc, "unknown key " + quoted(e.key) + " in when " + in +
+                           " (not 'cohort' nor a cohort attribute)" + did_you_mean(e.key, keys));
+      ok = false;
+      continue;
+    }
+    std::vector<const Node*> items;
+    if (e.value.is_seq()) {
+      for (const Node& i : e.value.items) items.push_back(&i);
+      if (items.empty()) {
+        error(e.value.loc, "'" + e.key + "' in when " + in + " is an empty list");
+        ok = false;
+      }
+    } else {
+      items.push_back(&e.value);
+    }
+    if (e.key == "cohort") {
+      for (const Node* i : items) {
+        const int c = reference(*i, cohort_names_, "cohort", in);
+        if (c < 0)
+          ok = false;
+        else
+          g.cohorts.push_back(c);
+      }
+    } else {
+      const auto& known = attribute_values_[e.key];
+      std::vector<std::string> values;
+      for (const Node* i : items) {
+        if (!expect_scalar(*i, "'" + e.key + "' in when " + in)) {
+          ok = false;
+          continue;
+        }
+        if (std::find(known.begin(), known.end(), i->text) == known.end()) {
+          error(i->loc, "no cohort has " + e.key + ": " + quoted(i->text) + " (in when " + in +
+                            ")" + did_you_mean(i->text, known));
+          ok = false;
+          continue;
+        }
+        values.push_back(i->text);
+      }
+      g.attributes.emplace_back(e.key, std::move(values));
+    }
+  }
+  if (!ok) return std::nullopt;
+  return g;
+}
+
+void Converter::convert_routes(const Node& list, SiteSpec& s, const Loc& routes_loc) {
+  const std::string site = "site " + quoted(s.name);
+  if (!expect_seq(list, "routes of " + site)) return;
+  if (list.items.empty()) {
+    error(list.loc, "routes of " + site + " has no rule");
+    return;
+  }
+  bool all_guards_ok = true;
+  for (std::size_t r = 0; r < list.items.size(); ++r) {
+    const Node& rule = list.items[r];
+    const std::string rule_name = "route rule " + std::to_string(r + 1) + " of " + site;
+    const std::string in = "in " + rule_name;
+    if (!expect_map(rule, rule_name)) {
+      all_guards_ok = false;
+      continue;
+    }
+    check_keys(rule, {"when", "to"}, in);
+    RouteRule spec;
+    spec.where = to_source(rule.loc);
+    if (const Node* w = rule.get("when")) {
+      auto g = convert_guard(*w, in);
+      if (g)
+        spec.when = std::move(*g);
+      else
+        all_guards_ok = false;
+    }
+    const Node* to = require(rule, "to", rule.loc, in);
+    if (to == nullptr || !expect_map(*to, "to " + in)) {
+      s.routes.push_back(std::move(spec));
+      continue;
+    }
+    if (to->entries.empty()) error(to->loc, "to " + in + " has no target");
+    std::vector<std::vector<double>> ps;
+    bool ok = true;
+    for (const Entry& te : to->entries) {
+      RouteTarget t;
+      t.where = to_source(te.key_loc);
+      t.site = reference_at(te.key_loc, te.key, site_names_, "site", in);
+      const std::string tname = "target " + quoted(te.key) + " of " + rule_name;
+      const auto prob = [&](const Node& i) { return probability(i, "a route probability"); };
+      std::optional<std::vector<double>> p;
+      if (te.value.is_map() && !te.value.entry("by_year")) {
+        const Node& tm = te.value;
+        check_keys(tm, {"p", "mode", "hold", "travel"}, "in " + tname);
+        if (const Node* pn = require(tm, "p", te.key_loc, "in " + tname))
+          p = yearly<double>(*pn, "p of " + tname, prob);
+        if (const Node* mn = tm.get("mode"))
+          if (auto v = choice(*mn, {"queue", "block", "divert"}, "mode", "in " + tname))
+            t.mode = static_cast<EntryMode>(*v);
+        if (const Node* hn = tm.get("hold")) t.hold = distribution(*hn, "hold of " + tname);
+        if (const Node* tn = tm.get("travel")) t.travel = distribution(*tn, "travel of " + tname);
+      } else {
+        p = yearly<double>(te.value, "p of " + tname, prob);
+      }
+      if (!p || t.site < 0) ok = false;
+      if (p) {
+        ps.push_back(*p);
+        t.p = fit(std::move(*p));
+      }
+      spec.to.push_back(std::move(t));
+    }
+    if (ok && !ps.empty()) {
+      std::vector<double> sums(static_cast<std::size_t>(file_years_), 0.0);
+      bool varies = false;
+      for (const auto& p : ps)
+        for (std::size_t y = 0; y < sums.size(); ++y) {
+          sums[y] += p[y];
+          if (p[y] != p.front()) varies = true;
+        }
+      if (const int bad = first_bad_sum(sums); bad >= 0)
+        error(key_loc(rule, "to"), sum_message("probabilities of " + rule_name, sums, bad, varies));
+    }
+    s.routes.push_back(std::move(spec));
+  }
+  if (!all_guards_ok || s.routes.size() != list.items.size()) return;
+  // Every cohort must be matched by some rule.
+  std::vector<std::string> unmatched;
+  for (std::size_t c = 0; c < m_.cohorts.size(); ++c) {
+    const CohortSpec& cohort = m_.cohorts[c];
+    bool matched = false;
+    for (const RouteRule& rule : s.routes) {
+      const Guard& g = rule.when;
+      bool ok = g.cohorts.empty() ||
+                std::find(g.cohorts.begin(), g.cohorts.end(), static_cast<int>(c)) !=
+                    g.cohorts.end();
+      for (const auto& [attr, values] : g.attributes) {
+        const auto it = cohort.attributes.find(attr);
+        if (it == cohort.attributes.end() ||
+            std::find(values.begin(), values.end(), it->second) == values.end())
+          ok = false;
+      }
+      if (ok) {
+        matched = true;
+        break;
+      }
+    }
+    if (!matched) unmatched.push_back(quoted(cohort.name));
+  }
+  if (!unmatched.empty()) {
+    std::string names;
+    for (std::size_t i = 0; i < unmatched.size(); ++i) names += (i > 0 ? ", " : "") + unmatched[i];
+    error(routes_loc, "no route rule of " + site + " matches cohort" +
+                          (unmatched.size() > 1 ? "s " : " ") + names +
+                          " (add a rule without 'when' to catch every patient)");
+  }
+}
+
+std::optional<Distribution> Converter::distribution(const Node& n, const std::string& what,
+                                                    bool in_mixture) {
+  if (n.is_scalar()) {
+    // Shorthand: a plain duration is a fixed time.
+    auto v = take(n, parse_duration(n.text));
+    if (!v) return std::nullopt;
+    return Distribution::fixed(*v);
+  }
+  if (!n.is_map()) {
+    error(n.loc, what + " must be a distribution, e.g. {exponential: {mean: 10min}}");
+    return std::nullopt;
+  }
+  std::vector<std::string> allowed = kDistKinds;
+  allowed.emplace_back("truncate");
+  if (in_mixture) allowed.emplace_back("p");
+  check_keys(n, allowed, "in " + what);
+  const Entry* kind = nullptr;
+  for (const Entry& e : n.entries) {
+    if (std::find(kDistKinds.begin(), kDistKinds.end(), e.key) == kDistKinds.end()) continue;
+    if (kind != nullptr) {
+      error(e.key_loc, what + " has two distributions (" + quoted(kind->key) + " and " +
+                           quoted(e.key) + ")");
+      return std::nullopt;
+    }
+    kind = &e;
+  }
+  if (kind == nullptr) {
+    bool unknown = false;
+    for (const Entry& e : n.entries)
+      if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end()) unknown = true;
+    if (!unknown)
+      error(n.loc, what + " names no distribution (use " + one_of(kDistKinds) + ")");
+    return std::nullopt;
+  }
+  auto d = distribution_kind(kind->key, kind->value, what);
+  if (!d) return std::nullopt;
+  if (const Node* t = n.get("truncate")) {
+    if (!expect_map(*t, "truncate of " + what)) return std::nullopt;
+    check_keys(*t, {"min", "max"}, "in truncate of " + what);
+    double lo = -std::numeric_limits<double>::infinity();
+    double hi = std::numeric_limits<double>::infinity();
+    bool ok = true;
+    if (const Node* x = t->get("min")) {
+      if (auto v = duration(*x, "min of truncate"))
+        lo = *v;
+      else
+        ok = false;
+    }
+    if (const Node* x = t->get("max")) {
+      if (auto v = duration(*x, "max of truncate"))
+        hi = *v;
+      else
+        ok = false;
+    }
+    if (!t->has("min") && !t->has("max")) {
+      error(t->loc, "truncate of " + what + " needs min and/or max");
+      ok = false;
+    }
+    if (!ok) return std::nullopt;
+    try {
+      d = Distribution::truncated(*d, lo, hi);
+    } catch (const std::exception& ex) {
+      error(t->loc, "invalid " + what + ": " + ex.what());
+      return std::nullopt;
+    }
+  }
+  return d;
+}
+
+std::optional<Distribution> Converter::distribution_kind(const std::string& kind, const Node& p,
+                                                         const std::string& what) {
+  const std::string of = kind + " of " + what;
+  const std::string in = "in " + of;
+  // Parameters: durations (with units) or plain numbers.
+  bool ok = true;
+  const auto params = [&](const std::vector<std::string>& keys) -> bool {
+    if (!expect_map(p, of)) return false;
+    check_keys(p, keys, in);
+    bool all = true;
+    for (const std::string& k : keys)
+      if (require(p, k, p.loc, in) == nullptr) all = false;
+    return all;
+  };
+  const auto dur = [&](const std::string& key) {
+    const Node* x = p.get(key);
+    if (x == nullptr) return 0.0;
+    auto v = duration(*x, key + " of " + of);
+    if (!v) ok = false;
+    return v.value_or(0.0);
+  };
+  const auto num = [&](const std::string& key) {
+    const Node* x = p.get(key);
+    if (x == nullptr) return 0.0;
+    auto v = number(*x, key + " of " + of);
+    if (!v) ok = false;
+    return v.value_or(0.0);
+  };
+  std::function<Distribution()> make;
+  if (kind == "fixed") {
+    auto v = duration(p, of);
+    if (!v) return std::nullopt;
+    make = [v] { return Distribution::fixed(*v); };
+  } else if (kind == "exponential") {
+    if (!params({"mean"})) return std::nullopt;
+    const double mean = dur("mean");
+    make = [=] { return Distribution::exponential(mean); };
+  } else if (kind == "uniform") {
+    if (!params({"min", "max"})) return std::nullopt;
+    const double lo = dur("min");
+    const double hi = dur("max");
+    make = [=] { return Distribution::uniform(lo, hi); };
+  } else if (kind == "triangular" || kind == "pert") {
+    if (!params({"min", "mode", "max"})) return std::nullopt;
+    const double lo = dur("min");
+    const double mode = dur("mode");
+    const double hi = dur("max");
+    if (kind == "pert")
+      make = [=] { return Distribution::pert(lo, mode, hi); };
+    else
+      make = [=] { return Distribution::triangular(lo, mode, hi); };
+  } else if (kind == "normal") {
+    if (!params({"mean", "sd"})) return std::nullopt;
+    const double mean = dur("mean");
+    const double sd = dur("sd");
+    make = [=] { return Distribution::normal(mean, sd); };
+  } else if (kind == "lognormal") {
+    if (!expect_map(p, of)) return std::nullopt;
+    check_keys(p, {"mean", "sd", "median", "p95"}, in);
+    const bool ms = p.has("mean") || p.has("sd");
+    const bool mp = p.has("median") || p.has("p95");
+    if (ms && mp) {
+      error(p.loc, of + " gives both {mean, sd} and {median, p95}; use one pair");
+      return std::nullopt;
+    }
+    if (mp) {
+      if (!params({"median", "p95"})) return std::nullopt;
+      const double median = dur("median");
+      const double p95 = dur("p95");
+      make = [=] { return Distribution::lognormal_median_p95(median, p95); };
+    } else {
+      if (!ms) {
+        error(p.loc, of + " needs {mean, sd} or {median, p95}");
+        return std::nullopt;
+      }
+      if (!params({"mean", "sd"})) return std::nullopt;
+      const double mean = dur("mean");
+      const double sd = dur("sd");
+      make = [=] { return Distribution::lognormal_mean_sd(mean, sd); };
+    }
+  } else if (kind == "gamma") {
+    if (!params({"mean", "cv"})) return std::nullopt;
+    const double mean = dur("mean");
+    const double cv = num("cv");
+    make = [=] { return Distribution::gamma_mean_cv(mean, cv); };
+  } else if (kind == "weibull") {
+    if (!params({"shape", "scale"})) return std::nullopt;
+    const double shape = num("shape");
+    const double scale = dur("scale");
+    make = [=] { return Distribution::weibull(shape, scale); };
+  } else if (kind == "erlang") {
+    if (!params({"k", "mean"})) return std::nullopt;
+    int k = 1;
+    if (auto v = integer(*p.get("k"), "k of " + of, 1))
+      k = static_cast<int>(std::min<long long>(*v, 1000000));
+    else
+      ok = false;
+    const double mean = dur("mean");
+    make = [=] { return Distribution::erlang(k, mean); };
+  } else if (kind == "empirical" || kind == "empirical_cdf") {
+    const bool discrete = kind == "empirical";
+    const std::string xs = discrete ? "values" : "x";
+    const std::string ys = discrete ? "probs" : "cdf";
+    if (!params({xs, ys})) return std::nullopt;
+    auto x = list_of(*p.get(xs), xs + " of " + of,
+                     [&](const Node& i) { return duration(i, "a value of " + of); });
+    auto y = list_of(*p.get(ys), ys + " of " + of,
+                     [&](const Node& i) { return number(i, "a value of " + of); });
+    if (!x || !y) return std::nullopt;
+    if (discrete)
+      make = [x, y] { return Distribution::empirical_discrete(*x, *y); };
+    else
+      make = [x, y] { return Distribution::empirical_continuous(*x, *y); };
+  } else if (kind == "csv") {
+    if (!params({"file", "kind", "unit"})) return std::nullopt;
+    const Node& file = *p.get("file");
+    if (!expect_scalar(file, "file of " + of)) return std::nullopt;
+    const auto k = choice(*p.get("kind"), {"discrete", "continuous"}, "kind", in);
+    const auto u = choice(*p.get("unit"), {"min", "h", "d", "w"}, "unit", in);
+    if (!k || !u) return std::nullopt;
+    std::filesystem::path path(file.text);
+    if (path.is_relative())
+      path = std::filesystem::path(file.loc.file_name()).parent_path() / path;
+    const std::string full = path.lexically_normal().string();
+    const auto ek = *k == 0 ? engine::EmpiricalKind::kDiscrete : engine::EmpiricalKind::kContinuous;
+    const double factor = *duration_unit_minutes(p.get("unit")->text);
+    make = [=] {
+      const auto d = Distribution::from_csv(full, ek);
+      return factor == 1.0 ? d : d.scaled(factor);
+    };
+  } else if (kind == "mixture") {
+    if (!expect_seq(p, of)) return std::nullopt;
+    if (p.items.empty()) {
+      error(p.loc, of + " has no component");
+      return std::nullopt;
+    }
+    std::vector<double> weights;
+    std::vector<Distribution> parts;
+    for (std::size_t i = 0; i < p.items.size(); ++i) {
+      const Node& c = p.items[i];
+      const std::string cname = "component " + std::to_string(i + 1) + " of " + of;
+      if (!expect_map(c, cname)) {
+        ok = false;
+        continue;
+      }
+      const Node* w = require(c, "p", c.loc, "in " + cname);
+      std::optional<double> wv;
+      if (w != nullptr) wv = probability(*w, "p of " + cname);
+      auto d = distribution(c, cname, true);
+      if (!wv || !d) {
+        ok = false;
+        continue;
+      }
+      weights.push_back(*wv);
+      parts.push_back(*d);
+    }
+    if (!ok) return std::nullopt;
+    double sum = 0;
+    for (double w : weights) sum += w;
+    if (std::fabs(sum - 1.0) > kSumTolerance) {
+      error(p.loc, "probabilities of " + of + " sum to " + format_number(sum) + ", not 1");
+      return std::nullopt;
+    }
+    make = [weights, parts] { return Distribution::mixture(weights, parts); };
+  } else {
+    return std::nullopt;  // not reached: kind is one of kDistKinds
+  }
+  if (!ok) return std::nullopt;
+  try {
+    return make();
+  } catch (const std::exception& ex) {
+    error(p.loc, "invalid " + what + ": " + ex.what());
+    return std::nullopt;
+  }
+}
+
+void Converter::convert_kpis(const Node& root) {
+  const Node* ks = root.get("kpis");
+  if (ks == nullptr || !expect_map(*ks, "'kpis'")) return;
+  const std::vector<std::string> forms = {"sum", "mean", "share_within", "p95", "ratio",
+                                          "per_100k"};
+  const std::vector<std::string> sum_metrics = {"arrivals", "served",   "baulked",      "reneged",
+                                                "blocked",  "bed_days", "blocked_days", "cost"};
+  const std::vector<std::string> mean_metrics = {"occupancy", "queue", "wait", "time_in_site"};
+  const std::vector<std::string> p95_metrics = {"wait", "time_in_site"};
+  std::vector<std::string> allowed = forms;
+  for (const char* k : {"sites", "unit", "description", "headline", "scale"}) allowed.emplace_back(k);
+  std::map<std::string, std::vector<std::string>> refs;  // for cycles
+  std::map<std::string, Loc> locs;
+  for (const Entry& e : ks->entries) {
+    KpiSpec k;
+    k.name = e.key;
+    k.where = to_source(e.key_loc);
+    const std::string name = "KPI " + quoted(e.key);
+    const std::string in = "in " + name;
+    locs[e.key] = e.key_loc;
+    if (!expect_map(e.value, name)) continue;
+    const Node& n = e.value;
+    check_keys(n, allowed, in);
+    const Entry* form = nullptr;
+    bool two = false;
+    for (const Entry& x : n.entries) {
+      if (std::find(forms.begin(), forms.end(), x.key) == forms.end()) continue;
+      if (form != nullptr) {
+        error(x.key_loc, name + " has two forms (" + quoted(form->key) + " and " + quoted(x.key) +
+                             "); use one of " + one_of(forms));
+        two = true;
+      }
+      form = form != nullptr ? form : &x;
+    }
+    if (form == nullptr) {
+      error(e.key_loc, name + " has no form (use " + one_of(forms) + ")");
+      continue;
+    }
+    if (two) continue;
+    k.form = static_cast<KpiSpec::Form>(
+        std::find(forms.begin(), forms.end(), form->key) - forms.begin());
+    const bool site_form = k.form != KpiSpec::Form::ratio && k.form != KpiSpec::Form::per_100k;
+    const Node& fv = form->value;
+    switch (k.form) {
+      case KpiSpec::Form::sum:
+        if (auto v = choice(fv, sum_metrics, "metric", "for sum " + in)) k.metric = sum_metrics[*v];
+        break;
+      case KpiSpec::Form::mean:
+        if (auto v = choice(fv, mean_metrics, "metric", "for mean " + in))
+          k.metric = mean_metrics[*v];
+        break;
+      case KpiSpec::Form::p95:
+        if (auto v = choice(fv, p95_metrics, "metric", "for p95 " + in)) k.metric = p95_metrics[*v];
+        break;
+      case KpiSpec::Form::share_within:
+        if (auto v = duration(fv, "share_within " + in)) k.within = *v;
+        break;
+      case KpiSpec::Form::ratio:
+        if (!fv.is_seq() || fv.items.size() != 2) {
+          error(fv.loc, "ratio " + in + " must be a list of two KPIs, e.g. [admissions, attendances]");
+        } else {
+          const int a = reference(fv.items[0], kpi_names_, "KPI", in);
+          const int b = reference(fv.items[1], kpi_names_, "KPI", in);
+          if (a >= 0) k.numerator = kpi_names_[static_cast<std::size_t>(a)];
+          if (b >= 0) k.denominator = kpi_names_[static_cast<std::size_t>(b)];
+          refs[e.key] = {k.numerator, k.denominator};
+        }
+        break;
+      case KpiSpec::Form::per_100k:
+        if (const int a = reference(fv, kpi_names_, "KPI", in); a >= 0) {
+          k.numerator = kpi_names_[static_cast<std::size_t>(a)];
+          refs[e.key] = {k.numerator};
+        }
+        if (m_.population <= 0)
+          error(form->key_loc, "per_100k " + in + " needs model.population (> 0)");
+        break;
+    }
+    if (site_form) {
+      if (const Node* s = require(n, "sites", e.key_loc, in)) {
+        if (s->is_scalar() && s->text == "all") {
+          for (std::size_t i = 0; i < site_names_.size(); ++i) k.sites.push_back(static_cast<int>(i));
+        } else if (expect_seq(*s, "sites " + in + " (a list of sites, or all)")) {
+          for (const Node& i : s->items)
+            if (const int x = reference(i, site_names_, "site", in); x >= 0) k.sites.push_back(x);
+          if (s->items.empty()) error(s->loc, "sites " + in + " is empty");
+        }
+      }
+    } else if (n.has("sites")) {
+      error(key_loc(n, "sites"), "'sites' does not apply to " + form->key + " " + in);
+    }
+    if (const Node* s = n.get("scale")) {
+      if (k.form != KpiSpec::Form::ratio)
+        error(key_loc(n, "scale"), "'scale' applies only to ratio (" + name + ")");
+      else if (auto v = number(*s, "scale " + in))
+        k.scale = *v;
+    }
+    if (const Node* s = n.get("unit"))
+      if (auto v = text(*s, "unit " + in)) k.unit = *v;
+    if (const Node* s = n.get("description"))
+      if (auto v = text(*s, "description " + in)) k.description = *v;
+    if (const Node* s = n.get("headline"))
+      if (auto v = boolean(*s, "headline " + in)) k.headline = *v;
+    m_.kpis.push_back(std::move(k));
+  }
+  // KPIs that refer to themselves through ratio/per_100k.
+  std::map<std::string, int> state;  // 0 new, 1 on stack, 2 done
+  std::vector<std::string> stack;
+  std::set<std::string> reported;
+  std::function<void(const std::string&)> visit = [&](const std::string& k) {
+    state[k] = 1;
+    stack.push_back(k);
+    for (const std::string& r : refs[k]) {
+      if (r.empty()) continue;
+      if (state[r] == 1) {
+        const auto it = std::find(stack.begin(), stack.end(), r);
+        std::string path;
+        for (auto i = it; i != stack.end(); ++i) path += quoted(*i) + " -> ";
+        path += quoted(r);
+        if (reported.insert(r).second) error(locs[r], "KPIs refer to each other in a cycle: " + path);
+      } else if (state[r] == 0) {
+        visit(r);
+      }
+    }
+    stack.pop_back();
+    state[k] = 2;
+  };
+  for (const std::string& k : kpi_names_)
+    if (state[k] == 0) visit(k);
+}
+
+}  // namespace
+
+ModelSpec convert_model(const Node& root, const LoadOptions& options,
+                        std::vector<ConfigError>& errors) {
+  Converter c(options, errors);
+  return c.run(root);
+}
+
+}  // namespace carepath::pathways::detail

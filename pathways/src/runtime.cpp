@@ -1,0 +1,841 @@
+// The model runtime: one replication of a ModelSpec on the engine.
+//
+// Patient flow (see scenarios/README.md for the language):
+//   arrival stream --> entry site --> service ends --> route rule (first matching guard) -->
+//   target chosen with the year's probabilities --> [hold in place] --> [travel] --> next site.
+// A patient keeps its server or bed while it is held or blocked (mode: block) and releases it
+// when the next site admits it; that holding time is the site's "blocked" occupancy, which gives
+// delayed-transfer bed-days and ED boarding. Triage and exit sites have no capacity.
+//
+// System processes (SimGrid actors): one capacity process per rostered or yearly-varying site,
+// the KPI year process (warm-up deletion and yearly windows) and the hourly sampler.
+#include <carepath/engine/arrivals.hpp>
+#include <carepath/engine/distributions.hpp>
+#include <carepath/engine/monitor.hpp>
+#include <carepath/engine/random.hpp>
+#include <carepath/engine/resource.hpp>
+#include <carepath/engine/simulation.hpp>
+#include <carepath/pathways/runtime.hpp>
+
+#include <algorithm>
+#include <cassert>
+#include <cmath>
+#include <limits>
+#include <map>
+#include <memory>
+#include <sstream>
+#include <stdexcept>
+#include <string>
+
+namespace carepath::pathways {
+namespace {
+
+using engine::Admission;
+using engine::EventId;
+using engine::RandomStream;
+using engine::Resource;
+using engine::Simulation;
+
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+constexpr int kUnlimitedServers = 1 << 30;
+constexpr int kMaxOverflowHops = 16;
+
+enum EventKind : std::uint32_t { kArrival, kServiceEnd, kHoldEnd, kTravelEnd };
+
+// The per-site metrics every site reports (see kpi_catalogue).
+struct SiteMetric {
+  const char* name;
+  const char* unit;
+  const char* description;
+  bool capacity_only;  // only for sites with a resource (not triage or exit)
+};
+constexpr SiteMetric kSiteMetrics[] = {
+    {"arrivals", "patients", "patients arriving at the site", false},
+    {"served", "patients", "patients who started service", true},
+    {"baulked", "patients", "patients turned away (line full or closed, no overflow)", true},
+    {"reneged", "patients", "patients who left without being seen", true},
+    {"blocked", "patients", "patients who had to wait in their previous bed or place", true},
+    {"wait_mean", "min", "mean wait from arrival to start of service", true},
+    {"wait_p50", "min", "median wait", true},
+    {"wait_p90", "min", "90th percentile wait", true},
+    {"wait_p95", "min", "95th percentile wait", true},
+    {"time_in_site_mean", "min", "mean time from arrival to leaving (incl. blocking)", true},
+    {"time_in_site_p95", "min", "95th percentile time in site", true},
+    {"occupancy_mean", "places", "time-weighted mean of occupied servers/beds", true},
+    {"occupancy_p95", "places", "95th percentile of occupied servers/beds over time", true},
+    {"pct_time_full", "%", "share of time with every server/bed occupied", true},
+    {"queue_mean", "patients", "time-weighted mean number waiting", true},
+    {"bed_days", "days", "occupied bed-days (or caseload-days, server-days)", true},
+    {"blocked_days", "days", "days occupied after service, waiting to move on", true},
+    {"cost", "GBP", "per-arrival cost plus per occupied day cost", false},
+};
+constexpr std::size_t kNumSiteMetrics = sizeof(kSiteMetrics) / sizeof(kSiteMetrics[0]);
+
+engine::EntryMode to_engine(EntryMode m) {
+  switch (m) {
+    case EntryMode::block:
+      return engine::EntryMode::block;
+    case EntryMode::divert:
+      return engine::EntryMode::divert;
+    case EntryMode::queue:
+      break;
+  }
+  return engine::EntryMode::queue;
+}
+
+bool has_resource(SiteKind kind) { return kind != SiteKind::triage && kind != SiteKind::exit; }
+
+std::string metric_unit(const std::string& metric) {
+  for (const auto& m : kSiteMetrics)
+    if (metric == m.name) return m.unit;
+  return "";
+}
+
+struct Patient {
+  std::uint32_t serial = 0;
+  std::uint16_t cohort = 0;
+  std::int16_t site = -1;      // resource site the patient is in (waiting, served, holding)
+  std::int16_t upstream = -1;  // site still held while being admitted to `site`
+  std::int16_t rule = -1;      // chosen route at `site`: rule and target indices
+  std::int16_t target = -1;
+  Time remaining = -1;  // service left after a pre-emption
+  Time service_end = 0;
+  EventId service_event{};
+  bool alive = false;
+};
+
+class Model final : public engine::EventHandler,
+                    public engine::ResourceClient,
+                    public engine::Monitor {
+ public:
+  Model(const ModelSpec& spec, std::uint64_t seed, int replication, ReplicationSink* sink);
+  ReplicationResult run();
+
+  void on_event(std::uint32_t kind, std::uint32_t arg) override;
+  void on_start(Resource& resource, std::uint32_t entity) override;
+  void on_renege(Resource& resource, std::uint32_t entity) override;
+  void on_preempted(Resource& resource, std::uint32_t entity) override;
+  void on_admitted(Resource& resource, std::uint32_t entity) override;
+  void on_event(const engine::MonitorEvent& event) override;  // event log
+
+ private:
+  struct SiteRt {
+    const SiteSpec* spec = nullptr;
+    std::unique_ptr<Resource> res;
+    RandomStream service_rng, route_rng, patience_rng, hold_rng, travel_rng;
+    std::uint64_t passes = 0;  // arrivals at triage and exit sites (window)
+    std::vector<int> rule_for_cohort;
+    std::vector<engine::Distribution> scaled_service;  // service × service_scale, per year
+  };
+  struct StreamRt {
+    const ArrivalSpec* spec = nullptr;
+    std::unique_ptr<engine::NhppArrivals> warm;  // the warm-up period
+    std::unique_ptr<engine::NhppArrivals> main;  // the horizon
+    RandomStream time_rng, cohort_rng;
+  };
+
+  // Time helpers. Sim time 0 is the warm-up start; model time tau = t - warmup.
+  [[nodiscard]] int year_at(Time t) const {
+    if (t < warmup_) return 0;
+    return std::min(calendar_.year_index(t - warmup_), years_ - 1);
+  }
+  [[nodiscard]] int year() const { return std::max(0, current_year_); }
+  [[nodiscard]] Time horizon_end() const { return warmup_ + calendar_.year_start(years_); }
+  Time next_arrival(StreamRt& s, Time now);
+
+  std::uint32_t new_patient(int cohort);
+  void free_patient(std::uint32_t id);
+  void arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int hops = 0);
+  void route_from(std::uint32_t id, int site);  // choose and start the move out of `site`
+  void transfer(std::uint32_t id);              // after any hold: travel or arrive
+  void release_upstream(std::uint32_t id);
+  void leave_system(std::uint32_t id);
+  void log(std::uint32_t id, int site, engine::MonitorEventKind kind);
+  std::pair<int, int> choose_route(std::uint32_t id, int site);
+
+  int capacity_at(const SiteSpec& site, Time t) const;
+  Time next_capacity_change(const SiteSpec& site, Time t) const;
+  void start_processes();
+  void close_year(int y);
+  void reset_windows();
+  std::string where(std::uint32_t id, int site) const;
+
+  const ModelSpec& spec_;
+  std::uint64_t seed_;
+  int replication_;
+  ReplicationSink* sink_;
+  engine::StreamFactory streams_;
+  Simulation sim_;
+  engine::CivilCalendar calendar_;
+  Time warmup_ = 0;
+  int years_ = 1;
+  int current_year_ = -1;  // -1 during the warm-up
+  std::vector<SiteRt> sites_;
+  std::vector<StreamRt> streams_rt_;
+  std::vector<Patient> patients_;
+  std::vector<std::uint32_t> free_;
+  std::uint32_t next_serial_ = 0;
+  std::vector<KpiInfo> kpis_;
+  std::vector<double> values_;
+  bool log_events_ = false;
+};
+
+Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, ReplicationSink* sink)
+    : spec_(spec),
+      seed_(seed),
+      replication_(replication),
+      sink_(sink),
+      streams_(seed, static_cast<std::uint64_t>(replication)),
+      calendar_(spec.horizon.start_year, spec.horizon.start_month, spec.horizon.start_day),
+      warmup_(spec.run.warmup),
+      years_(std::max(1, spec.horizon.years)) {
+  kpis_ = kpi_catalogue(spec);
+  log_events_ = sink_ != nullptr && sink_->wants_events();
+  sites_.resize(spec.sites.size());
+  for (std::size_t i = 0; i < spec.sites.size(); ++i) {
+    const SiteSpec& s = spec.sites[i];
+    SiteRt& rt = sites_[i];
+    rt.spec = &s;
+    rt.service_rng = streams_.stream("service/" + s.name);
+    rt.route_rng = streams_.stream("route/" + s.name);
+    rt.patience_rng = streams_.stream("patience/" + s.name);
+    rt.hold_rng = streams_.stream("hold/" + s.name);
+    rt.travel_rng = streams_.stream("travel/" + s.name);
+    if (s.service) {
+      for (int y = 0; y < years_; ++y) {
+        const double scale = s.service_scale.values.empty() ? 1.0 : s.service_scale.at(y);
+        rt.scaled_service.push_back(scale == 1.0 ? *s.service : s.service->scaled(scale));
+      }
+    }
+    // Route rules depend only on the cohort: resolve the first matching rule once.
+    rt.rule_for_cohort.assign(spec.cohorts.size(), -1);
+    for (std::size_t c = 0; c < spec.cohorts.size(); ++c) {
+      const CohortSpec& cohort = spec.cohorts[c];
+      for (std::size_t r = 0; r < s.routes.size(); ++r) {
+        const Guard& g = s.routes[r].when;
+        bool match = g.cohorts.empty() ||
+                     std::find(g.cohorts.begin(), g.cohorts.end(), static_cast<int>(c)) !=
+                         g.cohorts.end();
+        for (const auto& [attr, values] : g.attributes) {
+          auto it = cohort.attributes.find(attr);
+          match = match && it != cohort.attributes.end() &&
+                  std::find(values.begin(), values.end(), it->second) != values.end();
+        }
+        if (match) {
+          rt.rule_for_cohort[c] = static_cast<int>(r);
+          break;
+        }
+      }
+    }
+    if (has_resource(s.kind)) {
+      engine::ResourceConfig cfg;
+      cfg.name = s.name;
+      cfg.capacity = capacity_at(s, 0.0);
+      cfg.queue_limit = s.queue_limit;
+      cfg.discipline = s.queue == QueueOrder::priority ? engine::QueueDiscipline::priority
+                                                       : engine::QueueDiscipline::fifo;
+      cfg.preemptive = s.preemptive;
+      cfg.on_capacity_drop = s.on_close == ClosePolicy::preempt
+                                 ? engine::CapacityDropPolicy::preempt
+                                 : engine::CapacityDropPolicy::finish;
+      rt.res = std::make_unique<Resource>(sim_, cfg, this, static_cast<std::uint32_t>(i),
+                                          log_events_ ? this : nullptr);
+      rt.res->set_random_stream(streams_.stream("baulk/" + s.name));
+    }
+  }
+  // Arrival streams: the warm-up period repeats year 0's volume on a calendar that ends where
+  // the horizon starts; the horizon uses the yearly volumes.
+  const Time warm_days = std::ceil(warmup_ / kDay);
+  const std::string warm_date = calendar_.date_string(-warm_days * kDay);
+  int wy = 0, wm = 0, wd = 0;
+  engine::parse_date(warm_date.substr(0, 10), wy, wm, wd);
+  const engine::CivilCalendar warm_calendar(wy, wm, wd);
+  streams_rt_.resize(spec.arrivals.size());
+  for (std::size_t i = 0; i < spec.arrivals.size(); ++i) {
+    const ArrivalSpec& a = spec.arrivals[i];
+    StreamRt& rt = streams_rt_[i];
+    rt.spec = &a;
+    engine::RateProfile profile;
+    if (a.profile >= 0) {
+      profile.hour_of_week = spec.profiles[static_cast<std::size_t>(a.profile)].hour_of_week;
+      profile.month_of_year = spec.profiles[static_cast<std::size_t>(a.profile)].month_of_year;
+    }
+    std::vector<double> volumes;
+    for (int y = 0; y < years_; ++y) volumes.push_back(a.volume_per_year.at(y));
+    rt.main = std::make_unique<engine::NhppArrivals>(calendar_, profile, volumes);
+    rt.warm = std::make_unique<engine::NhppArrivals>(warm_calendar, profile,
+                                                     std::vector<double>{volumes.front()});
+    rt.time_rng = streams_.stream("arrivals/" + a.name);
+    rt.cohort_rng = streams_.stream("cohort/" + a.name);
+  }
+}
+
+Time Model::next_arrival(StreamRt& s, Time now) {
+  // The warm calendar starts `offset` minutes before sim time 0.
+  if (now < warmup_) {
+    const Time offset = std::ceil(warmup_ / kDay) * kDay - warmup_;
+    const Time t = s.warm->next(now + offset, s.time_rng) - offset;
+    if (t < warmup_) return t;
+    now = warmup_;  // restart at the horizon start (exact: the process is memoryless)
+  }
+  const Time tau = s.main->next(now - warmup_, s.time_rng);
+  return tau + warmup_;
+}
+
+int Model::capacity_at(const SiteSpec& site, Time t) const {
+  if (!has_resource(site.kind)) return 0;
+  const int y = year_at(t);
+  auto cap = [](int c) { return c == kUnlimited ? kUnlimitedServers : c; };
+  if (site.roster.empty()) return cap(site.capacity.at(y));
+  const Time tau = t - warmup_;
+  const int dow = calendar_.day_of_week(tau);
+  const Time minute = tau - std::floor(tau / kDay) * kDay;
+  for (const Shift& shift : site.roster) {
+    if ((shift.days & (1U << dow)) != 0 && minute >= shift.from && minute < shift.to) {
+      return cap(shift.capacity ? shift.capacity->at(y) : site.capacity.at(y));
+    }
+  }
+  return 0;
+}
+
+Time Model::next_capacity_change(const SiteSpec& site, Time t) const {
+  // The next shift edge or year start strictly after t.
+  Time next = engine::kForever;
+  const int y = year_at(t);
+  if (y + 1 < years_ || t < warmup_) {
+    const Time ys = t < warmup_ ? warmup_ : warmup_ + calendar_.year_start(y + 1);
+    next = ys;
+  }
+  if (!site.roster.empty()) {
+    const Time tau = t - warmup_;
+    const Time day0 = std::floor(tau / kDay) * kDay;
+    for (int d = 0; d <= 1; ++d) {
+      for (const Shift& shift : site.roster) {
+        for (const Time edge : {shift.from, shift.to}) {
+          const Time cand = day0 + d * kDay + edge + warmup_;
+          if (cand > t && cand < next) next = cand;
+        }
+      }
+    }
+  }
+  return next;
+}
+
+std::uint32_t Model::new_patient(int cohort) {
+  std::uint32_t id = 0;
+  if (free_.empty()) {
+    id = static_cast<std::uint32_t>(patients_.size());
+    patients_.emplace_back();
+  } else {
+    id = free_.back();
+    free_.pop_back();
+  }
+  Patient& p = patients_[id];
+  p = Patient{};
+  p.serial = next_serial_++;
+  p.cohort = static_cast<std::uint16_t>(cohort);
+  p.alive = true;
+  return id;
+}
+
+void Model::free_patient(std::uint32_t id) {
+  patients_[id].alive = false;
+  free_.push_back(id);
+}
+
+void Model::log(std::uint32_t id, int site, engine::MonitorEventKind kind) {
+  if (!log_events_) return;
+  sink_->event(patients_[id].serial, patients_[id].cohort, static_cast<std::uint16_t>(site),
+               static_cast<std::uint8_t>(kind), sim_.now() - warmup_);
+}
+
+void Model::on_event(const engine::MonitorEvent& e) {
+  if (e.kind == engine::MonitorEventKind::capacity_change) {
+    sink_->event(0xffffffffU, 0xffff, static_cast<std::uint16_t>(e.resource),
+                 static_cast<std::uint8_t>(e.kind), e.time - warmup_);
+    return;
+  }
+  const Patient& p = patients_[e.entity];
+  sink_->event(p.serial, p.cohort, static_cast<std::uint16_t>(e.resource),
+               static_cast<std::uint8_t>(e.kind), e.time - warmup_);
+}
+
+std::string Model::where(std::uint32_t id, int site) const {
+  std::ostringstream os;
+  os << calendar_.date_string(sim_.now() - warmup_);
+  if (id < patients_.size()) {
+    const Patient& p = patients_[id];
+    os << ", patient #" << p.serial << " (cohort "
+       << spec_.cohorts[p.cohort].name << ")";
+  }
+  if (site >= 0) os << " at site '" << spec_.sites[static_cast<std::size_t>(site)].name << "'";
+  return os.str();
+}
+
+std::pair<int, int> Model::choose_route(std::uint32_t id, int site) {
+  SiteRt& rt = sites_[static_cast<std::size_t>(site)];
+  const Patient& p = patients_[id];
+  const int rule = rt.rule_for_cohort[p.cohort];
+  if (rule < 0) {
+    throw std::runtime_error("no route rule matches the patient's cohort");
+  }
+  const RouteRule& r = rt.spec->routes[static_cast<std::size_t>(rule)];
+  const int y = year();
+  const double u = rt.route_rng.uniform();
+  double acc = 0;
+  int chosen = -1;
+  for (std::size_t k = 0; k < r.to.size(); ++k) {
+    const double pk = r.to[k].p.at(y);
+    if (pk <= 0) continue;
+    chosen = static_cast<int>(k);
+    acc += pk;
+    if (u < acc) break;
+  }
+  if (chosen < 0) throw std::runtime_error("every route probability is zero this year");
+  return {rule, chosen};
+}
+
+void Model::route_from(std::uint32_t id, int site) {
+  const auto [rule, target] = choose_route(id, site);
+  Patient& p = patients_[id];
+  p.rule = static_cast<std::int16_t>(rule);
+  p.target = static_cast<std::int16_t>(target);
+  SiteRt& rt = sites_[static_cast<std::size_t>(site)];
+  const RouteTarget& t =
+      rt.spec->routes[static_cast<std::size_t>(rule)].to[static_cast<std::size_t>(target)];
+  if (t.hold && rt.res) {
+    const Time h = t.hold->sample(rt.hold_rng);
+    sim_.schedule(sim_.now() + std::max(0.0, h), engine::priority::kRelease, this, kHoldEnd, id);
+    return;
+  }
+  transfer(id);
+}
+
+void Model::transfer(std::uint32_t id) {
+  Patient& p = patients_[id];
+  // The route was chosen at the site the patient is leaving: p.site for resource sites; for a
+  // triage site it is passed through p.upstream-free flow below (triage calls arrive_at itself).
+  const int from = p.site;
+  SiteRt& rt = sites_[static_cast<std::size_t>(from)];
+  const RouteTarget& t = rt.spec->routes[static_cast<std::size_t>(p.rule)]
+                             .to[static_cast<std::size_t>(p.target)];
+  if (t.travel) {
+    const Time d = t.travel->sample(rt.travel_rng);
+    release_upstream(id);  // leaves now
+    rt.res->release(id);
+    p.site = -1;
+    p.target = static_cast<std::int16_t>(t.site);
+    sim_.schedule(sim_.now() + std::max(0.0, d), engine::priority::kArrival, this, kTravelEnd, id);
+    return;
+  }
+  arrive_at(id, t.site, to_engine(t.mode));
+}
+
+void Model::release_upstream(std::uint32_t id) {
+  Patient& p = patients_[id];
+  if (p.upstream >= 0) {
+    const int up = p.upstream;
+    p.upstream = -1;
+    sites_[static_cast<std::size_t>(up)].res->release(id);
+  }
+}
+
+void Model::leave_system(std::uint32_t id) {
+  Patient& p = patients_[id];
+  if (p.site >= 0) {
+    const int s = p.site;
+    p.site = -1;
+    sites_[static_cast<std::size_t>(s)].res->release(id);
+  }
+  release_upstream(id);
+  free_patient(id);
+}
+
+void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int hops) {
+  SiteRt& rt = sites_[static_cast<std::size_t>(site)];
+  const SiteSpec& s = *rt.spec;
+  Patient& p = patients_[id];
+  if (s.kind == SiteKind::exit) {
+    ++rt.passes;
+    log(id, site, engine::MonitorEventKind::arrive);
+    leave_system(id);
+    return;
+  }
+  if (s.kind == SiteKind::triage) {
+    ++rt.passes;
+    log(id, site, engine::MonitorEventKind::arrive);
+    const auto [rule, target] = choose_route(id, site);
+    const RouteTarget& t =
+        s.routes[static_cast<std::size_t>(rule)].to[static_cast<std::size_t>(target)];
+    if (t.travel) {
+      const Time d = t.travel->sample(rt.travel_rng);
+      if (p.site >= 0) {
+        const int held = p.site;
+        p.site = -1;
+        sites_[static_cast<std::size_t>(held)].res->release(id);
+      }
+      p.target = static_cast<std::int16_t>(t.site);
+      sim_.schedule(sim_.now() + std::max(0.0, d), engine::priority::kArrival, this, kTravelEnd,
+                    id);
+      return;
+    }
+    arrive_at(id, t.site, to_engine(t.mode), hops);
+    return;
+  }
+  // A site with capacity. Closed (capacity 0) with an overflow: go there at once.
+  if (rt.res->capacity() == 0 && s.overflow >= 0 && hops < kMaxOverflowHops) {
+    arrive_at(id, s.overflow, mode, hops + 1);
+    return;
+  }
+  const int previous = p.site;
+  p.upstream = static_cast<std::int16_t>(previous);
+  p.site = static_cast<std::int16_t>(site);
+  p.remaining = -1;
+  Time patience = engine::kForever;
+  if (s.patience) patience = s.patience->sample(rt.patience_rng);
+  const int prio = spec_.cohorts[p.cohort].priority;
+  const Admission a = rt.res->arrive(id, prio, mode, patience);
+  switch (a) {
+    case Admission::started:
+    case Admission::queued:
+      release_upstream(id);
+      break;
+    case Admission::blocked:
+      break;  // on_admitted releases the upstream place
+    case Admission::baulked:
+      p.site = static_cast<std::int16_t>(previous);
+      p.upstream = -1;
+      if (s.overflow >= 0 && hops < kMaxOverflowHops) {
+        arrive_at(id, s.overflow, mode, hops + 1);
+      } else {
+        leave_system(id);
+      }
+      break;
+  }
+}
+
+void Model::on_start(Resource& resource, std::uint32_t entity) {
+  Patient& p = patients_[entity];
+  SiteRt& rt = sites_[resource.id()];
+  Time d = 0;
+  if (p.remaining >= 0) {
+    d = p.remaining;
+    p.remaining = -1;
+  } else if (!rt.scaled_service.empty()) {
+    d = std::max(0.0, rt.scaled_service[static_cast<std::size_t>(year())].sample(rt.service_rng));
+  }
+  p.service_end = sim_.now() + d;
+  p.service_event =
+      sim_.schedule(p.service_end, engine::priority::kRelease, this, kServiceEnd, entity);
+}
+
+void Model::on_renege(Resource& resource, std::uint32_t entity) {
+  Patient& p = patients_[entity];
+  p.site = -1;
+  const int to = sites_[resource.id()].spec->renege_to;
+  if (to >= 0) {
+    arrive_at(entity, to, engine::EntryMode::queue);
+  } else {
+    leave_system(entity);
+  }
+}
+
+void Model::on_preempted(Resource& /*resource*/, std::uint32_t entity) {
+  Patient& p = patients_[entity];
+  sim_.cancel(p.service_event);
+  p.remaining = std::max(0.0, p.service_end - sim_.now());
+}
+
+void Model::on_admitted(Resource& /*resource*/, std::uint32_t entity) { release_upstream(entity); }
+
+void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
+  int site = -1;
+  try {
+    switch (kind) {
+      case kArrival: {
+        StreamRt& s = streams_rt_[arg];
+        const ArrivalSpec& a = *s.spec;
+        // Cohort by the year's shares.
+        const double u = s.cohort_rng.uniform();
+        const int y = year();
+        double acc = 0;
+        int cohort = a.cohorts.empty() ? 0 : a.cohorts.back();
+        for (std::size_t k = 0; k < a.cohorts.size(); ++k) {
+          acc += a.shares[k].at(y);
+          if (u < acc) {
+            cohort = a.cohorts[k];
+            break;
+          }
+        }
+        const Time next = next_arrival(s, sim_.now());
+        if (next <= horizon_end()) {
+          sim_.schedule(next, engine::priority::kArrival, this, kArrival, arg);
+        }
+        const std::uint32_t id = new_patient(cohort);
+        site = a.to;
+        arrive_at(id, a.to, engine::EntryMode::queue);
+        break;
+      }
+      case kServiceEnd: {
+        Patient& p = patients_[arg];
+        site = p.site;
+        sites_[static_cast<std::size_t>(site)].res->finish_service(arg);
+        route_from(arg, site);
+        break;
+      }
+      case kHoldEnd: {
+        site = patients_[arg].site;
+        transfer(arg);
+        break;
+      }
+      case kTravelEnd: {
+        Patient& p = patients_[arg];
+        site = p.target;
+        arrive_at(arg, p.target, engine::EntryMode::queue);
+        break;
+      }
+      default:
+        assert(false && "unknown event kind");
+    }
+  } catch (const engine::DeadlockError&) {
+    throw;
+  } catch (const std::exception& e) {
+    throw std::runtime_error(where(kind == kArrival ? 0xffffffffU : arg, site) + ": " + e.what());
+  }
+}
+
+void Model::reset_windows() {
+  for (SiteRt& s : sites_) {
+    s.passes = 0;
+    if (s.res) s.res->reset_stats();
+  }
+}
+
+void Model::close_year(int y) {
+  const Time now = sim_.now();
+  const std::size_t n = kpis_.size();
+  double* out = &values_[static_cast<std::size_t>(y) * n];
+  std::map<std::string, double> by_name;
+  std::size_t k = 0;
+  // Per-site metrics, in kpi_catalogue order.
+  for (const SiteRt& rt : sites_) {
+    const SiteSpec& s = *rt.spec;
+    const bool res = rt.res != nullptr;
+    for (const SiteMetric& m : kSiteMetrics) {
+      if (m.capacity_only && !res) continue;
+      const std::string metric = m.name;
+      double v = kNaN;
+      if (!res) {
+        if (metric == "arrivals") v = static_cast<double>(rt.passes);
+        if (metric == "cost") v = s.cost.per_arrival * static_cast<double>(rt.passes);
+      } else {
+        const engine::ResourceStats& st = rt.res->stats();
+        if (metric == "arrivals") v = static_cast<double>(st.arrivals);
+        else if (metric == "served") v = static_cast<double>(st.started);
+        else if (metric == "baulked") v = static_cast<double>(st.baulked);
+        else if (metric == "reneged") v = static_cast<double>(st.reneged);
+        else if (metric == "blocked") v = static_cast<double>(st.blocked);
+        else if (metric == "wait_mean") v = st.waits.mean();
+        else if (metric == "wait_p50") v = st.waits.quantile(0.5);
+        else if (metric == "wait_p90") v = st.waits.quantile(0.9);
+        else if (metric == "wait_p95") v = st.waits.quantile(0.95);
+        else if (metric == "time_in_site_mean") v = st.time_in_resource.mean();
+        else if (metric == "time_in_site_p95") v = st.time_in_resource.quantile(0.95);
+        else if (metric == "occupancy_mean") v = st.occupied.mean(now);
+        else if (metric == "occupancy_p95") v = static_cast<double>(st.occupied.quantile(0.95, now));
+        else if (metric == "pct_time_full") v = 100.0 * st.full.mean(now);
+        else if (metric == "queue_mean") v = st.queue.mean(now);
+        else if (metric == "bed_days") v = st.occupied.area(now) / kDay;
+        else if (metric == "blocked_days") v = st.holding.area(now) / kDay;
+        else if (metric == "cost")
+          v = s.cost.per_arrival * static_cast<double>(st.arrivals) +
+              s.cost.per_day * st.occupied.area(now) / kDay;
+      }
+      out[k] = v;
+      by_name[kpis_[k].name] = v;
+      ++k;
+    }
+  }
+  // Declared KPIs, in order; ratios may name any KPI computed before them or a site metric.
+  auto site_value = [&](int site, const std::string& metric) {
+    return by_name["site." + spec_.sites[static_cast<std::size_t>(site)].name + "." + metric];
+  };
+  for (const KpiSpec& kpi : spec_.kpis) {
+    double v = kNaN;
+    switch (kpi.form) {
+      case KpiSpec::Form::sum: {
+        v = 0;
+        for (int s : kpi.sites) {
+          const double x = site_value(s, kpi.metric);
+          if (!std::isnan(x)) v += x;
+        }
+        break;
+      }
+      case KpiSpec::Form::mean: {
+        // occupancy and queue: total over the sites; wait and time in site: weighted by patients.
+        if (kpi.metric == "occupancy" || kpi.metric == "queue") {
+          v = 0;
+          for (int s : kpi.sites) {
+            const double x = site_value(s, kpi.metric + "_mean");
+            if (!std::isnan(x)) v += x;
+          }
+        } else {
+          double sum = 0, count = 0;
+          for (int s : kpi.sites) {
+            const auto& r = sites_[static_cast<std::size_t>(s)].res;
+            if (!r) continue;
+            const engine::Tally& t = kpi.metric == "wait" ? r->stats().waits
+                                                          : r->stats().time_in_resource;
+            if (t.count() == 0) continue;
+            sum += t.mean() * static_cast<double>(t.count());
+            count += static_cast<double>(t.count());
+          }
+          v = count > 0 ? sum / count : kNaN;
+        }
+        break;
+      }
+      case KpiSpec::Form::share_within:
+      case KpiSpec::Form::p95: {
+        engine::LogHistogram h;
+        for (int s : kpi.sites) {
+          const auto& r = sites_[static_cast<std::size_t>(s)].res;
+          if (!r) continue;
+          const engine::Tally& t =
+              kpi.metric == "wait" ? r->stats().waits : r->stats().time_in_resource;
+          if (t.count() > 0) h.merge(t.histogram());
+        }
+        if (h.total() > 0) {
+          v = kpi.form == KpiSpec::Form::p95 ? h.quantile(0.95)
+                                             : 100.0 * h.share_at_most(kpi.within);
+        }
+        break;
+      }
+      case KpiSpec::Form::ratio: {
+        const double a = by_name.count(kpi.numerator) ? by_name[kpi.numerator] : kNaN;
+        const double b = by_name.count(kpi.denominator) ? by_name[kpi.denominator] : kNaN;
+        v = b != 0 ? kpi.scale * a / b : kNaN;
+        break;
+      }
+      case KpiSpec::Form::per_100k: {
+        const double a = by_name.count(kpi.numerator) ? by_name[kpi.numerator] : kNaN;
+        v = spec_.population > 0 ? a * 1e5 / spec_.population : kNaN;
+        break;
+      }
+    }
+    out[k] = v;
+    by_name[kpi.name] = v;
+    ++k;
+  }
+  assert(k == n);
+}
+
+void Model::start_processes() {
+  // Capacity processes: rosters and yearly capacity trajectories.
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    SiteRt& rt = sites_[i];
+    if (!rt.res) continue;
+    const SiteSpec& s = *rt.spec;
+    bool varies = !s.roster.empty() || !s.capacity.constant();
+    for (const Shift& sh : s.roster) varies = varies || (sh.capacity && !sh.capacity->constant());
+    if (!varies) continue;
+    sim_.spawn("capacity/" + s.name, [this, &rt, &s](engine::ProcessContext& ctx) {
+      for (;;) {
+        const int c = capacity_at(s, ctx.now());
+        if (c != rt.res->capacity()) rt.res->set_capacity(c);
+        const Time next = next_capacity_change(s, ctx.now());
+        if (next == engine::kForever) return;
+        ctx.sleep_until(next);
+      }
+    });
+  }
+  // The KPI year process: deletes the warm-up, then closes each year's window.
+  sim_.spawn("kpi-years", [this](engine::ProcessContext& ctx) {
+    ctx.sleep_until(warmup_);
+    reset_windows();
+    current_year_ = 0;
+    for (int y = 0; y < years_; ++y) {
+      ctx.sleep_until(warmup_ + calendar_.year_start(y + 1));
+      close_year(y);
+      reset_windows();
+      current_year_ = std::min(y + 1, years_ - 1);
+    }
+  });
+  // The hourly sampler.
+  if (sink_ != nullptr && sink_->wants_time_series()) {
+    sim_.spawn("sampler", [this](engine::ProcessContext& ctx) {
+      const std::size_t n = sites_.size();
+      std::vector<std::int32_t> occ(n), queue(n), busy(n);
+      const auto hours = static_cast<std::int64_t>(calendar_.year_start(years_) / kHour);
+      for (std::int64_t h = 0; h < hours; ++h) {
+        ctx.sleep_until(warmup_ + static_cast<Time>(h) * kHour);
+        for (std::size_t i = 0; i < n; ++i) {
+          const auto& r = sites_[i].res;
+          occ[i] = r ? r->occupied() : 0;
+          queue[i] = r ? r->queue_length() : 0;
+          busy[i] = r ? r->in_service() : 0;
+        }
+        sink_->hourly(h, occ, queue, busy);
+      }
+    });
+  }
+}
+
+ReplicationResult Model::run() {
+  if (sink_ != nullptr) {
+    std::vector<std::string> sites, cohorts;
+    for (const auto& s : spec_.sites) sites.push_back(s.name);
+    for (const auto& c : spec_.cohorts) cohorts.push_back(c.name);
+    sink_->begin(sites, cohorts);
+  }
+  values_.assign(static_cast<std::size_t>(years_) * kpis_.size(), kNaN);
+  for (std::size_t i = 0; i < streams_rt_.size(); ++i) {
+    const Time first = next_arrival(streams_rt_[i], 0.0);
+    if (first <= horizon_end()) {
+      sim_.schedule(first, engine::priority::kArrival, this, kArrival,
+                    static_cast<std::uint32_t>(i));
+    }
+  }
+  start_processes();
+  sim_.run(horizon_end());
+  ReplicationResult result;
+  result.kpis = kpis_;
+  result.values = values_;
+  result.events = sim_.events_processed();
+  result.patients = next_serial_;
+  result.synchronisations = sim_.synchronisations();
+  return result;
+}
+
+}  // namespace
+
+std::vector<KpiInfo> kpi_catalogue(const ModelSpec& model) {
+  std::vector<KpiInfo> out;
+  for (const SiteSpec& s : model.sites) {
+    for (const SiteMetric& m : kSiteMetrics) {
+      if (m.capacity_only && !has_resource(s.kind)) continue;
+      out.push_back(KpiInfo{"site." + s.name + "." + m.name, m.unit,
+                            std::string(m.description) + " (" + s.label + ")", false});
+    }
+  }
+  for (const KpiSpec& k : model.kpis) {
+    std::string unit = k.unit;
+    if (unit.empty()) {
+      if (k.form == KpiSpec::Form::share_within) unit = "%";
+      else if (k.form == KpiSpec::Form::per_100k) unit = "per 100,000";
+      else if (k.form == KpiSpec::Form::mean && (k.metric == "wait" || k.metric == "time_in_site"))
+        unit = "min";
+      else if (k.form == KpiSpec::Form::p95) unit = "min";
+      else unit = metric_unit(k.metric);
+    }
+    out.push_back(KpiInfo{k.name, unit, k.description, k.headline});
+  }
+  return out;
+}
+
+ReplicationResult run_replication(const ModelSpec& model, std::uint64_t seed, int replication,
+                                  ReplicationSink* sink) {
+  Model m(model, seed, replication, sink);
+  return m.run();
+}
+
+}  // namespace carepath::pathways

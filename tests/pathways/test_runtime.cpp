@@ -1,0 +1,227 @@
+// The model runtime on hand-built models (no YAML): flows, blocking, rosters, yearly KPIs.
+#include <carepath/engine/isolate.hpp>
+#include <carepath/pathways/runtime.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <numeric>
+#include <string>
+
+using namespace carepath;
+using namespace carepath::pathways;
+
+namespace {
+
+ModelSpec base_model(int years) {
+  ModelSpec m;
+  m.name = "test";
+  m.population = 100000;
+  m.horizon.years = years;
+  m.run.warmup = 30 * kDay;
+  m.cohorts.push_back(CohortSpec{"all", {}, 3});
+  return m;
+}
+
+SiteSpec site(const std::string& name, SiteKind kind, int capacity, int years) {
+  SiteSpec s;
+  s.name = name;
+  s.label = name;
+  s.kind = kind;
+  s.capacity = Yearly<int>(capacity, years);
+  s.service_scale = Yearly<double>(1.0, years);
+  s.queue_limit = kind == SiteKind::beds ? 0 : kUnlimited;
+  return s;
+}
+
+RouteRule to_one(int target, int years, EntryMode mode = EntryMode::queue) {
+  RouteRule r;
+  RouteTarget t;
+  t.site = target;
+  t.p = Yearly<double>(1.0, years);
+  t.mode = mode;
+  r.to.push_back(t);
+  return r;
+}
+
+ArrivalSpec stream(const std::string& name, int to, double per_year, int years) {
+  ArrivalSpec a;
+  a.name = name;
+  a.to = to;
+  a.volume_per_year = Yearly<double>(per_year, years);
+  a.cohorts = {0};
+  a.shares = {Yearly<double>(1.0, years)};
+  return a;
+}
+
+double kpi(const ReplicationResult& r, const std::string& name, int year = 0) {
+  for (std::size_t k = 0; k < r.kpis.size(); ++k) {
+    if (r.kpis[k].name == name) return r.value(year, k);
+  }
+  FAIL("no KPI " << name);
+  return 0;
+}
+
+// Erlang C mean wait for M/M/c.
+double erlang_c_wq(double lambda, double mu, int c) {
+  const double a = lambda / mu;
+  double term = 1, sum = 1;
+  for (int k = 1; k < c; ++k) {
+    term *= a / k;
+    sum += term;
+  }
+  const double last = term * a / c / (1 - a / c);
+  const double pw = last / (sum + last);
+  return pw / (c * mu - lambda);
+}
+
+struct Means {
+  double wait[8];
+  double arrivals[8];
+  double util[8];
+};
+
+}  // namespace
+
+TEST_CASE("an M/M/c service site reproduces the Erlang C wait", "[pathways][runtime][validation]") {
+  // lambda = 9/h, mean service 1 h, c = 10: Wq = 0.668732 h = 40.12 min. Eight independent
+  // replications of one year (about 78,840 patients each); the 99.9% t-interval of their means
+  // (t_{0.9995,7} = 5.408) must contain the exact value.
+  const int years = 1;
+  ModelSpec m = base_model(years);
+  m.sites.push_back(site("clinic", SiteKind::service, 10, years));
+  m.sites.push_back(site("home", SiteKind::exit, 0, years));
+  m.sites[0].service = engine::Distribution::exponential(60.0);
+  m.sites[0].routes.push_back(to_one(1, years));
+  m.arrivals.push_back(stream("walkin", 0, 9.0 * 24 * 365, years));
+  const auto means = engine::run_isolated<Means>([&]() {
+    Means out{};
+    for (int r = 0; r < 8; ++r) {
+      // One Simulation per process: each replication in its own child.
+      const auto one = engine::run_isolated<Means>([&]() {
+        Means o{};
+        const ReplicationResult res = run_replication(m, 42, r);
+        o.wait[0] = kpi(res, "site.clinic.wait_mean");
+        o.arrivals[0] = kpi(res, "site.clinic.arrivals");
+        o.util[0] = kpi(res, "site.clinic.occupancy_mean");
+        return o;
+      });
+      out.wait[r] = one.wait[0];
+      out.arrivals[r] = one.arrivals[0];
+      out.util[r] = one.util[0];
+    }
+    return out;
+  });
+  const double exact = erlang_c_wq(9.0, 1.0, 10) * 60.0;
+  double mean = 0, ss = 0;
+  for (double w : means.wait) mean += w / 8;
+  for (double w : means.wait) ss += (w - mean) * (w - mean);
+  const double half = 5.408 * std::sqrt(ss / 7 / 8);
+  INFO("mean wait " << mean << " min, half-width " << half << ", exact " << exact);
+  CHECK(std::abs(mean - exact) <= half);
+  CHECK(std::abs(mean - 1.1 * exact) > half);  // the check has power against a 10% error
+  double util = 0, arr = 0;
+  for (int r = 0; r < 8; ++r) {
+    util += means.util[r] / 8;
+    arr += means.arrivals[r] / 8;
+  }
+  // Offered load 9 servers busy on average; 78,840 arrivals a year (Poisson sd 281 per rep).
+  CHECK(util == Approx(9.0).margin(0.1));
+  CHECK(arr == Approx(9.0 * 24 * 365).margin(5 * 281 / std::sqrt(8.0)));
+}
+
+TEST_CASE("bed blocking keeps patients in their acute bed and counts delayed bed-days",
+          "[pathways][runtime]") {
+  // Acute beds (ample) discharge everyone to a small community bed base with no waiting room:
+  // patients who find it full wait in their acute bed (mode: block).
+  const int years = 1;
+  ModelSpec m = base_model(years);
+  m.sites.push_back(site("acute", SiteKind::beds, 200, years));
+  m.sites.push_back(site("community", SiteKind::beds, 10, years));
+  m.sites.push_back(site("home", SiteKind::exit, 0, years));
+  m.sites[0].service = engine::Distribution::exponential(2 * kDay);
+  m.sites[1].service = engine::Distribution::exponential(10 * kDay);
+  m.sites[0].routes.push_back(to_one(1, years, EntryMode::block));
+  m.sites[1].routes.push_back(to_one(2, years));
+  m.arrivals.push_back(stream("admissions", 0, 1.2 * 365, years));  // offered 12 > 10 beds
+  struct Out {
+    double blocked_days, acute_arrivals, community_util, blocked;
+  };
+  const Out o = engine::run_isolated<Out>([&]() {
+    const ReplicationResult r = run_replication(m, 7, 0);
+    return Out{kpi(r, "site.acute.blocked_days"), kpi(r, "site.acute.arrivals"),
+               kpi(r, "site.community.occupancy_mean"), kpi(r, "site.acute.blocked")};
+  });
+  CHECK(o.blocked_days > 100);           // the community bed base is overloaded
+  CHECK(o.community_util > 9.5);         // and nearly always full
+  CHECK(o.community_util <= 10.0 + 1e-9);
+  CHECK(o.blocked > 0);
+  CHECK(o.acute_arrivals == Approx(1.2 * 365).margin(5 * std::sqrt(1.2 * 365)));
+}
+
+TEST_CASE("a roster closes a site and closed-hours demand overflows", "[pathways][runtime]") {
+  // A practice open Mon-Fri 08:00-18:30 overflows to a walk-in centre when closed. With flat
+  // demand the closed share is 1 - 5*10.5/168 = 0.6875 of arrivals.
+  const int years = 1;
+  ModelSpec m = base_model(years);
+  m.sites.push_back(site("practice", SiteKind::service, 50, years));
+  m.sites.push_back(site("wic", SiteKind::service, 50, years));
+  m.sites.push_back(site("home", SiteKind::exit, 0, years));
+  m.sites[0].service = engine::Distribution::fixed(10);
+  m.sites[1].service = engine::Distribution::fixed(10);
+  Shift weekdays;
+  weekdays.days = 0x1f;
+  weekdays.from = 8 * kHour;
+  weekdays.to = 18.5 * kHour;
+  m.sites[0].roster.push_back(weekdays);
+  m.sites[0].overflow = 1;
+  m.sites[0].routes.push_back(to_one(2, years));
+  m.sites[1].routes.push_back(to_one(2, years));
+  m.arrivals.push_back(stream("demand", 0, 100000, years));
+  struct Out {
+    double practice, wic, home;
+  };
+  const Out o = engine::run_isolated<Out>([&]() {
+    const ReplicationResult r = run_replication(m, 3, 0);
+    return Out{kpi(r, "site.practice.arrivals"), kpi(r, "site.wic.arrivals"),
+               kpi(r, "site.home.arrivals")};
+  });
+  const double closed = 1.0 - 5 * 10.5 / 168.0;
+  // Binomial share over ~100,000 arrivals: sd about 147; 5 sd.
+  CHECK(o.wic == Approx(closed * 100000).margin(5 * std::sqrt(100000 * closed * (1 - closed)) + 5 * 316 * closed));
+  CHECK(o.practice + o.wic == Approx(100000).margin(5 * 316));
+  CHECK(o.home == Approx(o.practice + o.wic).margin(60));  // a few still in service at year end
+}
+
+TEST_CASE("yearly volumes and the replication seed drive the KPIs", "[pathways][runtime]") {
+  const int years = 3;
+  ModelSpec m = base_model(years);
+  m.sites.push_back(site("ed", SiteKind::service, 40, years));
+  m.sites.push_back(site("home", SiteKind::exit, 0, years));
+  m.sites[0].service = engine::Distribution::exponential(120);
+  m.sites[0].routes.push_back(to_one(1, years));
+  ArrivalSpec a = stream("ed", 0, 0, years);
+  a.volume_per_year.values = {50000, 60000, 70000};
+  m.arrivals.push_back(a);
+  struct Out {
+    double y[3];
+    double other_rep;
+    double same_rep;
+  };
+  const Out o = engine::run_isolated<Out>([&]() {
+    const ReplicationResult r = run_replication(m, 11, 0);
+    return Out{{kpi(r, "site.ed.arrivals", 0), kpi(r, "site.ed.arrivals", 1),
+                kpi(r, "site.ed.arrivals", 2)},
+               0,
+               0};
+  });
+  CHECK(o.y[0] == Approx(50000).margin(5 * std::sqrt(50000.0)));
+  CHECK(o.y[1] == Approx(60000).margin(5 * std::sqrt(60000.0)));
+  CHECK(o.y[2] == Approx(70000).margin(5 * std::sqrt(70000.0)));
+  const double again = engine::run_isolated<double>(
+      [&]() { return kpi(run_replication(m, 11, 0), "site.ed.arrivals", 0); });
+  const double other = engine::run_isolated<double>(
+      [&]() { return kpi(run_replication(m, 11, 1), "site.ed.arrivals", 0); });
+  CHECK(again == o.y[0]);
+  CHECK(other != o.y[0]);
+}
