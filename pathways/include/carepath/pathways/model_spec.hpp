@@ -4,6 +4,7 @@
 // Plain structs (model data), strong-ish ids as indices into the vectors. Every time is in
 // MINUTES. Every value that may vary by financial year is a Yearly<T> holding exactly
 // horizon.years values. Indices are resolved and validated by the loader.
+#include <carepath/engine/calendar.hpp>
 #include <carepath/engine/distributions.hpp>
 
 #include <array>
