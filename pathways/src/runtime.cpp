@@ -54,7 +54,7 @@ constexpr SiteMetric kSiteMetrics[] = {
     {"served", "patients", "patients who started service", true},
     {"baulked", "patients", "patients turned away (line full or closed, no overflow)", true},
     {"reneged", "patients", "patients who left without being seen", true},
-    {"blocked", "patients", "patients who had to wait in their previous bed or place", true},
+    {"blocked", "patients", "patients whose departure was delayed (held or blocked in place)", true},
     {"wait_mean", "min", "mean wait from arrival to start of service", true},
     {"wait_p50", "min", "median wait", true},
     {"wait_p90", "min", "90th percentile wait", true},
@@ -102,6 +102,7 @@ struct Patient {
   Time service_end = 0;
   EventId service_event{};
   bool alive = false;
+  bool delayed = false;  // its departure from `site` was delayed (hold or blocked)
 };
 
 class Model final : public engine::EventHandler,
@@ -123,7 +124,8 @@ class Model final : public engine::EventHandler,
     const SiteSpec* spec = nullptr;
     std::unique_ptr<Resource> res;
     RandomStream service_rng, route_rng, patience_rng, hold_rng, travel_rng;
-    std::uint64_t passes = 0;  // arrivals at triage and exit sites (window)
+    std::uint64_t passes = 0;   // arrivals at triage and exit sites (window)
+    std::uint64_t delayed = 0;  // departures delayed by a hold or by blocking (window)
     std::vector<int> rule_for_cohort;
     std::vector<engine::Distribution> scaled_service;  // service × service_scale, per year
   };
@@ -404,6 +406,8 @@ void Model::route_from(std::uint32_t id, int site) {
   const RouteTarget& t =
       rt.spec->routes[static_cast<std::size_t>(rule)].to[static_cast<std::size_t>(target)];
   if (t.hold && rt.res) {
+    p.delayed = true;
+    ++rt.delayed;
     const Time h = t.hold->sample(rt.hold_rng);
     sim_.schedule(sim_.now() + std::max(0.0, h), engine::priority::kRelease, this, kHoldEnd, id);
     return;
@@ -501,6 +505,10 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
       release_upstream(id);
       break;
     case Admission::blocked:
+      if (previous >= 0 && !p.delayed) {
+        p.delayed = true;
+        ++sites_[static_cast<std::size_t>(previous)].delayed;
+      }
       break;  // on_admitted releases the upstream place
     case Admission::baulked:
       p.site = static_cast<std::int16_t>(previous);
@@ -579,6 +587,7 @@ void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
       case kServiceEnd: {
         Patient& p = patients_[arg];
         site = p.site;
+        p.delayed = false;
         sites_[static_cast<std::size_t>(site)].res->finish_service(arg);
         route_from(arg, site);
         break;
@@ -607,6 +616,7 @@ void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
 void Model::reset_windows() {
   for (SiteRt& s : sites_) {
     s.passes = 0;
+    s.delayed = 0;
     if (s.res) s.res->reset_stats();
   }
 }
@@ -634,7 +644,7 @@ void Model::close_year(int y) {
         else if (metric == "served") v = static_cast<double>(st.started);
         else if (metric == "baulked") v = static_cast<double>(st.baulked);
         else if (metric == "reneged") v = static_cast<double>(st.reneged);
-        else if (metric == "blocked") v = static_cast<double>(st.blocked);
+        else if (metric == "blocked") v = static_cast<double>(rt.delayed);
         else if (metric == "wait_mean") v = st.waits.mean();
         else if (metric == "wait_p50") v = st.waits.quantile(0.5);
         else if (metric == "wait_p90") v = st.waits.quantile(0.9);

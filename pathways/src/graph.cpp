@@ -1,0 +1,449 @@
+// The care graph (Boost.Graph): structural validation and Graphviz output.
+#include <carepath/pathways/graph.hpp>
+#include <carepath/pathways/units.hpp>
+
+#include <boost/graph/adjacency_list.hpp>
+#include <boost/graph/graphviz.hpp>
+#include <boost/graph/reverse_graph.hpp>
+#include <boost/graph/strong_components.hpp>
+#include <boost/range/iterator_range.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <deque>
+#include <map>
+#include <ostream>
+#include <sstream>
+
+namespace carepath::pathways {
+namespace {
+
+enum class EdgeType { route, overflow, renege, arrival };
+
+struct VertexProps {
+  int site = -1;     ///< site index, or -1 for an arrival stream
+  int arrival = -1;  ///< arrival stream index, or -1 for a site
+  std::string name;
+  std::string id;    ///< DOT node id
+  SiteKind kind = SiteKind::service;
+  Yearly<int> capacity;
+};
+
+struct EdgeProps {
+  EdgeType type = EdgeType::route;
+  int rule = -1;    ///< route rule index at the source site
+  double p0 = 1.0;  ///< probability in year 1
+  double p_min = 1.0, p_max = 1.0;
+  EntryMode mode = EntryMode::queue;
+  std::string guard;  ///< the rule's `when`, as text ("" = everyone)
+  std::string hold, travel;
+};
+
+using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexProps,
+                                    EdgeProps>;
+using Vertex = boost::graph_traits<Graph>::vertex_descriptor;
+
+const char* kind_name(SiteKind k) {
+  switch (k) {
+    case SiteKind::service:
+      return "service";
+    case SiteKind::beds:
+      return "beds";
+    case SiteKind::team:
+      return "team";
+    case SiteKind::triage:
+      return "triage";
+    case SiteKind::delay:
+      return "delay";
+    case SiteKind::exit:
+      return "exit";
+  }
+  return "?";
+}
+
+std::string quoted(const std::string& s) { return "'" + s + "'"; }
+
+std::string join(const std::vector<std::string>& v, const std::string& sep = ", ") {
+  std::string out;
+  for (std::size_t i = 0; i < v.size(); ++i) out += (i > 0 ? sep : "") + v[i];
+  return out;
+}
+
+std::string count_text(int c) { return c == kUnlimited ? "unlimited" : std::to_string(c); }
+
+bool finite_in_some_year(const Yearly<int>& c) {
+  return std::any_of(c.values.begin(), c.values.end(), [](int v) { return v != kUnlimited; });
+}
+
+std::string dot_escape(const std::string& s) {
+  std::string out;
+  for (const char c : s) {
+    if (c == '"' || c == '\\') {
+      out += '\\';
+      out += c;
+    } else if (c == '\n') {
+      out += "\\n";
+    } else {
+      out += c;
+    }
+  }
+  return out;
+}
+
+std::string guard_text(const ModelSpec& m, const Guard& g) {
+  std::vector<std::string> parts;
+  if (!g.cohorts.empty()) {
+    std::vector<std::string> names;
+    for (int c : g.cohorts) names.push_back(m.cohorts[static_cast<std::size_t>(c)].name);
+    parts.push_back("cohort=" + join(names, "|"));
+  }
+  for (const auto& [attr, values] : g.attributes) parts.push_back(attr + "=" + join(values, "|"));
+  return join(parts, " ");
+}
+
+bool guard_matches(const Guard& g, const CohortSpec& c, int cohort_index) {
+  if (!g.cohorts.empty() &&
+      std::find(g.cohorts.begin(), g.cohorts.end(), cohort_index) == g.cohorts.end())
+    return false;
+  for (const auto& [attr, values] : g.attributes) {
+    const auto it = c.attributes.find(attr);
+    if (it == c.attributes.end() || std::find(values.begin(), values.end(), it->second) == values.end())
+      return false;
+  }
+  return true;
+}
+
+/// Vertices reachable from `sources` in `g` (any graph with out_edges), over edges accepted by
+/// `use`.
+template <class G, class Use>
+std::vector<bool> reachable(const G& g, const std::vector<Vertex>& sources, Use use) {
+  std::vector<bool> seen(boost::num_vertices(g), false);
+  std::deque<Vertex> queue;
+  for (Vertex s : sources) {
+    if (!seen[s]) queue.push_back(s);
+    seen[s] = true;
+  }
+  while (!queue.empty()) {
+    const Vertex v = queue.front();
+    queue.pop_front();
+    for (const auto& e : boost::make_iterator_range(boost::out_edges(v, g))) {
+      if (!use(g[e])) continue;
+      const Vertex t = boost::target(e, g);
+      if (!seen[t]) {
+        seen[t] = true;
+        queue.push_back(t);
+      }
+    }
+  }
+  return seen;
+}
+
+}  // namespace
+
+struct CareGraph::Impl {
+  ModelSpec spec;
+  Graph g;
+};
+
+CareGraph::CareGraph(const ModelSpec& spec) : impl_(std::make_unique<Impl>()) {
+  impl_->spec = spec;
+  const ModelSpec& m = impl_->spec;
+  Graph& g = impl_->g;
+  for (std::size_t i = 0; i < m.sites.size(); ++i) {
+    const SiteSpec& s = m.sites[i];
+    VertexProps v;
+    v.site = static_cast<int>(i);
+    v.name = s.name;
+    v.id = s.name;
+    v.kind = s.kind;
+    v.capacity = s.capacity;
+    boost::add_vertex(v, g);
+  }
+  for (std::size_t a = 0; a < m.arrivals.size(); ++a) {
+    VertexProps v;
+    v.arrival = static_cast<int>(a);
+    v.name = m.arrivals[a].name;
+    v.id = "arrivals/" + m.arrivals[a].name;
+    const Vertex av = boost::add_vertex(v, g);
+    if (m.arrivals[a].to >= 0) {
+      EdgeProps e;
+      e.type = EdgeType::arrival;
+      boost::add_edge(av, static_cast<Vertex>(m.arrivals[a].to), e, g);
+    }
+  }
+  for (std::size_t i = 0; i < m.sites.size(); ++i) {
+    const SiteSpec& s = m.sites[i];
+    const auto from = static_cast<Vertex>(i);
+    for (std::size_t r = 0; r < s.routes.size(); ++r) {
+      const RouteRule& rule = s.routes[r];
+      for (const RouteTarget& t : rule.to) {
+        if (t.site < 0 || t.p.values.empty()) continue;
+        EdgeProps e;
+        e.type = EdgeType::route;
+        e.rule = static_cast<int>(r);
+        e.p0 = t.p.values.front();
+        e.p_min = *std::min_element(t.p.values.begin(), t.p.values.end());
+        e.p_max = *std::max_element(t.p.values.begin(), t.p.values.end());
+        e.mode = t.mode;
+        e.guard = guard_text(m, rule.when);
+        if (t.hold) e.hold = t.hold->describe();
+        if (t.travel) e.travel = t.travel->describe();
+        boost::add_edge(from, static_cast<Vertex>(t.site), e, g);
+      }
+    }
+    if (s.overflow >= 0) {
+      EdgeProps e;
+      e.type = EdgeType::overflow;
+      boost::add_edge(from, static_cast<Vertex>(s.overflow), e, g);
+    }
+    if (s.renege_to >= 0) {
+      EdgeProps e;
+      e.type = EdgeType::renege;
+      boost::add_edge(from, static_cast<Vertex>(s.renege_to), e, g);
+    }
+  }
+}
+
+CareGraph::~CareGraph() = default;
+CareGraph::CareGraph(CareGraph&&) noexcept = default;
+CareGraph& CareGraph::operator=(CareGraph&&) noexcept = default;
+
+std::size_t CareGraph::vertex_count() const { return boost::num_vertices(impl_->g); }
+std::size_t CareGraph::edge_count() const { return boost::num_edges(impl_->g); }
+
+std::vector<Check> CareGraph::validate() const {
+  const ModelSpec& m = impl_->spec;
+  const Graph& g = impl_->g;
+  const std::size_t n_sites = m.sites.size();
+  std::vector<Check> checks;
+  const auto positive = [](const EdgeProps& e) { return e.p_max > 0; };
+  const auto year_text = [&](int y) {
+    return "year " + std::to_string(y + 1) + " (" + m.horizon.year_label(y) + ")";
+  };
+
+  // 1. Every site is reachable from some arrival stream.
+  {
+    std::vector<Vertex> sources;
+    for (std::size_t a = 0; a < m.arrivals.size(); ++a) sources.push_back(n_sites + a);
+    const auto seen = reachable(g, sources, positive);
+    std::vector<std::string> bad;
+    for (std::size_t i = 0; i < n_sites; ++i)
+      if (!seen[i]) bad.push_back(m.sites[i].name);
+    checks.push_back({"arrivals reach every site", bad.empty(),
+                      bad.empty() ? "" : "no arrival stream reaches " + join(bad)});
+  }
+  // 2. Every site reaches an exit (reverse reachability over route edges).
+  {
+    std::vector<Vertex> exits;
+    for (std::size_t i = 0; i < n_sites; ++i)
+      if (m.sites[i].kind == SiteKind::exit) exits.push_back(i);
+    const auto reverse = boost::make_reverse_graph(g);
+    const auto seen = reachable(reverse, exits, [](const EdgeProps& e) {
+      return e.type == EdgeType::route && e.p_max > 0;
+    });
+    std::vector<std::string> bad;
+    for (std::size_t i = 0; i < n_sites; ++i)
+      if (!seen[i]) bad.push_back(m.sites[i].name);
+    std::string detail;
+    if (exits.empty())
+      detail = "the model has no exit site";
+    else if (!bad.empty())
+      detail = "no route leads to an exit from " + join(bad);
+    checks.push_back({"every site reaches an exit", detail.empty(), detail});
+  }
+  // 3. Route probabilities per rule and year.
+  {
+    std::vector<std::string> bad;
+    for (const SiteSpec& s : m.sites) {
+      for (std::size_t r = 0; r < s.routes.size(); ++r) {
+        const auto& to = s.routes[r].to;
+        for (int y = 0; y < m.horizon.years; ++y) {
+          double sum = 0;
+          for (const RouteTarget& t : to) sum += t.p.at(y);
+          if (std::fabs(sum - 1.0) > 1e-9) {
+            bad.push_back("rule " + std::to_string(r + 1) + " of " + quoted(s.name) + " sums to " +
+                          format_number(sum) + " in " + year_text(y));
+            break;
+          }
+        }
+      }
+    }
+    checks.push_back({"route probabilities sum to 1", bad.empty(), join(bad, "; ")});
+  }
+  // 4. Every cohort is matched by some rule at every routing site.
+  {
+    std::vector<std::string> bad;
+    for (const SiteSpec& s : m.sites) {
+      if (s.kind == SiteKind::exit) continue;
+      std::vector<std::string> unmatched;
+      for (std::size_t c = 0; c < m.cohorts.size(); ++c) {
+        const bool any = std::any_of(s.routes.begin(), s.routes.end(), [&](const RouteRule& r) {
+          return guard_matches(r.when, m.cohorts[c], static_cast<int>(c));
+        });
+        if (!any) unmatched.push_back(m.cohorts[c].name);
+      }
+      if (!unmatched.empty()) bad.push_back(quoted(s.name) + " (" + join(unmatched) + ")");
+    }
+    checks.push_back({"every cohort has a route", bad.empty(),
+                      bad.empty() ? "" : "no rule matches some cohorts at " + join(bad, "; ")});
+  }
+  // 5. Capacity 0 without an overflow.
+  {
+    std::vector<std::string> bad;
+    for (const SiteSpec& s : m.sites) {
+      if (s.overflow >= 0) continue;
+      for (std::size_t y = 0; y < s.capacity.values.size(); ++y)
+        if (s.capacity.values[y] == 0) {
+          bad.push_back(quoted(s.name) + " in " + year_text(static_cast<int>(y)));
+          break;
+        }
+    }
+    checks.push_back({"no zero-capacity site without overflow", bad.empty(),
+                      bad.empty() ? "" : "capacity 0 and no overflow (patients are lost): " + join(bad)});
+  }
+  // 6. Roster-closed hours without an overflow (warning).
+  {
+    std::vector<std::string> bad;
+    for (const SiteSpec& s : m.sites) {
+      if (s.roster.empty() || s.overflow >= 0) continue;
+      bool closed = false;
+      for (int d = 0; d < 7 && !closed; ++d) {
+        std::vector<std::pair<Time, Time>> open;
+        for (const Shift& sh : s.roster) {
+          const bool zero = sh.capacity && std::any_of(sh.capacity->values.begin(),
+                                                       sh.capacity->values.end(),
+                                                       [](int c) { return c == 0; });
+          if ((sh.days & (1U << d)) != 0 && !zero) open.emplace_back(sh.from, sh.to);
+        }
+        std::sort(open.begin(), open.end());
+        Time covered = 0;
+        for (const auto& [from, to] : open) {
+          if (from > covered) break;
+          covered = std::max(covered, to);
+        }
+        if (covered < kDay) closed = true;
+      }
+      if (closed) bad.push_back(s.name);
+    }
+    Check c{"closed roster hours have an overflow", bad.empty(),
+            bad.empty() ? "" : "patients arriving while closed are lost at " + join(bad)};
+    c.warning = true;
+    checks.push_back(c);
+  }
+  // 7. Blocking cycles between finite-capacity sites.
+  {
+    using Sub = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+    Sub sub(n_sites);
+    std::vector<bool> self_loop(n_sites, false);
+    for (const auto& e : boost::make_iterator_range(boost::edges(g))) {
+      const EdgeProps& p = g[e];
+      if (p.type != EdgeType::route || p.mode != EntryMode::block || p.p_max <= 0) continue;
+      const Vertex s = boost::source(e, g);
+      const Vertex t = boost::target(e, g);
+      if (s >= n_sites || t >= n_sites) continue;
+      if (!finite_in_some_year(m.sites[s].capacity) || !finite_in_some_year(m.sites[t].capacity))
+        continue;
+      boost::add_edge(s, t, sub);
+      if (s == t) self_loop[s] = true;
+    }
+    std::vector<int> component(n_sites, 0);
+    const int n_comp = n_sites == 0 ? 0 : boost::strong_components(sub, component.data());
+    std::vector<std::vector<std::string>> members(static_cast<std::size_t>(n_comp));
+    for (std::size_t i = 0; i < n_sites; ++i)
+      members[static_cast<std::size_t>(component[i])].push_back(m.sites[i].name);
+    std::vector<std::string> cycles;
+    for (std::size_t i = 0; i < n_sites; ++i) {
+      const auto& mem = members[static_cast<std::size_t>(component[i])];
+      if (mem.front() != m.sites[i].name) continue;  // report each component once
+      if (mem.size() > 1 || self_loop[i]) cycles.push_back("{" + join(mem) + "}");
+    }
+    checks.push_back({"no blocking cycle", cycles.empty(),
+                      cycles.empty() ? ""
+                                     : "sites that block each other (mode: block) may deadlock: " +
+                                           join(cycles, "; ")});
+  }
+  return checks;
+}
+
+void CareGraph::write_dot(std::ostream& out) const {
+  const ModelSpec& m = impl_->spec;
+  const Graph& g = impl_->g;
+  const auto vertex_writer = [&](std::ostream& os, Vertex v) {
+    const VertexProps& p = g[v];
+    std::string label = p.name;
+    std::string attrs;
+    if (p.arrival >= 0) {
+      const ArrivalSpec& a = m.arrivals[static_cast<std::size_t>(p.arrival)];
+      const auto& vols = a.volume_per_year.values;
+      std::string vol = vols.empty() ? "?" : format_number(std::round(vols.front()));
+      if (vols.size() > 1 && !a.volume_per_year.constant())
+        vol += ".." + format_number(std::round(vols.back()));
+      label += "\n" + vol + "/year";
+      attrs = ", shape=box";
+    } else {
+      const SiteSpec& s = m.sites[static_cast<std::size_t>(p.site)];
+      label += std::string("\n") + kind_name(s.kind);
+      if (s.kind != SiteKind::exit && s.kind != SiteKind::triage && s.kind != SiteKind::delay) {
+        const auto& c = s.capacity.values;
+        std::string cap = c.empty() ? "?" : count_text(c.front());
+        if (c.size() > 1 && !s.capacity.constant()) cap += ".." + count_text(c.back());
+        label += ", " + cap;
+        if (!s.roster.empty()) label += " (rostered)";
+      }
+      if (s.kind == SiteKind::exit) attrs = ", shape=doublecircle";
+      if (s.kind == SiteKind::triage) attrs = ", shape=diamond";
+    }
+    os << "[label=\"" << dot_escape(label) << "\"" << attrs << "]";
+  };
+  const auto edge_writer = [&](std::ostream& os, const boost::graph_traits<Graph>::edge_descriptor& e) {
+    const EdgeProps& p = g[e];
+    switch (p.type) {
+      case EdgeType::arrival:
+        os << "[style=bold]";
+        return;
+      case EdgeType::overflow:
+        os << "[label=\"overflow\", style=dashed]";
+        return;
+      case EdgeType::renege:
+        os << "[label=\"renege\", style=dotted]";
+        return;
+      case EdgeType::route:
+        break;
+    }
+    std::string label;
+    if (!p.guard.empty()) label += "[" + p.guard + "] ";
+    label += format_number(p.p0);
+    if (p.p_min != p.p_max) label += " (" + format_number(p.p_min) + ".." + format_number(p.p_max) + ")";
+    if (p.mode == EntryMode::block) label += "\nblock";
+    if (p.mode == EntryMode::divert) label += "\ndivert";
+    if (!p.hold.empty()) label += "\nhold " + p.hold;
+    if (!p.travel.empty()) label += "\ntravel " + p.travel;
+    os << "[label=\"" << dot_escape(label) << "\"";
+    if (p.mode == EntryMode::block) os << ", color=red";
+    os << "]";
+  };
+  const auto graph_writer = [&](std::ostream& os) {
+    os << "label=\"" << dot_escape(m.name + (m.scenario.empty() ? "" : " / " + m.scenario))
+       << "\";\nrankdir=LR;\nnode [shape=ellipse];\n";
+  };
+  boost::write_graphviz(out, g, vertex_writer, edge_writer, graph_writer,
+                        boost::get(&VertexProps::id, g));
+}
+
+bool has_failures(const std::vector<Check>& checks) {
+  return std::any_of(checks.begin(), checks.end(),
+                     [](const Check& c) { return !c.ok && !c.warning; });
+}
+
+std::string validation_report(const std::vector<Check>& checks) {
+  std::ostringstream out;
+  for (const Check& c : checks) {
+    if (c.ok)
+      out << "[ok]   " << c.name << "\n";
+    else
+      out << (c.warning ? "[warn] " : "[FAIL] ") << c.name << ": " << c.detail << "\n";
+  }
+  return out.str();
+}
+
+}  // namespace carepath::pathways
