@@ -61,7 +61,7 @@ const char* kind_name(SiteKind k) {
   return "?";
 }
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
+std::string squote(const std::string& s) { return "'" + s + "'"; }
 
 std::string join(const std::vector<std::string>& v, const std::string& sep = ", ") {
   std::string out;
@@ -261,7 +261,7 @@ std::vector<Check> CareGraph::validate() const {
           double sum = 0;
           for (const RouteTarget& t : to) sum += t.p.at(y);
           if (std::fabs(sum - 1.0) > 1e-9) {
-            bad.push_back("rule " + std::to_string(r + 1) + " of " + quoted(s.name) + " sums to " +
+            bad.push_back("rule " + std::to_string(r + 1) + " of " + squote(s.name) + " sums to " +
                           format_number(sum) + " in " + year_text(y));
             break;
           }
@@ -282,7 +282,7 @@ std::vector<Check> CareGraph::validate() const {
         });
         if (!any) unmatched.push_back(m.cohorts[c].name);
       }
-      if (!unmatched.empty()) bad.push_back(quoted(s.name) + " (" + join(unmatched) + ")");
+      if (!unmatched.empty()) bad.push_back(squote(s.name) + " (" + join(unmatched) + ")");
     }
     checks.push_back({"every cohort has a route", bad.empty(),
                       bad.empty() ? "" : "no rule matches some cohorts at " + join(bad, "; ")});
@@ -294,7 +294,7 @@ std::vector<Check> CareGraph::validate() const {
       if (s.overflow >= 0) continue;
       for (std::size_t y = 0; y < s.capacity.values.size(); ++y)
         if (s.capacity.values[y] == 0) {
-          bad.push_back(quoted(s.name) + " in " + year_text(static_cast<int>(y)));
+          bad.push_back(squote(s.name) + " in " + year_text(static_cast<int>(y)));
           break;
         }
     }
@@ -347,7 +347,8 @@ std::vector<Check> CareGraph::validate() const {
       if (s == t) self_loop[s] = true;
     }
     std::vector<int> component(n_sites, 0);
-    const int n_comp = n_sites == 0 ? 0 : boost::strong_components(sub, component.data());
+    const int n_comp = n_sites == 0 ? 0 : boost::strong_components(
+        sub, boost::make_iterator_property_map(component.begin(), boost::get(boost::vertex_index, sub)));
     std::vector<std::vector<std::string>> members(static_cast<std::size_t>(n_comp));
     for (std::size_t i = 0; i < n_sites; ++i)
       members[static_cast<std::size_t>(component[i])].push_back(m.sites[i].name);

@@ -21,7 +21,7 @@ using engine::Distribution;
 
 constexpr double kSumTolerance = 1e-9;
 
-std::string quoted(const std::string& s) { return "'" + s + "'"; }
+std::string squote(const std::string& s) { return "'" + s + "'"; }
 
 /// "'a', 'b' or 'c'"-style list without quotes: "a, b or c".
 std::string one_of(const std::vector<std::string>& names) {
@@ -85,12 +85,12 @@ class Converter {
                   const std::string& in) {
     for (const Entry& e : map.entries)
       if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end())
-        error(e.key_loc, "unknown key " + quoted(e.key) + " " + in + did_you_mean(e.key, allowed));
+        error(e.key_loc, "unknown key " + squote(e.key) + " " + in + did_you_mean(e.key, allowed));
   }
   const Node* require(const Node& map, const std::string& key, const Loc& item,
                       const std::string& in) {
     const Node* n = map.get(key);
-    if (n == nullptr) error(item, "missing required key " + quoted(key) + " " + in);
+    if (n == nullptr) error(item, "missing required key " + squote(key) + " " + in);
     return n;
   }
   /// The position of `key`'s entry (for messages about the key as a whole), else the node's.
@@ -165,7 +165,7 @@ class Converter {
     if (it != choices.end()) return static_cast<std::size_t>(it - choices.begin());
     std::string hint = did_you_mean(n.text, choices);
     if (hint.empty()) hint = " (use " + one_of(choices) + ")";
-    error(n.loc, "unknown " + what + " " + quoted(n.text) + " " + in + hint);
+    error(n.loc, "unknown " + what + " " + squote(n.text) + " " + in + hint);
     return std::nullopt;
   }
   /// A reference to a name in `names`; `kind` e.g. "site".
@@ -174,14 +174,14 @@ class Converter {
     if (!expect_scalar(n, kind + " " + in)) return -1;
     const auto it = std::find(names.begin(), names.end(), n.text);
     if (it != names.end()) return static_cast<int>(it - names.begin());
-    error(n.loc, "unknown " + kind + " " + quoted(n.text) + " " + in + did_you_mean(n.text, names));
+    error(n.loc, "unknown " + kind + " " + squote(n.text) + " " + in + did_you_mean(n.text, names));
     return -1;
   }
   int reference_at(const Loc& loc, const std::string& name, const std::vector<std::string>& names,
                    const std::string& kind, const std::string& in) {
     const auto it = std::find(names.begin(), names.end(), name);
     if (it != names.end()) return static_cast<int>(it - names.begin());
-    error(loc, "unknown " + kind + " " + quoted(name) + " " + in + did_you_mean(name, names));
+    error(loc, "unknown " + kind + " " + squote(name) + " " + in + did_you_mean(name, names));
     return -1;
   }
 
@@ -394,14 +394,14 @@ void Converter::convert_cohorts(const Node& root) {
     CohortSpec spec;
     spec.name = e.key;
     cohort_names_.push_back(e.key);
-    const std::string in = "in cohort " + quoted(e.key);
-    if (expect_map(e.value, "cohort " + quoted(e.key))) {
+    const std::string in = "in cohort " + squote(e.key);
+    if (expect_map(e.value, "cohort " + squote(e.key))) {
       check_keys(e.value, {"attributes", "priority"}, in);
       if (const Node* a = e.value.get("attributes");
-          a != nullptr && expect_map(*a, "attributes of cohort " + quoted(e.key))) {
+          a != nullptr && expect_map(*a, "attributes of cohort " + squote(e.key))) {
         for (const Entry& ae : a->entries) {
-          if (auto v = text(ae.value, "attribute " + quoted(ae.key) + " of cohort " +
-                                          quoted(e.key))) {
+          if (auto v = text(ae.value, "attribute " + squote(ae.key) + " of cohort " +
+                                          squote(e.key))) {
             spec.attributes[ae.key] = *v;
             auto& values = attribute_values_[ae.key];
             if (std::find(values.begin(), values.end(), *v) == values.end()) values.push_back(*v);
@@ -409,7 +409,7 @@ void Converter::convert_cohorts(const Node& root) {
         }
       }
       if (const Node* p = e.value.get("priority"))
-        if (auto v = integer(*p, "priority of cohort " + quoted(e.key), 0))
+        if (auto v = integer(*p, "priority of cohort " + squote(e.key), 0))
           spec.priority = static_cast<int>(*v);
     }
     m_.cohorts.push_back(std::move(spec));
@@ -425,13 +425,13 @@ void Converter::convert_profiles(const Node& root) {
     spec.hour_of_week.fill(1.0);
     spec.month_of_year.fill(1.0);
     profile_names_.push_back(e.key);
-    const std::string of = " of profile " + quoted(e.key);
-    if (!expect_map(e.value, "profile " + quoted(e.key))) {
+    const std::string of = " of profile " + squote(e.key);
+    if (!expect_map(e.value, "profile " + squote(e.key))) {
       m_.profiles.push_back(spec);
       continue;
     }
     check_keys(e.value, {"day_of_week", "hour_of_day", "hour_of_week", "month_of_year"},
-               "in profile " + quoted(e.key));
+               "in profile " + squote(e.key));
     const auto weights = [&](const std::string& key, std::size_t n,
                              const std::string& meaning) -> std::optional<std::vector<double>> {
       const Node* list = e.value.get(key);
@@ -460,7 +460,7 @@ void Converter::convert_profiles(const Node& root) {
     const auto moy = weights("month_of_year", 12, "Jan..Dec");
     if (e.value.has("hour_of_week") && (e.value.has("day_of_week") || e.value.has("hour_of_day")))
       error(key_loc(e.value, "hour_of_week"),
-            "profile " + quoted(e.key) +
+            "profile " + squote(e.key) +
                 " gives hour_of_week and day_of_week/hour_of_day; use one or the other");
     if (how) {
       std::copy(how->begin(), how->end(), spec.hour_of_week.begin());
@@ -482,7 +482,7 @@ void Converter::convert_arrivals(const Node& root) {
     ArrivalSpec spec;
     spec.name = e.key;
     spec.where = to_source(e.key_loc);
-    const std::string name = "arrival stream " + quoted(e.key);
+    const std::string name = "arrival stream " + squote(e.key);
     const std::string in = "in " + name;
     if (!expect_map(e.value, name)) continue;
     const Node& a = e.value;
@@ -520,7 +520,7 @@ void Converter::convert_arrivals(const Node& root) {
         bool ok = true;
         for (const Entry& ce : n->entries) {
           const int c = reference_at(ce.key_loc, ce.key, cohort_names_, "cohort", in);
-          auto v = yearly<double>(ce.value, "share of cohort " + quoted(ce.key) + " in " + name,
+          auto v = yearly<double>(ce.value, "share of cohort " + squote(ce.key) + " in " + name,
                                   [&](const Node& i) {
                                     return number_in(i, "a cohort share", 0, 1,
                                                      "a share between 0 and 1");
@@ -571,7 +571,7 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
   s.where = to_source(e.key_loc);
   s.capacity = Yearly<int>(kUnlimited, years_);
   s.service_scale = Yearly<double>(1.0, years_);
-  const std::string name = "site " + quoted(e.key);
+  const std::string name = "site " + squote(e.key);
   const std::string in = "in " + name;
   if (!expect_map(e.value, name)) return;
   const Node& n = e.value;
@@ -584,7 +584,7 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
     for (const std::string& o : site_names_)
       if (o != e.key) others.push_back(o);
     if (const std::string near = nearest(e.key, others); !near.empty())
-      msg += " (or did you mean the site " + quoted(near) + "?)";
+      msg += " (or did you mean the site " + squote(near) + "?)";
     error(e.key_loc, msg);
     return;
   }
@@ -617,7 +617,7 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
   for (const Entry& k : n.entries)
     if (std::find(kSiteKeys.begin(), kSiteKeys.end(), k.key) != kSiteKeys.end() &&
         std::find(allowed.begin(), allowed.end(), k.key) == allowed.end())
-      error(k.key_loc, "key " + quoted(k.key) + " does not apply to " + kKinds[*kind] + " " +
+      error(k.key_loc, "key " + squote(k.key) + " does not apply to " + kKinds[*kind] + " " +
                            name + " (" + why + ")");
 
   const bool finite_kind =
@@ -710,7 +710,7 @@ void Converter::convert_roster(const Node& list, SiteSpec& s, const std::string&
         if (it != kDays.end()) return static_cast<int>(it - kDays.begin());
         std::string hint = did_you_mean(t, kDays);
         if (hint.empty()) hint = " (use mon, tue, wed, thu, fri, sat or sun)";
-        error(at.loc, "unknown day " + quoted(t) + " in " + what + hint);
+        error(at.loc, "unknown day " + squote(t) + " in " + what + hint);
         return std::nullopt;
       };
       const auto add = [&](const Node& item) -> bool {
@@ -814,7 +814,7 @@ std::optional<Guard> Converter::convert_guard(const Node& when, const std::strin
   for (const auto& [attr, values] : attribute_values_) keys.push_back(attr);
   for (const Entry& e : when.entries) {
     if (std::find(keys.begin(), keys.end(), e.key) == keys.end()) {
-      error(e.key_loc, "unknown key " + quoted(e.key) + " in when " + in +
+      error(e.key_loc, "unknown key " + squote(e.key) + " in when " + in +
                            " (not 'cohort' nor a cohort attribute)" + did_you_mean(e.key, keys));
       ok = false;
       continue;
@@ -846,7 +846,7 @@ std::optional<Guard> Converter::convert_guard(const Node& when, const std::strin
           continue;
         }
         if (std::find(known.begin(), known.end(), i->text) == known.end()) {
-          error(i->loc, "no cohort has " + e.key + ": " + quoted(i->text) + " (in when " + in +
+          error(i->loc, "no cohort has " + e.key + ": " + squote(i->text) + " (in when " + in +
                             ")" + did_you_mean(i->text, known));
           ok = false;
           continue;
@@ -861,7 +861,7 @@ std::optional<Guard> Converter::convert_guard(const Node& when, const std::strin
 }
 
 void Converter::convert_routes(const Node& list, SiteSpec& s, const Loc& routes_loc) {
-  const std::string site = "site " + quoted(s.name);
+  const std::string site = "site " + squote(s.name);
   if (!expect_seq(list, "routes of " + site)) return;
   if (list.items.empty()) {
     error(list.loc, "routes of " + site + " has no rule");
@@ -898,7 +898,7 @@ void Converter::convert_routes(const Node& list, SiteSpec& s, const Loc& routes_
       RouteTarget t;
       t.where = to_source(te.key_loc);
       t.site = reference_at(te.key_loc, te.key, site_names_, "site", in);
-      const std::string tname = "target " + quoted(te.key) + " of " + rule_name;
+      const std::string tname = "target " + squote(te.key) + " of " + rule_name;
       const auto prob = [&](const Node& i) { return probability(i, "a route probability"); };
       std::optional<std::vector<double>> p;
       if (te.value.is_map() && !te.value.entry("by_year")) {
@@ -956,7 +956,7 @@ void Converter::convert_routes(const Node& list, SiteSpec& s, const Loc& routes_
         break;
       }
     }
-    if (!matched) unmatched.push_back(quoted(cohort.name));
+    if (!matched) unmatched.push_back(squote(cohort.name));
   }
   if (!unmatched.empty()) {
     std::string names;
@@ -987,8 +987,8 @@ std::optional<Distribution> Converter::distribution(const Node& n, const std::st
   for (const Entry& e : n.entries) {
     if (std::find(kDistKinds.begin(), kDistKinds.end(), e.key) == kDistKinds.end()) continue;
     if (kind != nullptr) {
-      error(e.key_loc, what + " has two distributions (" + quoted(kind->key) + " and " +
-                           quoted(e.key) + ")");
+      error(e.key_loc, what + " has two distributions (" + squote(kind->key) + " and " +
+                           squote(e.key) + ")");
       return std::nullopt;
     }
     kind = &e;
@@ -1229,7 +1229,7 @@ void Converter::convert_kpis(const Node& root) {
     KpiSpec k;
     k.name = e.key;
     k.where = to_source(e.key_loc);
-    const std::string name = "KPI " + quoted(e.key);
+    const std::string name = "KPI " + squote(e.key);
     const std::string in = "in " + name;
     locs[e.key] = e.key_loc;
     if (!expect_map(e.value, name)) continue;
@@ -1240,7 +1240,7 @@ void Converter::convert_kpis(const Node& root) {
     for (const Entry& x : n.entries) {
       if (std::find(forms.begin(), forms.end(), x.key) == forms.end()) continue;
       if (form != nullptr) {
-        error(x.key_loc, name + " has two forms (" + quoted(form->key) + " and " + quoted(x.key) +
+        error(x.key_loc, name + " has two forms (" + squote(form->key) + " and " + squote(x.key) +
                              "); use one of " + one_of(forms));
         two = true;
       }
@@ -1328,8 +1328,8 @@ void Converter::convert_kpis(const Node& root) {
       if (state[r] == 1) {
         const auto it = std::find(stack.begin(), stack.end(), r);
         std::string path;
-        for (auto i = it; i != stack.end(); ++i) path += quoted(*i) + " -> ";
-        path += quoted(r);
+        for (auto i = it; i != stack.end(); ++i) path += squote(*i) + " -> ";
+        path += squote(r);
         if (reported.insert(r).second) error(locs[r], "KPIs refer to each other in a cycle: " + path);
       } else if (state[r] == 0) {
         visit(r);

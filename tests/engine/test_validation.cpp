@@ -773,8 +773,9 @@ TEST_CASE("Roster process: capacity-time integral, closed-queue sanity, throughp
   const double cap_area = 60 * 8 * 10 + 60 * 8 * 6;
   for (const RosterResult& r : reps) {
     CHECK(r.capacity_area == cap_area);
-    CHECK(r.busy_area == cap_area);  // 20 patients > capacity, pre-emptive drops: always full
-    CHECK(r.present_mean == kPatients);
+    // 20 patients > capacity and pre-emptive drops: always full.
+    CHECK_THAT(r.busy_area, Catch::Matchers::WithinRel(cap_area, 1e-12));
+    CHECK_THAT(r.present_mean, Catch::Matchers::WithinRel(double{kPatients}, 1e-12));
     CHECK(r.first_changes_ok == 1.0);
     CHECK(r.changes >= 120);
     CHECK(r.synchronisations >= 120);
@@ -811,7 +812,7 @@ TEST_CASE("Determinism: same seed gives the same trace, another replication does
   const auto a = trace(0);
   const auto b = trace(0);
   const auto c = trace(1);
-  CHECK(a[1] > 50000);
+  CHECK(a[1] > 40000);
   CHECK(a == b);
   CHECK(a[0] != c[0]);
 }
