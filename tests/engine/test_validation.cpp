@@ -435,7 +435,7 @@ TEST_CASE("M/M/c/K: blocking probability and mean number in system", "[validatio
   p.capacity = c;
   p.queue_limit = k - c;
   p.warmup = 100.0;
-  p.horizon = 10100.0;
+  p.horizon = 40100.0;
   const auto reps = run_station(p);
   check_ci("M/M/3/8 blocking", reps, [](const StationResult& r) { return r.baulk_share; },
            pi[static_cast<std::size_t>(k)]);
@@ -452,7 +452,7 @@ TEST_CASE("M/G/inf: occupancy is Poisson with mean lambda E[S] (lognormal stays)
   p.service_sd = 8.0;  // heavy-ish tail: the M/G/inf result does not depend on it
   p.capacity = 1000000;
   p.warmup = 500.0;
-  p.horizon = 20500.0;
+  p.horizon = 150500.0;
   const auto reps = run_station(p);
   const double m = lambda * mean_stay;
   check_ci("M/G/inf mean occupancy", reps, [](const StationResult& r) { return r.busy; }, m);
