@@ -524,7 +524,21 @@ def main():
     ap.add_argument("--sites", action="store_true", help="per-site arrivals and utilisation")
     ap.add_argument("--baseline", default=os.path.join(ROOT, "scenarios/dudley/demography-only.yaml"))
     ap.add_argument("--levers", help="scenario whose overlays are attributed one at a time on --baseline")
+    ap.add_argument("--origin", help="SITE: break its first-year arrivals down by arrival stream")
     args = ap.parse_args()
+
+    if args.origin:
+        for f in args.files:
+            doc = load(f, args.overlay)
+            print(f"== {doc['_scenario']}: arrivals at {args.origin} in year 1 by stream")
+            for st in doc["arrivals"]:
+                d = dict(doc)
+                d["arrivals"] = {st: doc["arrivals"][st]}
+                m = Model(d)
+                arr = m.run_year(0, {})[0]
+                if arr.get(args.origin, 0) > 0.5:
+                    print(f"  {st:34}{arr[args.origin]:10.0f}")
+        return
 
     if args.levers:
         base = Model(load(args.baseline))

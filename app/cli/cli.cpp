@@ -13,6 +13,8 @@
 
 #include <algorithm>
 #include <chrono>
+#include <cmath>
+#include <cstdlib>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
@@ -42,6 +44,9 @@ usage:
       --baseline NAME               scenario to compare the others with (default: do-nothing)
       --events                      also write the patient event log
       --no-timeseries               do not write hourly occupancy time series
+      --precision P                 add replications until every headline KPI's 95% CI
+                                    half-width is within P (e.g. 0.05) of its mean
+      --max-replications N          upper bound for --precision (default 200)
   carepath validate FILE            load a model or scenario and check its graph
   carepath graph FILE [-o OUT.dot]  write the care graph as Graphviz DOT
   carepath compare FILE.h5 [--baseline NAME]
@@ -215,6 +220,8 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   const auto baseline_opt = a.option("--baseline");
   const bool events = a.flag("--events");
   const bool no_ts = a.flag("--no-timeseries");
+  const auto precision_opt = a.option("--precision");
+  const auto max_reps_opt = a.option("--max-replications");
   const std::string path = a.positional("a scenario folder or file");
   a.done();
 
@@ -236,6 +243,18 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
     if (reps_opt) m.run.replications = static_cast<int>(parse_int(*reps_opt, "--replications", 1));
     if (seed_opt) m.run.seed = static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0));
   }
+  std::optional<double> precision;
+  if (precision_opt) {
+    char* end = nullptr;
+    const double p = std::strtod(precision_opt->c_str(), &end);
+    if (end == precision_opt->c_str() || *end != '\0' || !(p > 0 && p < 1)) {
+      throw UsageError("--precision must be a share between 0 and 1, e.g. 0.05 (got '" +
+                       *precision_opt + "')");
+    }
+    precision = p;
+  }
+  const int max_reps =
+      max_reps_opt ? static_cast<int>(parse_int(*max_reps_opt, "--max-replications", 2)) : 200;
   const int hw = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   const int jobs = jobs_opt ? static_cast<int>(parse_int(*jobs_opt, "-j", 1)) : hw;
   fs::path out_file = out_opt ? fs::path(*out_opt)
@@ -252,63 +271,117 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
     std::size_t scenario;
     int replication;
   };
-  std::vector<Task> tasks;
-  for (std::size_t s = 0; s < models.size(); ++s) {
-    for (int r = 0; r < models[s].run.replications; ++r) tasks.push_back(Task{s, r});
-  }
   std::vector<std::string> hashes;
   for (const auto& m : models) hashes.push_back(outputs::fnv1a64_hex(m.resolved_yaml));
+  std::vector<int> reps_done(models.size(), 0);
+  auto parts_of = [&]() {
+    std::vector<fs::path> parts;
+    for (std::size_t s = 0; s < models.size(); ++s) {
+      for (int r = 0; r < reps_done[s]; ++r) {
+        parts.push_back(outputs::part_path(parts_dir, models[s].scenario,
+                                           static_cast<std::uint32_t>(r)));
+      }
+    }
+    return parts;
+  };
 
-  err << "carepath: " << models.size() << " scenario(s) x replications = " << tasks.size()
-      << " runs on " << jobs << " process(es); parts in " << parts_dir.string() << "\n";
-  Progress progress(err, static_cast<int>(tasks.size()));
-  int done = 0;
   int reused = 0;
-  auto work = [&](int t) -> std::string {
-    const Task& task = tasks[static_cast<std::size_t>(t)];
-    const ModelSpec& m = models[task.scenario];
-    const auto rep = static_cast<std::uint32_t>(task.replication);
-    const fs::path part = outputs::part_path(parts_dir, m.scenario, rep);
-    if (outputs::part_is_reusable(part, m.scenario, rep, m.run.seed, hashes[task.scenario])) {
-      return "reused";
+  for (int round = 0;; ++round) {
+    std::vector<Task> tasks;
+    for (std::size_t s = 0; s < models.size(); ++s) {
+      for (int r = reps_done[s]; r < models[s].run.replications; ++r) tasks.push_back(Task{s, r});
     }
-    outputs::PartSpec spec;
-    spec.scenario = m.scenario;
-    spec.replication = rep;
-    spec.master_seed = m.run.seed;
-    spec.config_hash = hashes[task.scenario];
-    spec.years = year_labels(m);
-    for (const auto& k : pathways::kpi_catalogue(m)) {
-      spec.kpis.push_back(outputs::KpiDef{k.name, k.unit, k.description});
+    if (tasks.empty()) break;
+    err << "carepath: " << (round == 0 ? "" : "precision: ") << tasks.size() << " run(s) of "
+        << models.size() << " scenario(s) on " << jobs << " process(es); parts in "
+        << parts_dir.string() << "\n";
+    Progress progress(err, static_cast<int>(tasks.size()));
+    int done = 0;
+    auto work = [&](int t) -> std::string {
+      const Task& task = tasks[static_cast<std::size_t>(t)];
+      const ModelSpec& m = models[task.scenario];
+      const auto rep = static_cast<std::uint32_t>(task.replication);
+      const fs::path part = outputs::part_path(parts_dir, m.scenario, rep);
+      if (outputs::part_is_reusable(part, m.scenario, rep, m.run.seed, hashes[task.scenario])) {
+        return "reused";
+      }
+      outputs::PartSpec spec;
+      spec.scenario = m.scenario;
+      spec.replication = rep;
+      spec.master_seed = m.run.seed;
+      spec.config_hash = hashes[task.scenario];
+      spec.years = year_labels(m);
+      for (const auto& k : pathways::kpi_catalogue(m)) {
+        spec.kpis.push_back(outputs::KpiDef{k.name, k.unit, k.description});
+      }
+      std::vector<std::string> sites;
+      for (const auto& s : m.sites) sites.push_back(s.name);
+      if (!no_ts) spec.sites = sites;
+      spec.event_log = events;
+      for (const auto& c : m.cohorts) spec.cohorts.push_back(c.name);
+      spec.event_sites = sites;
+      outputs::PartWriter writer(part, spec);
+      PartSink sink(writer, !no_ts, events);
+      const pathways::ReplicationResult r =
+          pathways::run_replication(m, m.run.seed, task.replication, &sink);
+      sink.flush();
+      for (int y = 0; y < m.horizon.years; ++y) {
+        writer.set_kpi_values(static_cast<std::size_t>(y),
+                              std::span<const double>(r.values).subspan(
+                                  static_cast<std::size_t>(y) * r.kpis.size(), r.kpis.size()));
+      }
+      writer.finish();
+      return "ran " + std::to_string(r.events) + " events";
+    };
+    auto on_done = [&](int t, const std::string& result) {
+      ++done;
+      if (result == "reused") ++reused;
+      const Task& task = tasks[static_cast<std::size_t>(t)];
+      progress.update(done, models[task.scenario].scenario + " #" +
+                                std::to_string(task.replication) + ": " + result);
+    };
+    engine::ProcessPool pool;
+    pool.run(static_cast<int>(tasks.size()), jobs, work, on_done);
+    for (std::size_t s = 0; s < models.size(); ++s) reps_done[s] = models[s].run.replications;
+    if (!precision) break;
+
+    // --precision: more replications until every headline KPI's 95% CI half-width is within
+    // the target share of its mean, for every scenario and year.
+    outputs::RunMeta probe_meta;
+    probe_meta.years = year_labels(models.front());
+    probe_meta.master_seed = models.front().run.seed;
+    outputs::ResultAssembler probe(out_file.string() + ".probe", probe_meta);
+    for (const auto& m : models) probe.add_scenario(m.scenario, m.resolved_yaml);
+    for (const auto& part : parts_of()) probe.add_part(part);
+    const outputs::ResultSet set = probe.results();
+    bool more = false;
+    for (std::size_t s = 0; s < models.size(); ++s) {
+      const outputs::ScenarioResults& sr = set.at(models[s].scenario);
+      int needed = models[s].run.replications;
+      for (const auto& k : pathways::kpi_catalogue(models[s])) {
+        if (!k.headline) continue;
+        const std::size_t ki = sr.kpi_index(k.name);
+        for (std::size_t y = 0; y < set.years.size(); ++y) {
+          const auto sum = outputs::summarise(sr.column(y, ki, set.years.size()));
+          if (sum.n < 2 || !std::isfinite(sum.half_width) || sum.mean == 0) continue;
+          const double target = *precision * std::abs(sum.mean);
+          if (sum.half_width > target) {
+            // n with a normal-quantile half-width 1.96 sd / sqrt(n) at the target; the t
+            // quantile is larger, so the next round checks again.
+            const double z = 1.96 * sum.sd / target;
+            needed = std::max(needed, static_cast<int>(std::ceil(z * z)));
+          }
+        }
+      }
+      needed = std::min(needed, max_reps);
+      if (needed > models[s].run.replications) {
+        // At least two more, so the estimate of the spread improves too.
+        models[s].run.replications = std::min(max_reps, std::max(needed, reps_done[s] + 2));
+        more = true;
+      }
     }
-    std::vector<std::string> sites;
-    for (const auto& s : m.sites) sites.push_back(s.name);
-    if (!no_ts) spec.sites = sites;
-    spec.event_log = events;
-    for (const auto& c : m.cohorts) spec.cohorts.push_back(c.name);
-    spec.event_sites = sites;
-    outputs::PartWriter writer(part, spec);
-    PartSink sink(writer, !no_ts, events);
-    const pathways::ReplicationResult r =
-        pathways::run_replication(m, m.run.seed, task.replication, &sink);
-    sink.flush();
-    for (int y = 0; y < m.horizon.years; ++y) {
-      writer.set_kpi_values(static_cast<std::size_t>(y),
-                            std::span<const double>(r.values).subspan(
-                                static_cast<std::size_t>(y) * r.kpis.size(), r.kpis.size()));
-    }
-    writer.finish();
-    return "ran " + std::to_string(r.events) + " events";
-  };
-  auto on_done = [&](int t, const std::string& result) {
-    ++done;
-    if (result == "reused") ++reused;
-    const Task& task = tasks[static_cast<std::size_t>(t)];
-    progress.update(done, models[task.scenario].scenario + " #" +
-                              std::to_string(task.replication) + ": " + result);
-  };
-  engine::ProcessPool pool;
-  pool.run(static_cast<int>(tasks.size()), jobs, work, on_done);
+    if (!more) break;
+  }
   if (reused > 0) err << "carepath: reused " << reused << " finished replication(s) from an earlier run\n";
 
   // Assemble the final file from the parts.
@@ -327,10 +400,7 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   meta.baseline = baseline;
   outputs::ResultAssembler assembler(out_file, meta);
   for (const auto& m : models) assembler.add_scenario(m.scenario, m.resolved_yaml);
-  for (const Task& task : tasks) {
-    assembler.add_part(outputs::part_path(parts_dir, models[task.scenario].scenario,
-                                          static_cast<std::uint32_t>(task.replication)));
-  }
+  for (const auto& part : parts_of()) assembler.add_part(part);
   assembler.write();
   fs::remove_all(parts_dir);
 

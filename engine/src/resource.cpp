@@ -68,7 +68,10 @@ std::uint32_t Resource::Table::insert(std::uint32_t entity) {
   const std::size_t mask = cells_.size() - 1;
   std::size_t i = home(entity);
   while (cells_[i].slot != kNone) {
-    if (cells_[i].entity == entity) throw std::logic_error("entity already present");
+    if (cells_[i].entity == entity) {
+      free_.push_back(slot);
+      throw std::logic_error("entity " + std::to_string(entity) + " is already present");
+    }
     i = (i + 1) & mask;
   }
   cells_[i] = Cell{entity, slot};
@@ -223,15 +226,19 @@ EntityState Resource::state_of(std::uint32_t entity) const {
 }
 
 void Resource::update_levels() {
+  // A TimeWeighted integrates lazily, so only levels that changed need an update.
   const Time t = now();
+  const auto set = [t](TimeWeighted& tw, int level) {
+    if (tw.level() != level) tw.update(t, level);
+  };
   const int busy = in_service();
   const int hold = holding();
-  stats_.in_service.update(t, busy);
-  stats_.holding.update(t, hold);
-  stats_.occupied.update(t, busy + hold);
-  stats_.queue.update(t, waiting_);
-  stats_.blocked_list.update(t, blocked_);
-  stats_.full.update(t, busy + hold >= capacity_ ? 1.0 : 0.0);
+  set(stats_.in_service, busy);
+  set(stats_.holding, hold);
+  set(stats_.occupied, busy + hold);
+  set(stats_.queue, waiting_);
+  set(stats_.blocked_list, blocked_);
+  set(stats_.full, busy + hold >= capacity_ ? 1 : 0);
 }
 
 void Resource::remove_from_list(std::vector<std::uint32_t>& list, std::uint32_t slot) {
@@ -383,7 +390,12 @@ Admission Resource::arrive(std::uint32_t entity, int priority, EntryMode mode, T
   const int prio = config_.discipline == QueueDiscipline::priority ? priority : 0;
 
   auto make_slot = [&]() {
-    const std::uint32_t slot = table_.insert(entity);
+    std::uint32_t slot = Table::kNone;
+    try {
+      slot = table_.insert(entity);
+    } catch (const std::logic_error& e) {
+      throw std::logic_error("resource '" + config_.name + "': arrive: " + e.what());
+    }
     Slot& s = table_[slot];
     s.arrival = now();
     s.deadline = patience == kForever ? kForever : now() + patience;
@@ -563,6 +575,8 @@ void Resource::check_deadlock() {
   // Walk the wait-for graph from this resource: a resource is "stuck" if all its servers are
   // occupied, none is in service, and every holder is blocked on some resource. It can progress
   // if it is not stuck, or if one of its holders is blocked on a resource that can progress.
+  // Fast path (most block events): this resource can still make progress by itself.
+  if (holding() == 0 || in_service() > 0 || occupied() < capacity_) return;
   const auto& reg = blocked_registry();
   std::vector<Resource*> nodes{this};
   std::unordered_map<Resource*, std::size_t> index{{this, 0}};

@@ -38,14 +38,30 @@ void fail(const std::string& context, const std::string& what) {
 void Id::reset() {
   if (id_ < 0) return;
   switch (H5Iget_type(id_)) {
-    case H5I_FILE: H5Fclose(id_); break;
-    case H5I_GROUP: H5Gclose(id_); break;
-    case H5I_DATASET: H5Dclose(id_); break;
-    case H5I_DATASPACE: H5Sclose(id_); break;
-    case H5I_DATATYPE: H5Tclose(id_); break;
-    case H5I_ATTR: H5Aclose(id_); break;
-    case H5I_GENPROP_LST: H5Pclose(id_); break;
-    default: H5Idec_ref(id_); break;
+    case H5I_FILE:
+      H5Fclose(id_);
+      break;
+    case H5I_GROUP:
+      H5Gclose(id_);
+      break;
+    case H5I_DATASET:
+      H5Dclose(id_);
+      break;
+    case H5I_DATASPACE:
+      H5Sclose(id_);
+      break;
+    case H5I_DATATYPE:
+      H5Tclose(id_);
+      break;
+    case H5I_ATTR:
+      H5Aclose(id_);
+      break;
+    case H5I_GENPROP_LST:
+      H5Pclose(id_);
+      break;
+    default:
+      H5Idec_ref(id_);
+      break;
   }
   id_ = H5I_INVALID_HID;
 }
@@ -123,8 +139,8 @@ Id link_create_plist() {
 // ---------------------------------------------------------------- attributes
 
 namespace {
-void write_attr_raw(hid_t obj, const char* name, hid_t file_type, hid_t mem_type,
-                    const void* data, const std::string& ctx) {
+void write_attr_raw(hid_t obj, const char* name, hid_t file_type, hid_t mem_type, const void* data,
+                    const std::string& ctx) {
   if (H5Aexists(obj, name) > 0) H5Adelete(obj, name);
   Id space = check(H5Screate(H5S_SCALAR), ctx, "dataspace");
   Id attr = check(H5Acreate2(obj, name, file_type, space.get(), H5P_DEFAULT, H5P_DEFAULT), ctx,
@@ -168,12 +184,15 @@ void write_attr(hid_t obj, const char* name, const std::vector<std::string>& val
         std::string("cannot write attribute ") + name);
 }
 
-bool has_attr(hid_t obj, const char* name) { return H5Aexists(obj, name) > 0; }
+bool has_attr(hid_t obj, const char* name) {
+  return H5Aexists(obj, name) > 0;
+}
 
 std::string read_attr_string(hid_t obj, const char* name, const std::string& ctx) {
   Id attr = check(H5Aopen(obj, name, H5P_DEFAULT), ctx, std::string("missing attribute ") + name);
   Id ftype = check(H5Aget_type(attr.get()), ctx, "attribute type");
-  if (H5Tget_class(ftype.get()) != H5T_STRING) fail(ctx, std::string("attribute ") + name + " is not a string");
+  if (H5Tget_class(ftype.get()) != H5T_STRING)
+    fail(ctx, std::string("attribute ") + name + " is not a string");
   if (H5Tis_variable_str(ftype.get()) > 0) {
     Id t = vlen_string_type();
     char* p = nullptr;
@@ -353,8 +372,12 @@ Id CompoundBuilder::type() const {
         H5Tinsert(t.get(), f.name.c_str(), f.offset, s.get());
         break;
       }
-      case Kind::u32: H5Tinsert(t.get(), f.name.c_str(), f.offset, H5T_NATIVE_UINT32); break;
-      case Kind::f64: H5Tinsert(t.get(), f.name.c_str(), f.offset, H5T_NATIVE_DOUBLE); break;
+      case Kind::u32:
+        H5Tinsert(t.get(), f.name.c_str(), f.offset, H5T_NATIVE_UINT32);
+        break;
+      case Kind::f64:
+        H5Tinsert(t.get(), f.name.c_str(), f.offset, H5T_NATIVE_DOUBLE);
+        break;
     }
   }
   return t;
@@ -385,7 +408,8 @@ void write_compound(hid_t parent, const char* name, const CompoundBuilder& layou
   Id lcpl = link_create_plist();
   Id dcpl = object_create_plist(H5P_DATASET_CREATE);
   if (n_rows * layout.row_size() > (1u << 20)) {
-    const hsize_t chunk = std::max<hsize_t>(1, (1u << 18) / std::max<std::size_t>(layout.row_size(), 1));
+    const hsize_t chunk =
+        std::max<hsize_t>(1, (1u << 18) / std::max<std::size_t>(layout.row_size(), 1));
     const hsize_t c = std::min(chunk, n);
     H5Pset_chunk(dcpl.get(), 1, &c);
     H5Pset_shuffle(dcpl.get());

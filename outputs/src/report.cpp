@@ -58,7 +58,8 @@ std::string fixed(double v, int decimals, bool plus = false) {
   char buf[64];
   std::snprintf(buf, sizeof buf, plus ? "%+.*f" : "%.*f", decimals, v);
   std::string s = buf;
-  if (s == "-0" || (s.size() > 1 && s[0] == '-' && s.find_first_not_of("-0.") == std::string::npos)) {
+  if (s == "-0" ||
+      (s.size() > 1 && s[0] == '-' && s.find_first_not_of("-0.") == std::string::npos)) {
     s = s.substr(1);  // no "-0.00"
   }
   if (plus && s.find_first_not_of("+-0.") == std::string::npos) s = s.substr(1);  // "0.00"
@@ -121,8 +122,8 @@ std::string compare_table(const ResultSet& results, const std::string& baseline)
   }
   std::ostringstream out;
   out << "Scenarios compared with baseline \"" << baseline
-      << "\": delta = scenario - baseline, mean over replications paired by common random "
-         "numbers,\nwith the 95% CI of the mean paired difference (Student t, n - 1 df).\n";
+      << "\": delta = scenario - baseline,\nmean over replications paired by common random "
+         "numbers, with the 95% CI of the mean paired\ndifference (Student t, n - 1 df).\n";
   if (comps.empty()) {
     out << "\n(no other scenario to compare)\n";
     return out.str();
@@ -138,7 +139,8 @@ std::string compare_table(const ResultSet& results, const std::string& baseline)
         const ComparisonRow& row = c.rows[k * ny + y];
         const PairedComparison& p = row.stats;
         const int d = decimals_for(p.paired_half_width, p.mean_diff);
-        const int dm = decimals_for(p.paired_half_width, std::max(std::fabs(p.mean_a), std::fabs(p.mean_b)));
+        const int dm =
+            decimals_for(p.welch_half_width, std::max(std::fabs(p.mean_a), std::fabs(p.mean_b)));
         const bool sig = std::isfinite(p.paired_low) && (p.paired_low > 0 || p.paired_high < 0);
         rows.push_back({cell(row.year), cell(c.scenario), cell(row.kpi), cell(row.unit),
                         std::to_string(p.n), fixed(p.mean_a, dm), fixed(p.mean_b, dm),
@@ -149,8 +151,8 @@ std::string compare_table(const ResultSet& results, const std::string& baseline)
     }
   }
   out << '\n'
-      << render(rows, {false, false, false, false, true, true, true, true, true, true, true,
-                       false});
+      << render(rows,
+                {false, false, false, false, true, true, true, true, true, true, true, false});
   out << "\nsig: * = the 95% CI of the paired difference excludes 0.\n"
          "var_red: variance reduction from pairing, 1 - var(paired mean diff) / var(unpaired "
          "mean diff);\n         near 1 = common random numbers removed most of the noise.\n";
@@ -171,7 +173,8 @@ std::string summary_text(const ResultReader& reader) {
       << "written (UTC)  " << m.created_utc << '\n'
       << "command        " << m.command_line << '\n'
       << "master seed    " << m.master_seed << '\n'
-      << "replications   " << m.replications << " (" << m.processes << " processes)\n"
+      << "replications   " << m.replications << '\n'
+      << "processes      " << m.processes << '\n'
       << "years          ";
   for (std::size_t i = 0; i < m.years.size(); ++i) out << (i ? ", " : "") << m.years[i];
   out << "\nbaseline       " << (m.baseline.empty() ? "(none)" : m.baseline) << '\n'
@@ -209,11 +212,21 @@ std::string json_string(std::string_view s) {
   for (const char ch : s) {
     const auto c = static_cast<unsigned char>(ch);
     switch (c) {
-      case '"': out += "\\\""; break;
-      case '\\': out += "\\\\"; break;
-      case '\n': out += "\\n"; break;
-      case '\r': out += "\\r"; break;
-      case '\t': out += "\\t"; break;
+      case '"':
+        out += "\\\"";
+        break;
+      case '\\':
+        out += "\\\\";
+        break;
+      case '\n':
+        out += "\\n";
+        break;
+      case '\r':
+        out += "\\r";
+        break;
+      case '\t':
+        out += "\\t";
+        break;
       default:
         if (c < 0x20) {
           char buf[8];
@@ -227,7 +240,9 @@ std::string json_string(std::string_view s) {
   return out + "\"";
 }
 
-std::string json_number(double v) { return std::isfinite(v) ? format_number(v) : "null"; }
+std::string json_number(double v) {
+  return std::isfinite(v) ? format_number(v) : "null";
+}
 
 }  // namespace
 
@@ -517,8 +532,8 @@ std::vector<fs::path> export_csv(const ResultReader& reader, const fs::path& dir
                 const SiteSample& v = block[i];
                 const std::int32_t vals[3] = {v.occupancy, v.queue, v.in_service};
                 for (int var = 0; var < 3; ++var) {
-                  f.row({s.name, rep_s, hour, sites[i % ns], kVars[var],
-                         std::to_string(vals[var])});
+                  f.row(
+                      {s.name, rep_s, hour, sites[i % ns], kVars[var], std::to_string(vals[var])});
                 }
               }
             });
@@ -568,8 +583,8 @@ std::uint64_t export_vidigi_csv(const ResultReader& reader, const fs::path& file
   auto emit = [&](std::string_view scenario, std::string_view run, std::uint32_t patient,
                   std::string_view pathway, std::string_view site, std::string_view type,
                   const std::string& event, double time, std::uint32_t resource_id) {
-    f.row({scenario, run, std::to_string(patient), pathway, site, type, event,
-           format_number(time), resource_id == 0 ? std::string() : std::to_string(resource_id)});
+    f.row({scenario, run, std::to_string(patient), pathway, site, type, event, format_number(time),
+           resource_id == 0 ? std::string() : std::to_string(resource_id)});
     ++n_rows;
   };
   for (const auto& s : reader.results().scenarios) {
@@ -639,7 +654,9 @@ std::uint64_t export_vidigi_csv(const ResultReader& reader, const fs::path& file
                    e.time, id);
               break;
             }
-            case EventCode::leave: release(); break;
+            case EventCode::leave:
+              release();
+              break;
             case EventCode::preempt:
               release();
               emit(s.name, run, e.patient, pathway, site, "queue", site_s + "_wait_begins", e.time,
@@ -649,7 +666,8 @@ std::uint64_t export_vidigi_csv(const ResultReader& reader, const fs::path& file
             case EventCode::unblock:
             case EventCode::renege:
             case EventCode::baulk:
-            case EventCode::capacity_change: break;
+            case EventCode::capacity_change:
+              break;
           }
           const bool exits = e.event == EventCode::leave || e.event == EventCode::renege ||
                              e.event == EventCode::baulk;

@@ -49,9 +49,12 @@ fs::path tmp_path_of(const fs::path& p) {
   return t;
 }
 
-// Makes a renamed file durable: fsync the file, rename, fsync the directory.
-void durable_rename(const fs::path& from, const fs::path& to, const std::string& ctx) {
-  if (const int fd = ::open(from.c_str(), O_RDONLY); fd >= 0) {
+// Renames atomically. With `durable`, also fsyncs the file before and the directory after, so
+// that a power cut cannot leave an empty file under the final name. Parts skip this: a damaged
+// part fails validation when reused and is simply re-run.
+void durable_rename(const fs::path& from, const fs::path& to, const std::string& ctx,
+                    bool durable = true) {
+  if (const int fd = durable ? ::open(from.c_str(), O_RDONLY) : -1; fd >= 0) {
     ::fsync(fd);
     ::close(fd);
   }
@@ -59,7 +62,7 @@ void durable_rename(const fs::path& from, const fs::path& to, const std::string&
   fs::rename(from, to, ec);
   if (ec) throw ResultFileError(ctx + ": cannot rename " + from.string() + ": " + ec.message());
   const fs::path dir = to.has_parent_path() ? to.parent_path() : fs::path(".");
-  if (const int fd = ::open(dir.c_str(), O_RDONLY | O_DIRECTORY); fd >= 0) {
+  if (const int fd = durable ? ::open(dir.c_str(), O_RDONLY | O_DIRECTORY) : -1; fd >= 0) {
     ::fsync(fd);
     ::close(fd);
   }
@@ -157,7 +160,8 @@ std::vector<KpiDef> read_kpi_table(hid_t parent, const char* name, const std::st
   const auto units = h5::read_field_string(ds.get(), "unit", ctx);
   const auto descs = h5::read_field_string(ds.get(), "description", ctx);
   std::vector<KpiDef> out;
-  for (std::size_t i = 0; i < names.size(); ++i) out.push_back(KpiDef{names[i], units[i], descs[i]});
+  for (std::size_t i = 0; i < names.size(); ++i)
+    out.push_back(KpiDef{names[i], units[i], descs[i]});
   return out;
 }
 
@@ -254,9 +258,9 @@ LoadedPart load_part(const fs::path& p) {
     h5::Id ds = h5::open_dataset(f, "kpi_values", ctx);
     lp.values.assign(s.years.size() * s.kpis.size(), 0.0);
     if (!lp.values.empty()) {
-      h5::check(H5Dread(ds.get(), H5T_NATIVE_DOUBLE, h5::kAll, h5::kAll, H5P_DEFAULT,
-                        lp.values.data()),
-                ctx, "cannot read kpi_values");
+      h5::check(
+          H5Dread(ds.get(), H5T_NATIVE_DOUBLE, h5::kAll, h5::kAll, H5P_DEFAULT, lp.values.data()),
+          ctx, "cannot read kpi_values");
     }
   }
   if (h5::link_exists(f, "timeseries")) {
@@ -281,23 +285,31 @@ LoadedPart load_part(const fs::path& p) {
 
 std::string_view event_code_name(EventCode code) {
   switch (code) {
-    case EventCode::arrive: return "arrive";
-    case EventCode::start: return "start";
-    case EventCode::block: return "block";
-    case EventCode::unblock: return "unblock";
-    case EventCode::renege: return "renege";
-    case EventCode::baulk: return "baulk";
-    case EventCode::leave: return "leave";
-    case EventCode::capacity_change: return "capacity_change";
-    case EventCode::preempt: return "preempt";
+    case EventCode::arrive:
+      return "arrive";
+    case EventCode::start:
+      return "start";
+    case EventCode::block:
+      return "block";
+    case EventCode::unblock:
+      return "unblock";
+    case EventCode::renege:
+      return "renege";
+    case EventCode::baulk:
+      return "baulk";
+    case EventCode::leave:
+      return "leave";
+    case EventCode::capacity_change:
+      return "capacity_change";
+    case EventCode::preempt:
+      return "preempt";
   }
   return "?";
 }
 
 std::string fnv1a64_hex(std::string_view text) {
   char buf[17];
-  std::snprintf(buf, sizeof buf, "%016llx",
-                static_cast<unsigned long long>(engine::fnv1a64(text)));
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(engine::fnv1a64(text)));
   return buf;
 }
 
@@ -470,7 +482,8 @@ void PartWriter::set_kpi_value(std::string_view year, std::string_view kpi, doub
   }
   const auto k = std::find_if(m.spec.kpis.begin(), m.spec.kpis.end(),
                               [&](const KpiDef& d) { return d.name == kpi; });
-  if (k == m.spec.kpis.end()) throw std::invalid_argument("unknown KPI \"" + std::string(kpi) + "\"");
+  if (k == m.spec.kpis.end())
+    throw std::invalid_argument("unknown KPI \"" + std::string(kpi) + "\"");
   set_kpi_value(static_cast<std::size_t>(y - m.spec.years.begin()),
                 static_cast<std::size_t>(k - m.spec.kpis.begin()), value);
 }
@@ -505,8 +518,12 @@ void PartWriter::append_events(std::span<const EventRecord> events) {
 std::uint64_t PartWriter::samples_written() const {
   return impl_->samples + impl_->ts_buf.size() / std::max<std::size_t>(impl_->spec.sites.size(), 1);
 }
-std::uint64_t PartWriter::events_written() const { return impl_->events + impl_->ev_buf.size(); }
-const fs::path& PartWriter::path() const { return impl_->final_path; }
+std::uint64_t PartWriter::events_written() const {
+  return impl_->events + impl_->ev_buf.size();
+}
+const fs::path& PartWriter::path() const {
+  return impl_->final_path;
+}
 
 void PartWriter::finish() {
   Impl& m = *impl_;
@@ -536,11 +553,13 @@ void PartWriter::finish() {
   h5::check(H5Fflush(f, H5F_SCOPE_GLOBAL), ctx, "cannot flush");
   const hid_t fid = m.file.release();
   h5::check(H5Fclose(fid), ctx, "cannot close");
-  durable_rename(m.tmp_path, m.final_path, ctx);
+  durable_rename(m.tmp_path, m.final_path, ctx, /*durable=*/false);
   m.finished = true;
 }
 
-PartInfo read_part_info(const fs::path& part) { return load_part(part).info; }
+PartInfo read_part_info(const fs::path& part) {
+  return load_part(part).info;
+}
 
 bool part_is_reusable(const fs::path& part, std::string_view scenario, std::uint32_t replication,
                       std::uint64_t master_seed, std::string_view config_hash) {
@@ -607,7 +626,9 @@ ResultAssembler::~ResultAssembler() {
   }
 }
 
-const fs::path& ResultAssembler::path() const { return impl_->final_path; }
+const fs::path& ResultAssembler::path() const {
+  return impl_->final_path;
+}
 
 void ResultAssembler::add_scenario(std::string name, std::string resolved_yaml) {
   validate_name("scenario name", name);
@@ -628,8 +649,8 @@ void ResultAssembler::add_part(const fs::path& part) {
   Impl::Scenario* s = impl_->find(spec.scenario);
   if (s == nullptr) throw ResultFileError(ctx + ": unknown scenario \"" + spec.scenario + "\"");
   if (s->parts.count(spec.replication) != 0) {
-    throw ResultFileError(ctx + ": replication " + std::to_string(spec.replication) +
-                          " of \"" + spec.scenario + "\" added twice");
+    throw ResultFileError(ctx + ": replication " + std::to_string(spec.replication) + " of \"" +
+                          spec.scenario + "\" added twice");
   }
   if (spec.years != impl_->meta.years) {
     throw ResultFileError(ctx + ": its years differ from the run's");
@@ -652,7 +673,9 @@ void ResultAssembler::add_part(const fs::path& part) {
   s->parts.emplace(spec.replication, std::move(lp));
 }
 
-ResultSet ResultAssembler::results() const { return impl_->result_set(); }
+ResultSet ResultAssembler::results() const {
+  return impl_->result_set();
+}
 
 void ResultAssembler::write() {
   Impl& m = *impl_;
@@ -799,10 +822,10 @@ void ResultAssembler::write() {
         b.set_string(buf, i, 1, c.rows[i].unit);
         b.set_string(buf, i, 2, c.rows[i].year);
         b.set_u32(buf, i, 3, static_cast<std::uint32_t>(st.n));
-        const double vals[] = {st.mean_a,          st.mean_b,     st.mean_diff,
-                               st.sd_diff,         st.paired_low, st.paired_high,
-                               st.paired_half_width, st.welch_low, st.welch_high,
-                               st.welch_half_width, st.welch_df,  st.variance_reduction};
+        const double vals[] = {
+            st.mean_a,     st.mean_b,           st.mean_diff,         st.sd_diff,
+            st.paired_low, st.paired_high,      st.paired_half_width, st.welch_low,
+            st.welch_high, st.welch_half_width, st.welch_df,          st.variance_reduction};
         for (std::size_t v = 0; v < std::size(vals); ++v) b.set_f64(buf, i, 4 + v, vals[v]);
       }
       h5::write_compound(g.get(), "summary", b, buf, c.rows.size(), ctx);
@@ -832,8 +855,8 @@ struct ResultReader::Impl {
 
   [[nodiscard]] std::string rep_path(std::string_view scenario, std::uint32_t rep,
                                      const char* name) const {
-    return "scenarios/" + std::string(scenario) + "/replications/" + replication_group(rep) +
-           "/" + name;
+    return "scenarios/" + std::string(scenario) + "/replications/" + replication_group(rep) + "/" +
+           name;
   }
 };
 
@@ -867,7 +890,8 @@ ResultReader::ResultReader(const fs::path& path) : impl_(std::make_unique<Impl>(
     m.meta.created_utc = h5::read_attr_string(g.get(), "created_utc", ctx);
     m.meta.command_line = h5::read_attr_string(g.get(), "command_line", ctx);
     m.meta.master_seed = h5::read_attr_u64(g.get(), "master_seed", ctx);
-    m.meta.replications = static_cast<std::uint32_t>(h5::read_attr_u64(g.get(), "replications", ctx));
+    m.meta.replications =
+        static_cast<std::uint32_t>(h5::read_attr_u64(g.get(), "replications", ctx));
     m.meta.processes = static_cast<std::uint32_t>(h5::read_attr_u64(g.get(), "processes", ctx));
     m.meta.baseline = h5::read_attr_string(g.get(), "baseline", ctx);
     names = h5::read_attr_strings(g.get(), "scenarios", ctx);
@@ -888,8 +912,8 @@ ResultReader::ResultReader(const fs::path& path) : impl_(std::make_unique<Impl>(
     ScenarioResults r;
     r.name = n;
     r.kpis = read_kpi_table(g.get(), "kpis", ctx);
-    const auto cols = read_wide_table(g.get(), "kpi_values", m.set.years, r.replications,
-                                      r.values, ctx);
+    const auto cols =
+        read_wide_table(g.get(), "kpi_values", m.set.years, r.replications, r.values, ctx);
     if (cols.size() != r.kpis.size()) {
       throw ResultFileError(ctx + ": scenario " + n + ": kpi_values columns do not match kpis");
     }
@@ -959,8 +983,12 @@ ResultReader::~ResultReader() = default;
 ResultReader::ResultReader(ResultReader&&) noexcept = default;
 ResultReader& ResultReader::operator=(ResultReader&&) noexcept = default;
 
-const fs::path& ResultReader::path() const { return impl_->path; }
-const RunMeta& ResultReader::meta() const { return impl_->meta; }
+const fs::path& ResultReader::path() const {
+  return impl_->path;
+}
+const RunMeta& ResultReader::meta() const {
+  return impl_->meta;
+}
 const std::vector<ScenarioConfig>& ResultReader::scenario_configs() const {
   return impl_->configs;
 }
@@ -969,7 +997,9 @@ std::vector<std::string> ResultReader::scenarios() const {
   for (const auto& s : impl_->set.scenarios) out.push_back(s.name);
   return out;
 }
-const std::vector<std::string>& ResultReader::years() const { return impl_->set.years; }
+const std::vector<std::string>& ResultReader::years() const {
+  return impl_->set.years;
+}
 const std::vector<KpiDef>& ResultReader::kpis(std::string_view scenario) const {
   return impl_->set.at(scenario).kpis;
 }
@@ -989,7 +1019,9 @@ std::vector<double> ResultReader::values(std::string_view scenario, std::string_
   if (y == ys.end()) throw std::invalid_argument("unknown year \"" + std::string(year) + "\"");
   return s.column(static_cast<std::size_t>(y - ys.begin()), k, ys.size());
 }
-const ResultSet& ResultReader::results() const { return impl_->set; }
+const ResultSet& ResultReader::results() const {
+  return impl_->set;
+}
 const std::vector<SummaryRow>& ResultReader::summary(std::string_view scenario) const {
   const auto it = impl_->summaries.find(scenario);
   if (it == impl_->summaries.end()) {
@@ -998,7 +1030,9 @@ const std::vector<SummaryRow>& ResultReader::summary(std::string_view scenario) 
   }
   return it->second;
 }
-const std::vector<Comparison>& ResultReader::comparisons() const { return impl_->comparisons; }
+const std::vector<Comparison>& ResultReader::comparisons() const {
+  return impl_->comparisons;
+}
 
 bool ResultReader::has_time_series(std::string_view scenario, std::uint32_t replication) const {
   return h5::link_exists(impl_->file.get(), impl_->rep_path(scenario, replication, "timeseries"));
@@ -1024,8 +1058,8 @@ void ResultReader::for_each_event_block(
     std::string_view scenario, std::uint32_t replication,
     const std::function<void(std::span<const EventRecord>)>& sink, std::size_t block_rows) const {
   const std::string& ctx = impl_->ctx;
-  h5::Id ds = h5::open_dataset(impl_->file.get(), impl_->rep_path(scenario, replication, "events"),
-                               ctx);
+  h5::Id ds =
+      h5::open_dataset(impl_->file.get(), impl_->rep_path(scenario, replication, "events"), ctx);
   const std::uint64_t n = h5::rows(ds.get(), ctx);
   h5::Id mtype = h5::event_memory_type();
   block_rows = std::max<std::size_t>(block_rows, 1);
@@ -1063,9 +1097,9 @@ void ResultReader::for_each_sample_block(
     h5::Id fspace = h5::check(H5Dget_space(ds.get()), ctx, "dataspace");
     H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr);
     h5::Id mspace = h5::check(H5Screate_simple(3, count, nullptr), ctx, "dataspace");
-    h5::check(H5Dread(ds.get(), H5T_NATIVE_INT32, mspace.get(), fspace.get(), H5P_DEFAULT,
-                      buf.data()),
-              ctx, "cannot read timeseries");
+    h5::check(
+        H5Dread(ds.get(), H5T_NATIVE_INT32, mspace.get(), fspace.get(), H5P_DEFAULT, buf.data()),
+        ctx, "cannot read timeseries");
     sink(first, std::span<const SiteSample>(buf));
   }
 }
@@ -1110,11 +1144,16 @@ std::string type_name(hid_t t) {
       const bool is_signed = H5Tget_sign(t) == H5T_SGN_2;
       return std::string(is_signed ? "int" : "uint") + std::to_string(8 * H5Tget_size(t));
     }
-    case H5T_FLOAT: return "float" + std::to_string(8 * H5Tget_size(t));
-    case H5T_STRING: return "string";
-    case H5T_COMPOUND: return "compound";
-    case H5T_ENUM: return "enum";
-    default: return "other";
+    case H5T_FLOAT:
+      return "float" + std::to_string(8 * H5Tget_size(t));
+    case H5T_STRING:
+      return "string";
+    case H5T_COMPOUND:
+      return "compound";
+    case H5T_ENUM:
+      return "enum";
+    default:
+      return "other";
   }
 }
 
@@ -1152,12 +1191,14 @@ std::uint64_t attribute_hash(hid_t obj, const std::string& name, const std::stri
   if (H5Tis_variable_str(t.get()) > 0) {
     std::uint64_t h = 0xcbf29ce484222325ULL;
     const bool scalar = H5Sget_simple_extent_type(space.get()) == H5S_SCALAR;
-    const auto values = scalar ? std::vector<std::string>{h5::read_attr_string(obj, name.c_str(), ctx)}
-                               : h5::read_attr_strings(obj, name.c_str(), ctx);
+    const auto values = scalar
+                            ? std::vector<std::string>{h5::read_attr_string(obj, name.c_str(), ctx)}
+                            : h5::read_attr_strings(obj, name.c_str(), ctx);
     for (const auto& v : values) h = fnv_bytes(v.data(), v.size() + 1, h);
     return h;
   }
-  std::vector<unsigned char> buf(H5Tget_size(t.get()) * static_cast<std::size_t>(std::max<hssize_t>(n, 0)));
+  std::vector<unsigned char> buf(H5Tget_size(t.get()) *
+                                 static_cast<std::size_t>(std::max<hssize_t>(n, 0)));
   if (!buf.empty()) h5::check(H5Aread(attr.get(), t.get(), buf.data()), ctx, "attribute " + name);
   return fnv_bytes(buf.data(), buf.size());
 }

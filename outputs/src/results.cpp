@@ -43,8 +43,8 @@ std::vector<SummaryRow> summarise_scenario(const ResultSet& set, const ScenarioR
   for (std::size_t k = 0; k < scenario.kpis.size(); ++k) {
     for (std::size_t y = 0; y < n_years; ++y) {
       const auto col = scenario.column(y, k, n_years);
-      rows.push_back(SummaryRow{scenario.kpis[k].name, scenario.kpis[k].unit, set.years[y],
-                                summarise(col)});
+      rows.push_back(
+          SummaryRow{scenario.kpis[k].name, scenario.kpis[k].unit, set.years[y], summarise(col)});
     }
   }
   return rows;
@@ -59,8 +59,8 @@ Comparison compare_scenarios(const ResultSet& set, const ScenarioResults& scenar
   // Replications present in both (both lists are ascending).
   std::vector<std::size_t> ri_s;
   std::vector<std::size_t> ri_b;
-  for (std::size_t i = 0, j = 0; i < scenario.replications.size() &&
-                                 j < baseline.replications.size();) {
+  for (std::size_t i = 0, j = 0;
+       i < scenario.replications.size() && j < baseline.replications.size();) {
     if (scenario.replications[i] < baseline.replications[j]) {
       ++i;
     } else if (baseline.replications[j] < scenario.replications[i]) {

@@ -46,7 +46,9 @@ double beta_continued_fraction(double x, double a, double b) {
   return f;
 }
 
-double log_beta(double a, double b) { return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b); }
+double log_beta(double a, double b) {
+  return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
+}
 
 // Upper tail P(T > t) for t >= 0: 0.5 * I_{df/(df+t^2)}(df/2, 1/2).
 double t_upper_tail(double t, double df) {
@@ -59,7 +61,9 @@ double t_pdf(double t, double df) {
   return std::exp(log_norm - 0.5 * (df + 1) * std::log1p(t * t / df));
 }
 
-double normal_upper_tail(double z) { return 0.5 * std::erfc(z / std::numbers::sqrt2); }
+double normal_upper_tail(double z) {
+  return 0.5 * std::erfc(z / std::numbers::sqrt2);
+}
 
 // Standard normal quantile for p in (0.5, 1): a rational starting value (Abramowitz & Stegun
 // 26.2.23, |error| < 4.5e-4) refined by Newton steps on the exact tail via erfc.
@@ -92,7 +96,9 @@ double variance(std::span<const double> values) {
   return ss / static_cast<double>(values.size() - 1);
 }
 
-double sd(std::span<const double> values) { return std::sqrt(variance(values)); }
+double sd(std::span<const double> values) {
+  return std::sqrt(variance(values));
+}
 
 double incomplete_beta(double x, double a, double b) {
   assert(a > 0 && b > 0);
@@ -210,8 +216,7 @@ PairedComparison paired_comparison(std::span<const double> a, std::span<const do
   }
   c.welch_low = c.mean_diff - c.welch_half_width;
   c.welch_high = c.mean_diff + c.welch_half_width;
-  c.variance_reduction =
-      (n < 2 || var_unpaired == 0) ? kNaN : 1.0 - (var_d / nd) / var_unpaired;
+  c.variance_reduction = (n < 2 || var_unpaired == 0) ? kNaN : 1.0 - (var_d / nd) / var_unpaired;
   return c;
 }
 

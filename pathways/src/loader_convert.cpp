@@ -60,6 +60,8 @@ class Converter {
   int years_ = 1;
   std::vector<std::string> site_names_, cohort_names_, profile_names_, kpi_names_;
   std::map<std::string, std::vector<std::string>> attribute_values_;
+  /// (map, key) pairs for which an unknown key was reported as a likely misspelling of `key`.
+  std::vector<std::pair<const Node*, std::string>> misspelt_;
 
   // ---- error helpers ----
   void error(const Loc& loc, std::string message) {
@@ -84,13 +86,21 @@ class Converter {
   void check_keys(const Node& map, const std::vector<std::string>& allowed,
                   const std::string& in) {
     for (const Entry& e : map.entries)
-      if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end())
-        error(e.key_loc, "unknown key " + squote(e.key) + " " + in + did_you_mean(e.key, allowed));
+      if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end()) {
+        const std::string near = nearest(e.key, allowed);
+        error(e.key_loc, "unknown key " + squote(e.key) + " " + in +
+                             (near.empty() ? "" : " (did you mean " + squote(near) + "?)"));
+        if (!near.empty()) misspelt_.emplace_back(&map, near);
+      }
   }
+  /// The value of a required key; reports it missing unless an unknown key of the same map was
+  /// already reported as its misspelling.
   const Node* require(const Node& map, const std::string& key, const Loc& item,
                       const std::string& in) {
     const Node* n = map.get(key);
-    if (n == nullptr) error(item, "missing required key " + squote(key) + " " + in);
+    if (n == nullptr &&
+        std::find(misspelt_.begin(), misspelt_.end(), std::pair{&map, key}) == misspelt_.end())
+      error(item, "missing required key " + squote(key) + " " + in);
     return n;
   }
   /// The position of `key`'s entry (for messages about the key as a whole), else the node's.
@@ -127,7 +137,7 @@ class Converter {
     return v;
   }
   std::optional<double> probability(const Node& n, const std::string& what) {
-    return number_in(n, what, 0.0, 1.0, "a probability between 0 and 1");
+    return number_in(n, what, 0.0, 1.0, "between 0 and 1");
   }
   std::optional<long long> integer(const Node& n, const std::string& what, long long lo) {
     if (!expect_scalar(n, what)) return std::nullopt;
@@ -523,7 +533,7 @@ void Converter::convert_arrivals(const Node& root) {
           auto v = yearly<double>(ce.value, "share of cohort " + squote(ce.key) + " in " + name,
                                   [&](const Node& i) {
                                     return number_in(i, "a cohort share", 0, 1,
-                                                     "a share between 0 and 1");
+                                                     "between 0 and 1");
                                   });
           if (c < 0 || !v) {
             ok = false;
@@ -578,6 +588,9 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
   check_keys(n, kSiteKeys, in);
   const Node* kind_node = n.get("kind");
   if (kind_node == nullptr) {
+    if (std::find(misspelt_.begin(), misspelt_.end(), std::pair{&n, std::string("kind")}) !=
+        misspelt_.end())
+      return;
     std::string msg = "missing required key 'kind' " + in;
     // A site that only exists in a scenario or lever is often a misspelt site name.
     std::vector<std::string> others;

@@ -16,7 +16,14 @@ std::string_view trim(std::string_view s) {
   return s;
 }
 
-std::string quote(std::string_view s) { return "\"" + std::string(s) + "\""; }
+std::string quote(std::string_view s) {
+  std::string out;
+  out.reserve(s.size() + 2);
+  out.push_back('"');
+  out.append(s);
+  out.push_back('"');
+  return out;
+}
 
 /// Splits "2.5h" into a number and the rest ("h"); nullopt if the text does not start with a
 /// number.

@@ -111,7 +111,9 @@ void arrive_at(Simulation& sim, LogClient& client, Resource& r, double t, std::u
   });
 }
 
-std::string run_log(const std::function<std::string()>& fn) { return run_isolated_bytes(fn); }
+std::string run_log(const std::function<std::string()>& fn) {
+  return run_isolated_bytes(fn);
+}
 
 }  // namespace
 
@@ -127,11 +129,11 @@ TEST_CASE("Resource: FIFO service, waits and statistics", "[engine][resource]") 
     sim.run(20.0);
     const auto& s = r.stats();
     std::ostringstream os;
-    os << client.log.str() << "arrivals " << s.arrivals << " started " << s.started
-       << " completed " << s.completed << " waits " << s.waits.mean() << " max "
-       << s.waits.max() << " tir " << s.time_in_resource.mean() << " busy "
-       << s.in_service.mean(sim.now()) << " queue " << s.queue.mean(sim.now()) << " full "
-       << s.full.mean(sim.now()) << " qmax " << s.queue.max() << '\n';
+    os << client.log.str() << "arrivals " << s.arrivals << " started " << s.started << " completed "
+       << s.completed << " waits " << s.waits.mean() << " max " << s.waits.max() << " tir "
+       << s.time_in_resource.mean() << " busy " << s.in_service.mean(sim.now()) << " queue "
+       << s.queue.mean(sim.now()) << " full " << s.full.mean(sim.now()) << " qmax " << s.queue.max()
+       << '\n';
     for (const auto& ev : mon.events()) {
       os << ev.time << ':' << static_cast<int>(ev.kind) << ':' << ev.resource << ':' << ev.entity
          << ':' << ev.value << ' ';
@@ -207,10 +209,10 @@ TEST_CASE("Resource: priority discipline is FIFO within a class", "[engine][reso
   const std::string out = run_log([]() {
     Simulation sim;
     LogClient client(sim);
-    Resource r(sim,
-               ResourceConfig{.name = "resus", .capacity = 1,
-                              .discipline = QueueDiscipline::priority},
-               &client);
+    Resource r(
+        sim,
+        ResourceConfig{.name = "resus", .capacity = 1, .discipline = QueueDiscipline::priority},
+        &client);
     client.default_service = 1.0;
     arrive_at(sim, client, r, 0.0, 1, 9);
     arrive_at(sim, client, r, 0.1, 2, 5);
@@ -233,8 +235,10 @@ TEST_CASE("Resource: pre-emption keeps the remaining service", "[engine][resourc
     Simulation sim;
     LogClient client(sim);
     Resource r(sim,
-               ResourceConfig{.name = "resus", .capacity = 1,
-                              .discipline = QueueDiscipline::priority, .preemptive = true},
+               ResourceConfig{.name = "resus",
+                              .capacity = 1,
+                              .discipline = QueueDiscipline::priority,
+                              .preemptive = true},
                &client);
     client.default_service = 10.0;
     arrive_at(sim, client, r, 0.0, 1, 5);
@@ -263,8 +267,7 @@ TEST_CASE("Resource: blocking after service and post-service holding", "[engine]
     LogClient client(sim);
     MemoryMonitor mon;
     Resource a(sim, ResourceConfig{.name = "A", .capacity = 1}, &client, 0, &mon);
-    Resource b(sim, ResourceConfig{.name = "B", .capacity = 1, .queue_limit = 0}, &client, 1,
-               &mon);
+    Resource b(sim, ResourceConfig{.name = "B", .capacity = 1, .queue_limit = 0}, &client, 1, &mon);
     client.service_at = {{"A", 1.0}, {"B", 5.0}};
     client.on_service_end = [&](Resource& r, std::uint32_t e) {
       if (&r == &b) {
@@ -346,10 +349,10 @@ TEST_CASE("Resource: capacity changes with finish and preempt policies", "[engin
     Simulation sim;
     LogClient client(sim);
     Resource f(sim, ResourceConfig{.name = "F", .capacity = 2}, &client);
-    Resource p(sim,
-               ResourceConfig{.name = "P", .capacity = 2,
-                              .on_capacity_drop = CapacityDropPolicy::preempt},
-               &client);
+    Resource p(
+        sim,
+        ResourceConfig{.name = "P", .capacity = 2, .on_capacity_drop = CapacityDropPolicy::preempt},
+        &client);
     client.default_service = 10.0;
     client.service_time = {{2, 4.0}};
     for (std::uint32_t e = 1; e <= 3; ++e) arrive_at(sim, client, f, 0.0, e);
@@ -372,15 +375,15 @@ TEST_CASE("Resource: capacity changes with finish and preempt policies", "[engin
         "0 arrive F 3 queued\n"
         "0 start P 11\n0 arrive P 11 started\n0 start P 12\n0 arrive P 12 started\n"
         "0 arrive P 13 queued\n"
-        "1 preempted P 12\n"          // latest started goes back to the head of the line
-        "4 release F 2\n"             // finish policy: 2 finishes; busy 1 = capacity, no start
+        "1 preempted P 12\n"  // latest started goes back to the head of the line
+        "4 release F 2\n"     // finish policy: 2 finishes; busy 1 = capacity, no start
         "10 release F 1\n10 start F 3\n"
         "10 release P 11\n10 start P 12\n"  // 12 resumes with 9 left
         "19 release P 12\n19 start P 13\n"
         "20 release F 3\n"
         "29 release P 13\n"
         "cap-time F 31\n"  // 2*1 + 1*29
-        "full F 20");       // full on [0,20) (2/2, then 2/1, 1/1)
+        "full F 20");      // full on [0,20) (2/2, then 2/1, 1/1)
 }
 
 TEST_CASE("Resource: a blocking cycle raises DeadlockError", "[engine][resource]") {
@@ -412,8 +415,8 @@ TEST_CASE("Resource: a blocking cycle raises DeadlockError", "[engine][resource]
       return client.log.str();
     };
   };
-  REQUIRE_THROWS_WITH(run_log(scenario(true)), Contains("deadlock at t=1") &&
-                                                   Contains("resources A, B"));
+  REQUIRE_THROWS_WITH(run_log(scenario(true)),
+                      Contains("deadlock at t=1") && Contains("resources A, B"));
   // Patient 2 is still in service when 1 blocks, then leaves: no deadlock is reported.
   CHECK_NOTHROW(run_log(scenario(false)));
 }
@@ -430,10 +433,74 @@ TEST_CASE("Resource: reset_stats starts a new window", "[engine][resource]") {
     std::ostringstream os;
     const auto& s = r.stats();
     os << s.arrivals << ' ' << s.started << ' ' << s.completed << ' ' << s.waits.mean() << ' '
-       << s.in_service.mean(12.0) << ' ' << s.queue.mean(12.0) << ' '
-       << s.queue.duration(12.0);
+       << s.in_service.mean(12.0) << ' ' << s.queue.mean(12.0) << ' ' << s.queue.duration(12.0);
     return os.str();
   });
   // After t=2: 2 starts at 5 (wait 5) and both complete; busy 8/10; queue 3/10.
   CHECK(out == "0 1 2 5 0.8 0.3 10");
+}
+
+TEST_CASE("Resource: misuse is reported with the resource's name", "[engine][resource]") {
+  auto misuse = [](int what) {
+    return [what]() {
+      Simulation sim;
+      LogClient client(sim);
+      Resource r(sim, ResourceConfig{.name = "majors", .capacity = 1}, &client);
+      r.arrive(1);
+      if (what == 0) r.arrive(1);
+      if (what == 1) r.release(2);
+      if (what == 2) r.finish_service(2);
+      return std::string();
+    };
+  };
+  REQUIRE_THROWS_WITH(run_log(misuse(0)),
+                      Contains("resource 'majors': arrive: entity 1 is already present"));
+  REQUIRE_THROWS_WITH(run_log(misuse(1)),
+                      Contains("resource 'majors': release of entity 2 which holds no server"));
+  REQUIRE_THROWS_WITH(run_log(misuse(2)), Contains("finish_service of entity 2"));
+}
+
+TEST_CASE("MultiMonitor forwards every event to each monitor in turn", "[engine][monitor]") {
+  MemoryMonitor a;
+  HashMonitor h;
+  HashMonitor h2;
+  MultiMonitor multi;
+  multi.add(&a);
+  multi.add(&h);
+  multi.add(nullptr);
+  CHECK(multi.size() == 2);
+  multi.on_event(MonitorEvent{1.5, MonitorEventKind::start, 2, 3, 4});
+  multi.on_event(MonitorEvent{2.5, MonitorEventKind::leave, 2, 3, -1});
+  REQUIRE(a.events().size() == 2);
+  CHECK(a.events()[1].value == -1);
+  CHECK(h.count() == 2);
+  for (const auto& ev : a.events()) h2.on_event(ev);
+  CHECK(h2.hash() == h.hash());
+  h2.on_event(MonitorEvent{2.5, MonitorEventKind::leave, 2, 3, -1});
+  CHECK(h2.hash() != h.hash());
+}
+
+TEST_CASE("Resource: a three-resource blocking cycle is found through the wait-for graph",
+          "[engine][resource]") {
+  // Patients 1, 2, 3 hold A, B, C; each finishes at t = 1, 2, 3 and wants the next resource.
+  const auto run = []() {
+    Simulation sim;
+    LogClient client(sim);
+    std::vector<std::unique_ptr<Resource>> rs;
+    for (const char* name : {"C", "A", "B"}) {
+      rs.push_back(std::make_unique<Resource>(
+          sim, ResourceConfig{.name = name, .capacity = 1, .queue_limit = 0}, &client));
+    }
+    client.service_time = {{1, 1.0}, {2, 2.0}, {3, 3.0}};
+    client.on_service_end = [&](Resource& r, std::uint32_t e) {
+      std::size_t i = 0;
+      while (rs[i].get() != &r) ++i;
+      r.finish_service(e);
+      if (rs[(i + 1) % 3]->arrive(e, 0, EntryMode::block) != Admission::blocked) r.release(e);
+    };
+    for (std::uint32_t e = 1; e <= 3; ++e) arrive_at(sim, client, *rs[e - 1], 0.0, e);
+    sim.run(10.0);
+    return client.log.str();
+  };
+  REQUIRE_THROWS_WITH(run_log(run), Contains("deadlock at t=3") && Contains("resources A, B, C"));
 }

@@ -45,8 +45,7 @@ TEST_CASE("run_isolated returns the child's value and keeps the parent's memory 
 TEST_CASE("run_isolated reports the child's failure", "[engine][isolate]") {
   REQUIRE_THROWS_WITH(run_isolated<int>([]() -> int { throw std::runtime_error("no beds"); }),
                       Contains("exit status 1") && Contains("no beds"));
-  REQUIRE_THROWS_WITH(run_isolated<int>([]() -> int { ::_exit(3); }),
-                      Contains("exit status 3"));
+  REQUIRE_THROWS_WITH(run_isolated<int>([]() -> int { ::_exit(3); }), Contains("exit status 3"));
   REQUIRE_THROWS_WITH(run_isolated<int>([]() -> int {
                         std::signal(SIGABRT, SIG_DFL);
                         std::abort();
@@ -57,8 +56,9 @@ TEST_CASE("run_isolated reports the child's failure", "[engine][isolate]") {
 TEST_CASE("ProcessPool runs every task once and reports failures by task", "[engine][isolate]") {
   ProcessPool pool;
   std::map<int, std::string> results;
-  pool.run(7, 2, [](int task) { return tag(task * task); },
-           [&](int task, std::string r) { results[task] = std::move(r); });
+  pool.run(
+      7, 2, [](int task) { return tag(task * task); },
+      [&](int task, std::string r) { results[task] = std::move(r); });
   REQUIRE(results.size() == 7);
   for (int t = 0; t < 7; ++t) CHECK(results[t] == tag(t * t));
 
@@ -72,4 +72,35 @@ TEST_CASE("ProcessPool runs every task once and reports failures by task", "[eng
                           [&](int, std::string) { ++delivered; }),
                       Contains("task 3") && Contains("bad scenario"));
   CHECK(delivered <= 5);
+}
+
+TEST_CASE("ProcessPool: SIGINT in the parent kills the children", "[engine][isolate]") {
+  // The pool runs inside an isolated child, whose tasks sleep and then write to a pipe that the
+  // test holds. A timer sends SIGINT to the pool's process: the pool must kill its children (so
+  // nothing is ever written) and then die of SIGINT itself.
+  int fds[2];
+  REQUIRE(::pipe(fds) == 0);
+  const int write_fd = fds[1];
+  REQUIRE_THROWS_WITH(run_isolated<int>([write_fd]() -> int {
+                        std::signal(SIGALRM, [](int) { ::kill(::getpid(), SIGINT); });
+                        ::ualarm(200000, 0);
+                        ProcessPool pool;
+                        pool.run(
+                            4, 2,
+                            [write_fd](int) {
+                              ::sleep(2);
+                              const char c = 'x';
+                              [[maybe_unused]] const auto n = ::write(write_fd, &c, 1);
+                              return std::string();
+                            },
+                            [](int, std::string) {});
+                        return 0;
+                      }),
+                      Contains("signal 2"));
+  ::close(write_fd);
+  std::string written;
+  char buf[16];
+  for (ssize_t n; (n = ::read(fds[0], buf, sizeof buf)) > 0;) written.append(buf, n);
+  ::close(fds[0]);
+  CHECK(written.empty());
 }

@@ -32,7 +32,9 @@ constexpr std::uint64_t kSeed = 20240601;
 constexpr double kConfidence = 0.999;
 constexpr int kReplications = 10;
 
-double exp_sample(RandomStream& rng, double mean) { return -mean * std::log(rng.uniform_open()); }
+double exp_sample(RandomStream& rng, double mean) {
+  return -mean * std::log(rng.uniform_open());
+}
 
 double lognormal_sample(RandomStream& rng, double mean, double sd) {
   const double s2 = std::log1p(sd * sd / (mean * mean));
@@ -298,8 +300,8 @@ class Tandem final : public EventHandler, public ResourceClient {
         const std::uint32_t e = next_id_++;
         entered_[e] = sim_.now();
         if (s1_.arrive(e) == Admission::baulked) entered_.erase(e);
-        sim_.schedule(sim_.now() + exp_sample(arrivals_, 1.0 / p_.lambda), priority::kArrival,
-                      this, kArrive, 0);
+        sim_.schedule(sim_.now() + exp_sample(arrivals_, 1.0 / p_.lambda), priority::kArrival, this,
+                      kArrive, 0);
         break;
       }
       case kEnd1: {
@@ -395,9 +397,12 @@ TEST_CASE("M/M/c: mean wait matches Erlang C, and Little's law holds", "[validat
   p.horizon = 20500.0;
   const auto reps = run_station(p);
   const double wq = mmc_wq(9.0, 1.0, 10);
-  check_ci("M/M/10 Wq", reps, [](const StationResult& r) { return r.wq; }, wq);
-  check_ci("M/M/10 Lq", reps, [](const StationResult& r) { return r.lq; }, 9.0 * wq);
-  check_ci("M/M/10 busy servers", reps, [](const StationResult& r) { return r.busy; }, 9.0);
+  check_ci(
+      "M/M/10 Wq", reps, [](const StationResult& r) { return r.wq; }, wq);
+  check_ci(
+      "M/M/10 Lq", reps, [](const StationResult& r) { return r.lq; }, 9.0 * wq);
+  check_ci(
+      "M/M/10 busy servers", reps, [](const StationResult& r) { return r.busy; }, 9.0);
   // Little's law within each run: L - lambda_hat W has mean 0 (edge effects only). Wrong
   // value: 10% of L.
   check_ci(
@@ -414,10 +419,11 @@ TEST_CASE("M/M/c/c: loss probability matches Erlang B", "[validation]") {
   p.warmup = 100.0;
   p.horizon = 10100.0;
   const auto reps = run_station(p);
-  check_ci("Erlang B", reps, [](const StationResult& r) { return r.baulk_share; },
-           erlang_b(10, 8.0));
-  check_ci("M/M/c/c carried load", reps, [](const StationResult& r) { return r.busy; },
-           8.0 * (1.0 - erlang_b(10, 8.0)));
+  check_ci(
+      "Erlang B", reps, [](const StationResult& r) { return r.baulk_share; }, erlang_b(10, 8.0));
+  check_ci(
+      "M/M/c/c carried load", reps, [](const StationResult& r) { return r.busy; },
+      8.0 * (1.0 - erlang_b(10, 8.0)));
 }
 
 TEST_CASE("M/M/c/K: blocking probability and mean number in system", "[validation]") {
@@ -437,13 +443,14 @@ TEST_CASE("M/M/c/K: blocking probability and mean number in system", "[validatio
   p.warmup = 100.0;
   p.horizon = 40100.0;
   const auto reps = run_station(p);
-  check_ci("M/M/3/8 blocking", reps, [](const StationResult& r) { return r.baulk_share; },
-           pi[static_cast<std::size_t>(k)]);
-  check_ci("M/M/3/8 L", reps, [](const StationResult& r) { return r.l; }, l);
+  check_ci(
+      "M/M/3/8 blocking", reps, [](const StationResult& r) { return r.baulk_share; },
+      pi[static_cast<std::size_t>(k)]);
+  check_ci(
+      "M/M/3/8 L", reps, [](const StationResult& r) { return r.l; }, l);
 }
 
-TEST_CASE("M/G/inf: occupancy is Poisson with mean lambda E[S] (lognormal stays)",
-          "[validation]") {
+TEST_CASE("M/G/inf: occupancy is Poisson with mean lambda E[S] (lognormal stays)", "[validation]") {
   const double lambda = 2.0;
   const double mean_stay = 5.0;
   StationParams p;
@@ -455,7 +462,8 @@ TEST_CASE("M/G/inf: occupancy is Poisson with mean lambda E[S] (lognormal stays)
   p.horizon = 150500.0;
   const auto reps = run_station(p);
   const double m = lambda * mean_stay;
-  check_ci("M/G/inf mean occupancy", reps, [](const StationResult& r) { return r.busy; }, m);
+  check_ci(
+      "M/G/inf mean occupancy", reps, [](const StationResult& r) { return r.busy; }, m);
   // Poisson(10) CDF at 5, 10, 15.
   std::array<double, 3> cdf{};
   double pmf = std::exp(-m);
@@ -467,11 +475,14 @@ TEST_CASE("M/G/inf: occupancy is Poisson with mean lambda E[S] (lognormal stays)
     if (n == 10) cdf[1] = cum;
     if (n == 15) cdf[2] = cum;
   }
-  check_ci("P(N <= 5)", reps, [](const StationResult& r) { return r.p_at_most[0]; }, cdf[0]);
-  check_ci("P(N <= 10)", reps, [](const StationResult& r) { return r.p_at_most[1]; }, cdf[1]);
+  check_ci(
+      "P(N <= 5)", reps, [](const StationResult& r) { return r.p_at_most[0]; }, cdf[0]);
+  check_ci(
+      "P(N <= 10)", reps, [](const StationResult& r) { return r.p_at_most[1]; }, cdf[1]);
   // Wrong value for the upper tail: P(N > 15) off by 10%.
-  check_ci("P(N <= 15)", reps, [](const StationResult& r) { return r.p_at_most[2]; }, cdf[2],
-           -0.1 * (1.0 - cdf[2]));
+  check_ci(
+      "P(N <= 15)", reps, [](const StationResult& r) { return r.p_at_most[2]; }, cdf[2],
+      -0.1 * (1.0 - cdf[2]));
 }
 
 TEST_CASE("Erlang A (M/M/c+M): abandonment and mean wait from the birth-death chain",
@@ -495,10 +506,12 @@ TEST_CASE("Erlang A (M/M/c+M): abandonment and mean wait from the birth-death ch
   p.warmup = 100.0;
   p.horizon = 10100.0;
   const auto reps = run_station(p);
-  check_ci("Erlang A P(abandon)", reps, [](const StationResult& r) { return r.renege_share; },
-           p_abandon);
-  check_ci("Erlang A mean wait (all arrivals)", reps,
-           [](const StationResult& r) { return r.wait_all; }, wait_all);
+  check_ci(
+      "Erlang A P(abandon)", reps, [](const StationResult& r) { return r.renege_share; },
+      p_abandon);
+  check_ci(
+      "Erlang A mean wait (all arrivals)", reps, [](const StationResult& r) { return r.wait_all; },
+      wait_all);
 }
 
 TEST_CASE("Non-preemptive priority M/M/1: each class's wait follows Cobham", "[validation]") {
@@ -518,8 +531,10 @@ TEST_CASE("Non-preemptive priority M/M/1: each class's wait follows Cobham", "[v
   p.warmup = 500.0;
   p.horizon = 40500.0;
   const auto reps = run_station(p);
-  check_ci("Cobham class 1", reps, [](const StationResult& r) { return r.class_wq[0]; }, wq1);
-  check_ci("Cobham class 2", reps, [](const StationResult& r) { return r.class_wq[1]; }, wq2);
+  check_ci(
+      "Cobham class 1", reps, [](const StationResult& r) { return r.class_wq[0]; }, wq1);
+  check_ci(
+      "Cobham class 2", reps, [](const StationResult& r) { return r.class_wq[1]; }, wq2);
 }
 
 TEST_CASE("Jackson tandem: mean sojourn is the sum of the stations' sojourns", "[validation]") {
@@ -534,10 +549,11 @@ TEST_CASE("Jackson tandem: mean sojourn is the sum of the stations' sojourns", "
   p.warmup = 200.0;
   p.horizon = 10200.0;
   const auto reps = run_tandem(p);
-  check_ci("Jackson end-to-end sojourn", reps, [](const TandemResult& r) { return r.sojourn; },
-           w1 + w2);
-  check_ci("Jackson sum of station means", reps,
-           [](const TandemResult& r) { return r.sum_of_means; }, w1 + w2);
+  check_ci(
+      "Jackson end-to-end sojourn", reps, [](const TandemResult& r) { return r.sojourn; }, w1 + w2);
+  check_ci(
+      "Jackson sum of station means", reps, [](const TandemResult& r) { return r.sum_of_means; },
+      w1 + w2);
 }
 
 namespace {
@@ -632,9 +648,8 @@ TandemExact solve_blocking_tandem(double lambda, double mu1, double mu2, int l1,
   }
   std::vector<double> pi(static_cast<std::size_t>(n));
   for (int i = 0; i < n; ++i) {
-    pi[static_cast<std::size_t>(i)] =
-        a[static_cast<std::size_t>(i)][static_cast<std::size_t>(n)] /
-        a[static_cast<std::size_t>(i)][static_cast<std::size_t>(i)];
+    pi[static_cast<std::size_t>(i)] = a[static_cast<std::size_t>(i)][static_cast<std::size_t>(n)] /
+                                      a[static_cast<std::size_t>(i)][static_cast<std::size_t>(i)];
   }
   TandemExact ex{};
   for (int n1 = 0; n1 <= m1; ++n1) {
@@ -672,12 +687,15 @@ TEST_CASE("Tandem with a finite buffer and blocking after service matches its CT
   p.warmup = 200.0;
   p.horizon = 20200.0;
   const auto reps = run_tandem(p);
-  check_ci("blocking tandem throughput", reps,
-           [](const TandemResult& r) { return r.throughput; }, ex.throughput);
-  check_ci("blocking tandem loss at station 1", reps,
-           [](const TandemResult& r) { return r.loss_share; }, ex.loss_share);
-  check_ci("blocking tandem share of time blocked", reps,
-           [](const TandemResult& r) { return r.blocked_share; }, ex.blocked_share);
+  check_ci(
+      "blocking tandem throughput", reps, [](const TandemResult& r) { return r.throughput; },
+      ex.throughput);
+  check_ci(
+      "blocking tandem loss at station 1", reps, [](const TandemResult& r) { return r.loss_share; },
+      ex.loss_share);
+  check_ci(
+      "blocking tandem share of time blocked", reps,
+      [](const TandemResult& r) { return r.blocked_share; }, ex.blocked_share);
 }
 
 namespace {
@@ -709,8 +727,7 @@ class ClosedLoop final : public EventHandler, public ResourceClient {
     res_.arrive(e);
   }
   void on_start(Resource& /*r*/, std::uint32_t e) override {
-    end_[e] = sim_.schedule(sim_.now() + exp_sample(service_, 1.0), priority::kRelease, this, 0,
-                            e);
+    end_[e] = sim_.schedule(sim_.now() + exp_sample(service_, 1.0), priority::kRelease, this, 0, e);
   }
   void on_preempted(Resource& /*r*/, std::uint32_t e) override { sim_.cancel(end_[e]); }
   Resource& resource() { return res_; }

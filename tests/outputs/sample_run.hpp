@@ -37,8 +37,8 @@ struct SampleRun {
   std::uint32_t replications = 5;
   std::uint64_t master_seed = 20240501;
   std::vector<std::string> sites{"ed", "ucc"};
-  std::uint64_t samples = 2500;  // > 2 chunks of 1024, last one partial
-  std::uint32_t patients = 1500; // ~4 events each: > one 8192-row chunk
+  std::uint64_t samples = 2500;   // > 2 chunks of 1024, last one partial
+  std::uint32_t patients = 1500;  // ~4 events each: > one 8192-row chunk
   bool time_series = true;
   bool events = true;
 
@@ -88,25 +88,27 @@ struct SampleRun {
       }
     }
     if (events) {
-      std::vector<EventRecord> batch;
+      // Simulations log events in time order; so does this sample.
+      std::vector<EventRecord> all;
       for (std::uint32_t p = 1; p <= patients; ++p) {
         const double t = p * 3.0 + r;
         const auto cohort = static_cast<std::uint16_t>(p % 2);
         const auto site = static_cast<std::uint16_t>(p % 3 == 0 ? 1 : 0);
-        batch.push_back({p, cohort, site, EventCode::arrive, t});
+        all.push_back({p, cohort, site, EventCode::arrive, t});
         if (p % 11 == 0) {
-          batch.push_back({p, cohort, site, EventCode::renege, t + 30});
+          all.push_back({p, cohort, site, EventCode::renege, t + 30});
         } else {
-          batch.push_back({p, cohort, site, EventCode::start, t + 5});
-          batch.push_back({p, cohort, site, EventCode::leave, t + 47});
-        }
-        if (batch.size() > 700) {
-          w.append_events(batch);
-          batch.clear();
+          all.push_back({p, cohort, site, EventCode::start, t + 5});
+          all.push_back({p, cohort, site, EventCode::leave, t + 47});
         }
       }
-      batch.push_back({0, 0, 0, EventCode::capacity_change, 10000.0});
-      w.append_events(batch);
+      all.push_back({0, 0, 0, EventCode::capacity_change, 10000.0});
+      std::stable_sort(all.begin(), all.end(),
+                       [](const EventRecord& a, const EventRecord& b) { return a.time < b.time; });
+      for (std::size_t i = 0; i < all.size(); i += 700) {
+        const std::size_t n = std::min<std::size_t>(700, all.size() - i);
+        w.append_events(std::span<const EventRecord>(all.data() + i, n));
+      }
     }
     w.finish();
     return path;

@@ -3,16 +3,16 @@
 
 #include "sample_run.hpp"
 
-#include <catch2/catch.hpp>
 #include <hdf5.h>
 #include <sys/wait.h>
 #include <unistd.h>
+#include <catch2/catch.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
-#include <map>
 #include <fstream>
+#include <map>
 #include <random>
 
 using namespace carepath::outputs;
@@ -139,7 +139,7 @@ TEST_CASE("parts assemble into a result file that reads back", "[outputs][h5]") 
       1000);
   CHECK(n_events == info.events);
   CHECK(n_blocks == (n_events + 999) / 1000);
-  CHECK(third == EventRecord{1, 1, 0, EventCode::leave, 3.0 + 5 + 47});
+  CHECK(third == EventRecord{1, 1, 0, EventCode::start, 3.0 + 5 + 5});  // after p2's arrival
   CHECK_FALSE(r.has_events("best", 6));
 
   fs::remove_all(dir);
@@ -250,17 +250,19 @@ TEST_CASE("incomplete result files are refused", "[outputs][h5]") {
   // 1. Only the temp file of a run that died is there.
   const fs::path only_tmp = dir / "died.h5";
   fs::copy_file(good, fs::path(only_tmp.string() + ".tmp"));
-  CHECK_THROWS_WITH(ResultReader(only_tmp),
-                    only_tmp.string() +
-                        ": incomplete result file (the run that wrote it did not finish); re-run it");
+  CHECK_THROWS_WITH(
+      ResultReader(only_tmp),
+      only_tmp.string() +
+          ": incomplete result file (the run that wrote it did not finish); re-run it");
 
   // 2. A file under the final name without complete=1.
   const fs::path no_flag = dir / "no_flag.h5";
   fs::copy_file(good, no_flag);
   delete_root_attribute(no_flag, "complete");
-  CHECK_THROWS_WITH(ResultReader(no_flag),
-                    no_flag.string() +
-                        ": incomplete result file (the run that wrote it did not finish); re-run it");
+  CHECK_THROWS_WITH(
+      ResultReader(no_flag),
+      no_flag.string() +
+          ": incomplete result file (the run that wrote it did not finish); re-run it");
 
   // 3. Other wrong inputs get their own messages.
   CHECK_THROWS_WITH(ResultReader(dir / "absent.h5"), Contains("no such file"));
@@ -287,9 +289,9 @@ void require_same_content(const fs::path& x, const fs::path& y) {
     CHECK(a[i].content_hash == b[i].content_hash);
     REQUIRE(a[i].attributes == b[i].attributes);
     for (std::size_t j = 0; j < a[i].attributes.size(); ++j) {
-      if (a[i].path == "/meta" && (a[i].attributes[j] == "created_utc" ||
-                                   a[i].attributes[j] == "processes" ||
-                                   a[i].attributes[j] == "command_line")) {
+      if (a[i].path == "/meta" &&
+          (a[i].attributes[j] == "created_utc" || a[i].attributes[j] == "processes" ||
+           a[i].attributes[j] == "command_line")) {
         continue;
       }
       INFO(a[i].attributes[j]);

@@ -17,9 +17,9 @@ TEST_CASE("t quantiles match the textbook table", "[outputs][stats]") {
     double table;
     double exact;
   };
-  const Row rows[] = {{1, 12.706, 12.7062047361747},  {2, 4.303, 4.30265272974946},
-                      {5, 2.571, 2.57058183563631},   {9, 2.262, 2.26215716279821},
-                      {10, 2.228, 2.22813885198627},  {30, 2.042, 2.04227245630124},
+  const Row rows[] = {{1, 12.706, 12.7062047361747}, {2, 4.303, 4.30265272974946},
+                      {5, 2.571, 2.57058183563631},  {9, 2.262, 2.26215716279821},
+                      {10, 2.228, 2.22813885198627}, {30, 2.042, 2.04227245630124},
                       {120, 1.980, 1.97993040508242}};
   for (const auto& r : rows) {
     INFO("df = " << r.df);
@@ -59,8 +59,8 @@ TEST_CASE("summarise: mean, sd, CI", "[outputs][stats]") {
   CHECK_THAT(s.mean, WithinAbs(5.0, 1e-15));
   CHECK_THAT(s.sd, WithinAbs(std::sqrt(32.0 / 7.0), 1e-14));
   // half-width = t(0.975, 7) * sd / sqrt(8), t(0.975, 7) = 2.36462425159278
-  CHECK_THAT(s.half_width, WithinAbs(2.36462425159278 * std::sqrt(32.0 / 7.0) / std::sqrt(8.0),
-                                     1e-9));
+  CHECK_THAT(s.half_width,
+             WithinAbs(2.36462425159278 * std::sqrt(32.0 / 7.0) / std::sqrt(8.0), 1e-9));
   CHECK_THAT(s.ci_low, WithinAbs(5.0 - s.half_width, 1e-15));
   CHECK_THAT(s.ci_high, WithinAbs(5.0 + s.half_width, 1e-15));
 

@@ -198,7 +198,7 @@ class Resource final : public EventHandler {
    public:
     Table();
     [[nodiscard]] std::uint32_t find(std::uint32_t entity) const;  // kNone if absent
-    std::uint32_t insert(std::uint32_t entity);                     // new slot index
+    std::uint32_t insert(std::uint32_t entity);                    // new slot index
     void erase(std::uint32_t entity);
     Slot& operator[](std::uint32_t slot) { return slots_[slot]; }
     const Slot& operator[](std::uint32_t slot) const { return slots_[slot]; }

@@ -62,7 +62,8 @@ std::vector<std::filesystem::path> export_csv(const ResultReader& reader,
 
 /// Writes the event logs of every scenario and replication that has one as a vidigi-style event
 /// log (columns scenario,run,patient,pathway,site,event_type,event,time,resource_id); mapping in
-/// outputs/SCHEMA.md. Returns the number of rows written.
+/// outputs/SCHEMA.md. Event logs must be in time order (as the simulation writes them):
+/// resource slots are assigned in file order. Returns the number of rows written.
 std::uint64_t export_vidigi_csv(const ResultReader& reader, const std::filesystem::path& file);
 
 /// RFC 4180 field quoting: quoted (with doubled quotes) only if it contains ',', '"', CR or LF.

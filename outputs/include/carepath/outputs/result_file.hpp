@@ -74,12 +74,12 @@ struct PartSpec {
   std::string scenario;
   std::uint32_t replication = 0;
   std::uint64_t master_seed = 0;
-  std::string config_hash;          ///< fnv1a64_hex of the scenario's resolved YAML
-  std::vector<std::string> years;   ///< year labels, e.g. "2014/15"
-  std::vector<KpiDef> kpis;         ///< identical for all replications of a scenario
-  std::vector<std::string> sites;   ///< time-series sites; empty = no time series
+  std::string config_hash;         ///< fnv1a64_hex of the scenario's resolved YAML
+  std::vector<std::string> years;  ///< year labels, e.g. "2014/15"
+  std::vector<KpiDef> kpis;        ///< identical for all replications of a scenario
+  std::vector<std::string> sites;  ///< time-series sites; empty = no time series
   double sample_interval_minutes = 60;
-  bool event_log = false;           ///< whether append_events is used
+  bool event_log = false;                ///< whether append_events is used
   std::vector<std::string> cohorts;      ///< event-log cohort names (EventRecord::cohort)
   std::vector<std::string> event_sites;  ///< event-log site names (EventRecord::site)
 };
@@ -90,8 +90,7 @@ struct PartSpec {
 /// Conventional part path: `<dir>/<scenario>.r<replication, 4+ digits>.part.h5`, with
 /// characters other than [A-Za-z0-9._-] in the scenario name replaced by '_'.
 [[nodiscard]] std::filesystem::path part_path(const std::filesystem::path& dir,
-                                              std::string_view scenario,
-                                              std::uint32_t replication);
+                                              std::string_view scenario, std::uint32_t replication);
 
 /// Child side: streams one (scenario, replication) part. Memory is bounded whatever the run
 /// length: time series and events are buffered a chunk at a time and appended to chunked,
@@ -237,8 +236,7 @@ class ResultReader {
 
   [[nodiscard]] bool has_time_series(std::string_view scenario, std::uint32_t replication) const;
   /// Everything read (memory grows with run length: prefer for_each_sample_block for exports).
-  [[nodiscard]] TimeSeries time_series(std::string_view scenario,
-                                       std::uint32_t replication) const;
+  [[nodiscard]] TimeSeries time_series(std::string_view scenario, std::uint32_t replication) const;
   /// Sites, interval and number of samples, without the data.
   [[nodiscard]] TimeSeries time_series_header(std::string_view scenario,
                                               std::uint32_t replication) const;
@@ -266,12 +264,12 @@ class ResultReader {
 
 /// One object of an HDF5 file as seen by inspect_file (for schema checks and diagnostics).
 struct ObjectInfo {
-  std::string path;                  ///< "/" for the root group
+  std::string path;  ///< "/" for the root group
   bool is_dataset = false;
-  std::string dtype;                 ///< datasets: "float64", "int32", "uint32", "string",
-                                     ///< "compound", "enum", ...; groups: ""
-  std::vector<std::uint64_t> shape;  ///< datasets only
-  std::vector<std::string> fields;   ///< compound member names
+  std::string dtype;                    ///< datasets: "float64", "int32", "uint32", "string",
+                                        ///< "compound", "enum", ...; groups: ""
+  std::vector<std::uint64_t> shape;     ///< datasets only
+  std::vector<std::string> fields;      ///< compound member names
   std::vector<std::string> attributes;  ///< attribute names, sorted
   /// FNV-1a 64 of the dataset's raw bytes in its file type (0 for groups)
   std::uint64_t content_hash = 0;

@@ -37,8 +37,7 @@ struct ScenarioResults {
     return values[(r * n_years + y) * kpis.size() + k];
   }
   /// Values of KPI k in year y across replications, in replication order.
-  [[nodiscard]] std::vector<double> column(std::size_t y, std::size_t k,
-                                           std::size_t n_years) const;
+  [[nodiscard]] std::vector<double> column(std::size_t y, std::size_t k, std::size_t n_years) const;
 };
 
 /// All scenarios of one run, over the same years (labels such as "2014/15").

@@ -50,8 +50,8 @@ struct PairedComparison {
   std::size_t n = 0;
   double mean_a = 0;
   double mean_b = 0;
-  double mean_diff = 0;  ///< mean of (b_i - a_i) = mean_b - mean_a
-  double sd_diff = 0;    ///< sample sd of the differences
+  double mean_diff = 0;    ///< mean of (b_i - a_i) = mean_b - mean_a
+  double sd_diff = 0;      ///< sample sd of the differences
   double t_statistic = 0;  ///< mean_diff / (sd_diff / sqrt(n)); +-inf or NaN if sd_diff = 0
   // Paired CI: mean_diff +- t(df = n - 1) * sd_diff / sqrt(n).
   double paired_half_width = 0;
@@ -72,7 +72,6 @@ struct PairedComparison {
 };
 /// `a` and `b` must have the same size (asserted); values are paired by position.
 [[nodiscard]] PairedComparison paired_comparison(std::span<const double> a,
-                                                 std::span<const double> b,
-                                                 double level = 0.95);
+                                                 std::span<const double> b, double level = 0.95);
 
 }  // namespace carepath::outputs

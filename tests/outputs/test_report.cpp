@@ -1,0 +1,301 @@
+// compare / summary / headline text and CSV exports.
+#include <carepath/outputs/report.hpp>
+
+#include "sample_run.hpp"
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <fstream>
+#include <map>
+#include <set>
+#include <sstream>
+
+using namespace carepath::outputs;
+using carepath::outputs::testing::SampleRun;
+using carepath::outputs::testing::scratch_dir;
+namespace fs = std::filesystem;
+using Catch::Matchers::Contains;
+
+namespace {
+
+std::vector<std::string> lines_of(const std::string& text) {
+  std::vector<std::string> out;
+  std::istringstream in(text);
+  for (std::string line; std::getline(in, line);) out.push_back(line);
+  return out;
+}
+
+// Minimal RFC 4180 reader (quoted fields, doubled quotes, no embedded newlines needed here).
+std::vector<std::vector<std::string>> read_csv(const fs::path& p) {
+  std::ifstream in(p, std::ios::binary);
+  std::vector<std::vector<std::string>> rows;
+  for (std::string line; std::getline(in, line);) {
+    std::vector<std::string> row;
+    std::string field;
+    bool quoted = false;
+    for (std::size_t i = 0; i < line.size(); ++i) {
+      const char c = line[i];
+      if (quoted) {
+        if (c == '"' && i + 1 < line.size() && line[i + 1] == '"') {
+          field += '"';
+          ++i;
+        } else if (c == '"') {
+          quoted = false;
+        } else {
+          field += c;
+        }
+      } else if (c == '"') {
+        quoted = true;
+      } else if (c == ',') {
+        row.push_back(field);
+        field.clear();
+      } else {
+        field += c;
+      }
+    }
+    row.push_back(field);
+    rows.push_back(row);
+  }
+  return rows;
+}
+
+struct Fixture {
+  fs::path dir;
+  SampleRun run;
+  fs::path file;
+  Fixture() : dir(scratch_dir("report")) {
+    run.samples = 48;
+    run.patients = 60;
+    run.replications = 4;
+    file = dir / "results.h5";
+    run.assemble(file, run.write_parts(dir / "parts", run.natural_order()));
+  }
+  ~Fixture() { fs::remove_all(dir); }
+  Fixture(const Fixture&) = delete;
+  Fixture& operator=(const Fixture&) = delete;
+};
+
+}  // namespace
+
+TEST_CASE("csv_field and format_number", "[outputs][report]") {
+  CHECK(csv_field("plain") == "plain");
+  CHECK(csv_field("a,b") == "\"a,b\"");
+  CHECK(csv_field("say \"hi\"") == "\"say \"\"hi\"\"\"");
+  CHECK(csv_field("two\nlines") == "\"two\nlines\"");
+  CHECK(format_number(0.1) == "0.1");
+  CHECK(format_number(120000) == "120000");
+  CHECK(format_number(-2.5e-7) == "-2.5e-07");
+  CHECK(format_number(std::nan("")) == "NaN");
+  CHECK(std::stod(format_number(1.0 / 3.0)) == 1.0 / 3.0);
+}
+
+TEST_CASE("compare table: one aligned row per year x scenario x KPI", "[outputs][report]") {
+  Fixture fx;
+  const ResultReader r(fx.file);
+  const std::string text = compare_table(r);
+  INFO(text);
+  const auto lines = lines_of(text);
+  // Header row, then 3 years x 2 scenarios x 4 KPIs rows, blank lines between years.
+  std::size_t header = 0;
+  while (header < lines.size() && lines[header].rfind("year", 0) != 0) ++header;
+  REQUIRE(header < lines.size());
+  std::vector<std::string> data;
+  for (std::size_t i = header + 1; i < lines.size() && lines[i].rfind("sig:", 0) != 0; ++i) {
+    if (!lines[i].empty()) data.push_back(lines[i]);
+  }
+  REQUIRE(data.size() == 3 * 2 * 4);
+  // Plain ASCII, every data row splits into exactly 12 whitespace-separated cells, and the
+  // columns line up (same length, right-aligned numbers).
+  for (const char c : text) CHECK(static_cast<unsigned char>(c) < 128);
+  for (const auto& l : data) {
+    std::istringstream in(l);
+    std::vector<std::string> cells;
+    for (std::string c; in >> c;) cells.push_back(c);
+    CHECK(cells.size() == 12);
+    CHECK(l.size() == data.front().size());
+  }
+  // best vs do-nothing on ED attendances: delta ~ -2000, clearly significant.
+  bool found = false;
+  for (const auto& l : data) {
+    if (l.find("2015/16") == 0 && l.find("best") != std::string::npos &&
+        l.find("ed_attendances") != std::string::npos) {
+      found = true;
+      CHECK_THAT(l, Contains("-20"));
+      CHECK(l.back() == '*');
+    }
+  }
+  CHECK(found);
+  // Another baseline; unknown baseline throws.
+  CHECK_THAT(compare_table(r, "best"), Contains("baseline \"best\""));
+  CHECK_THROWS_AS(compare_table(r, "nope"), std::invalid_argument);
+}
+
+TEST_CASE("headline table from memory and from a file agree", "[outputs][report]") {
+  Fixture fx;
+  const ResultReader r(fx.file);
+  const std::vector<std::string> kpis{"ed_4h_pct", "delayed_transfer_bed_days", "missing"};
+  const std::string from_file = headline_table(r, kpis);
+  // In memory: the same values as the run's parent has them before writing anything.
+  ResultSet set;
+  set.years = fx.run.years;
+  for (std::size_t s = 0; s < fx.run.scenarios.size(); ++s) {
+    ScenarioResults sr;
+    sr.name = fx.run.scenarios[s];
+    sr.kpis = fx.run.kpis;
+    for (std::uint32_t rep = 1; rep <= fx.run.replications; ++rep) {
+      sr.replications.push_back(rep);
+      for (std::size_t y = 0; y < set.years.size(); ++y) {
+        for (std::size_t k = 0; k < sr.kpis.size(); ++k) {
+          sr.values.push_back(fx.run.value(s, rep, y, k));
+        }
+      }
+    }
+    set.scenarios.push_back(std::move(sr));
+  }
+  CHECK(headline_table(set, kpis) == from_file);
+  INFO(from_file);
+  const auto lines = lines_of(from_file);
+  REQUIRE(lines.size() == 1 + 2 + 3 * 3);
+  CHECK_THAT(lines[1], Contains("ed_4h_pct"));
+  CHECK_THAT(lines[2], Contains("(%)"));
+  CHECK_THAT(lines[2], Contains("(bed-days)"));
+  CHECK_THAT(lines[3], Contains("do-nothing"));
+  CHECK_THAT(lines[3], Contains("n/a"));
+  // "mean (low-high)" with the mean inside the CI.
+  const Summary st = summarise(r.values("do-nothing", "ed_4h_pct", "2014/15"));
+  const std::size_t open = lines[3].find('(');
+  REQUIRE(open != std::string::npos);
+  const double lo = std::stod(lines[3].substr(open + 1));
+  const double hi = std::stod(lines[3].substr(lines[3].find('-', open) + 1));
+  CHECK(std::fabs(lo - st.ci_low) < 0.01);
+  CHECK(std::fabs(hi - st.ci_high) < 0.01);
+}
+
+TEST_CASE("summary text and JSON", "[outputs][report]") {
+  Fixture fx;
+  const ResultReader r(fx.file);
+  const std::string text = summary_text(r);
+  CHECK_THAT(text, Contains("master seed    20240501"));
+  CHECK_THAT(text, Contains("Scenario best"));
+  CHECK_THAT(text, Contains("site.ed.wait_p95"));
+  const std::string json = summary_json(r);
+  CHECK_THAT(json, Contains("\"master_seed\": 20240501"));
+  CHECK_THAT(json, Contains("\"unit\": \"bed-days\""));
+  CHECK_THAT(json, Contains("\\\"all\\\""));  // quotes in a KPI description are escaped
+  // Balanced braces and brackets outside strings.
+  int depth = 0;
+  bool in_string = false;
+  for (std::size_t i = 0; i < json.size(); ++i) {
+    const char c = json[i];
+    if (in_string) {
+      if (c == '\\')
+        ++i;
+      else if (c == '"')
+        in_string = false;
+      continue;
+    }
+    if (c == '"') in_string = true;
+    if (c == '{' || c == '[') ++depth;
+    if (c == '}' || c == ']') --depth;
+    REQUIRE(depth >= 0);
+  }
+  CHECK(depth == 0);
+}
+
+TEST_CASE("CSV export: tidy tables of the right shape", "[outputs][report]") {
+  Fixture fx;
+  const ResultReader r(fx.file);
+  const fs::path out = fx.dir / "csv";
+  const auto files = export_csv(r, out, ExportOptions{true, true, true});
+  CHECK(files.size() == 9);
+  const std::size_t S = 3, R = 4, Y = 3, K = 4;
+
+  const auto kv = read_csv(out / "kpi_values.csv");
+  REQUIRE(kv.size() == 1 + S * R * Y * K);
+  CHECK(kv[0] ==
+        std::vector<std::string>{"scenario", "replication", "year", "kpi", "unit", "value"});
+  for (const auto& row : kv) CHECK(row.size() == 6);
+  CHECK(kv[1] == std::vector<std::string>{"do-nothing", "1", "2014/15", "ed_attendances", "count",
+                                          format_number(fx.run.value(0, 1, 0, 0))});
+  CHECK(std::stod(kv[1][5]) == fx.run.value(0, 1, 0, 0));  // round-trips exactly
+
+  const auto kp = read_csv(out / "kpis.csv");
+  REQUIRE(kp.size() == 1 + S * K);
+  CHECK(kp[4][3] == "95th percentile of the wait for ED treatment, \"all\"");  // quoted field
+
+  const auto sm = read_csv(out / "summary.csv");
+  REQUIRE(sm.size() == 1 + S * K * Y);
+  CHECK(sm[0].size() == 10);
+  const auto cp = read_csv(out / "comparisons.csv");
+  REQUIRE(cp.size() == 1 + (S - 1) * K * Y);
+  CHECK(cp[0].size() == 18);
+  for (const auto& row : cp) CHECK(row.size() == 18);
+  const auto pd = read_csv(out / "paired_differences.csv");
+  REQUIRE(pd.size() == 1 + (S - 1) * R * Y * K);
+
+  const auto ts = read_csv(out / "timeseries.csv");
+  REQUIRE(ts.size() == 1 + S * R * fx.run.samples * 2 * 3);
+  CHECK(ts[0] ==
+        std::vector<std::string>{"scenario", "replication", "hour", "site", "variable", "value"});
+  // hour 1, site ucc, queue of do-nothing replication 1
+  CHECK(ts[1 + 1 * 6 + 1 * 3 + 1] ==
+        std::vector<std::string>{"do-nothing", "1", "1", "ucc", "queue",
+                                 std::to_string(SampleRun::sample(0, 1, 1, 1).queue)});
+
+  const auto ev = read_csv(out / "events.csv");
+  const std::size_t per_rep = fx.run.patients * 3 - fx.run.patients / 11 + 1;
+  REQUIRE(ev.size() == 1 + S * R * per_rep);
+  // Time order: patient 1 arrives at 4, patient 2 at 7, patient 1 starts at 9.
+  CHECK(ev[3] ==
+        std::vector<std::string>{"do-nothing", "1", "1", "child, under 16", "ed", "start", "9"});
+  fs::remove_all(out);
+}
+
+TEST_CASE("vidigi event log follows vidigi's event vocabulary", "[outputs][report]") {
+  Fixture fx;
+  const ResultReader r(fx.file);
+  const fs::path out = fx.dir / "vidigi.csv";
+  const std::uint64_t n = export_vidigi_csv(r, out);
+  const auto rows = read_csv(out);
+  REQUIRE(rows.size() == n + 1);
+  CHECK(rows[0] == std::vector<std::string>{"scenario", "run", "patient", "pathway", "site",
+                                            "event_type", "event", "time", "resource_id"});
+  const std::set<std::string> types{"arrival_departure", "queue", "resource_use",
+                                    "resource_use_end"};
+  std::map<std::string, int> count;
+  std::map<std::string, int> in_use;  // site -> patients holding a resource now (run 1, best)
+  std::map<std::string, int> peak;
+  std::map<std::string, std::set<std::string>> ids;
+  for (std::size_t i = 1; i < rows.size(); ++i) {
+    const auto& row = rows[i];
+    REQUIRE(row.size() == 9);
+    CHECK(types.count(row[5]) == 1);
+    ++count[row[6]];
+    if (row[0] == "best" && row[1] == "1") {
+      if (row[5] == "resource_use") {
+        CHECK(row[6] == row[4] + "_begins");
+        CHECK_FALSE(row[8].empty());
+        ids[row[4]].insert(row[8]);
+        peak[row[4]] = std::max(peak[row[4]], ++in_use[row[4]]);
+      } else if (row[5] == "resource_use_end") {
+        CHECK(row[6] == row[4] + "_ends");
+        --in_use[row[4]];
+      } else {
+        CHECK(row[8].empty());
+      }
+    }
+  }
+  // Per replication: every patient arrives once and departs once (all leave or renege),
+  // 1/11 renege without service.
+  const int reps = 3 * 4;
+  const int p = static_cast<int>(fx.run.patients);
+  CHECK(count["arrival"] == reps * p);
+  CHECK(count["depart"] == reps * p);
+  CHECK(count["ed_wait_begins"] + count["ucc_wait_begins"] == reps * p);
+  CHECK(count["ed_begins"] + count["ucc_begins"] == reps * (p - p / 11));
+  CHECK(count["ed_ends"] + count["ucc_ends"] == reps * (p - p / 11));
+  // Slots are reused: as many distinct resource_ids as the peak concurrent use.
+  for (const auto& [site, set] : ids) CHECK(set.size() == static_cast<std::size_t>(peak[site]));
+  CHECK(peak["ed"] > 1);
+}
