@@ -369,7 +369,8 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
             // n with a normal-quantile half-width 1.96 sd / sqrt(n) at the target; the t
             // quantile is larger, so the next round checks again.
             const double z = 1.96 * sum.sd / target;
-            needed = std::max(needed, static_cast<int>(std::ceil(z * z)));
+            needed = std::max({needed, static_cast<int>(std::ceil(z * z)),
+                               static_cast<int>(sum.n) + 1});
           }
         }
       }

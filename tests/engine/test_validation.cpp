@@ -394,7 +394,7 @@ TEST_CASE("M/M/c: mean wait matches Erlang C, and Little's law holds", "[validat
   p.service_mean = 1.0;
   p.capacity = 10;
   p.warmup = 500.0;
-  p.horizon = 20500.0;
+  p.horizon = 40500.0;
   const auto reps = run_station(p);
   const double wq = mmc_wq(9.0, 1.0, 10);
   check_ci(

@@ -98,7 +98,8 @@ TEST_CASE("MSER flags a series too short for its transient", "[engine][warmup]")
     CHECK_FALSE(r.reliable);
   }
   SECTION("an exponential approach cut off long before it ends") {
-    // Time constant 2000 observations, 500 observed: still rising by 8 batch sds at the end.
+    // Time constant 2000 observations, 500 observed: it rises by about 20 batch-mean sds over
+    // its second half.
     std::vector<double> x = noise(500, 0, 0.1, "warmup/short");
     for (std::size_t t = 0; t < x.size(); ++t)
       x[t] += 10 * (1 - std::exp(-static_cast<double>(t) / 2000));

@@ -52,7 +52,7 @@ TEST_CASE("unknown keys suggest the nearest valid key", "[pathways][loader]") {
                "'capacity'?)");
   // No hint when nothing is close.
   CHECK(errors_of_text("model: {name: x, colour: red}\n").find(
-            "inline.yaml:1:18: error: unknown key 'colour' in 'model'\n") != std::string::npos);
+            "inline.yaml:1:18: error: unknown key 'colour' in 'model'") != std::string::npos);
 }
 
 TEST_CASE("unknown site references suggest the nearest site", "[pathways][loader]") {
