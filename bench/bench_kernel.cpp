@@ -6,7 +6,9 @@
 // forked child (one SimGrid engine per process); the reference runs are forked too, so both start
 // from the same state. Each timing is the best of a few repetitions (the machine is shared).
 //
-//   bench_kernel [patients=1000000] [repetitions=5]
+//   bench_kernel [patients=1000000] [repetitions=5] [model]
+// With a third argument (0 M/M/c, 1 tandem, 2 roster, 3 Resource M/M/c), runs that one
+// carepath-kernel model in this process (for perf/gdb) and prints its figures.
 #include <carepath/engine/calendar.hpp>
 #include <carepath/engine/isolate.hpp>
 #include <carepath/engine/random.hpp>

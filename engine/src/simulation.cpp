@@ -219,7 +219,7 @@ void Simulation::drive() {
         impl.signalled.clear();
         continue;
       }
-      if (next_wake <= horizon && next_wake <= calendar_.next_time()) {
+      if (!impl.wakes.empty() && next_wake <= horizon && next_wake <= calendar_.next_time()) {
         const Wake w = impl.wakes.top();
         impl.wakes.pop();
         now_ = w.time;

@@ -24,7 +24,7 @@ struct VertexProps {
   int site = -1;     ///< site index, or -1 for an arrival stream
   int arrival = -1;  ///< arrival stream index, or -1 for a site
   std::string name;
-  std::string id;    ///< DOT node id
+  std::string id;  ///< DOT node id
   SiteKind kind = SiteKind::service;
   Yearly<int> capacity;
 };
@@ -39,8 +39,8 @@ struct EdgeProps {
   std::string hold, travel;
 };
 
-using Graph = boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexProps,
-                                    EdgeProps>;
+using Graph =
+    boost::adjacency_list<boost::vecS, boost::vecS, boost::bidirectionalS, VertexProps, EdgeProps>;
 using Vertex = boost::graph_traits<Graph>::vertex_descriptor;
 
 const char* kind_name(SiteKind k) {
@@ -61,7 +61,9 @@ const char* kind_name(SiteKind k) {
   return "?";
 }
 
-std::string squote(const std::string& s) { return "'" + s + "'"; }
+std::string squote(const std::string& s) {
+  return "'" + s + "'";
+}
 
 std::string join(const std::vector<std::string>& v, const std::string& sep = ", ") {
   std::string out;
@@ -69,7 +71,9 @@ std::string join(const std::vector<std::string>& v, const std::string& sep = ", 
   return out;
 }
 
-std::string count_text(int c) { return c == kUnlimited ? "unlimited" : std::to_string(c); }
+std::string count_text(int c) {
+  return c == kUnlimited ? "unlimited" : std::to_string(c);
+}
 
 bool finite_in_some_year(const Yearly<int>& c) {
   return std::any_of(c.values.begin(), c.values.end(), [](int v) { return v != kUnlimited; });
@@ -107,7 +111,8 @@ bool guard_matches(const Guard& g, const CohortSpec& c, int cohort_index) {
     return false;
   for (const auto& [attr, values] : g.attributes) {
     const auto it = c.attributes.find(attr);
-    if (it == c.attributes.end() || std::find(values.begin(), values.end(), it->second) == values.end())
+    if (it == c.attributes.end() ||
+        std::find(values.begin(), values.end(), it->second) == values.end())
       return false;
   }
   return true;
@@ -208,8 +213,12 @@ CareGraph::~CareGraph() = default;
 CareGraph::CareGraph(CareGraph&&) noexcept = default;
 CareGraph& CareGraph::operator=(CareGraph&&) noexcept = default;
 
-std::size_t CareGraph::vertex_count() const { return boost::num_vertices(impl_->g); }
-std::size_t CareGraph::edge_count() const { return boost::num_edges(impl_->g); }
+std::size_t CareGraph::vertex_count() const {
+  return boost::num_vertices(impl_->g);
+}
+std::size_t CareGraph::edge_count() const {
+  return boost::num_edges(impl_->g);
+}
 
 std::vector<Check> CareGraph::validate() const {
   const ModelSpec& m = impl_->spec;
@@ -298,8 +307,9 @@ std::vector<Check> CareGraph::validate() const {
           break;
         }
     }
-    checks.push_back({"no zero-capacity site without overflow", bad.empty(),
-                      bad.empty() ? "" : "capacity 0 and no overflow (patients are lost): " + join(bad)});
+    checks.push_back(
+        {"no zero-capacity site without overflow", bad.empty(),
+         bad.empty() ? "" : "capacity 0 and no overflow (patients are lost): " + join(bad)});
   }
   // 6. Roster-closed hours without an overflow (warning).
   {
@@ -310,9 +320,9 @@ std::vector<Check> CareGraph::validate() const {
       for (int d = 0; d < 7 && !closed; ++d) {
         std::vector<std::pair<Time, Time>> open;
         for (const Shift& sh : s.roster) {
-          const bool zero = sh.capacity && std::any_of(sh.capacity->values.begin(),
-                                                       sh.capacity->values.end(),
-                                                       [](int c) { return c == 0; });
+          const bool zero =
+              sh.capacity && std::any_of(sh.capacity->values.begin(), sh.capacity->values.end(),
+                                         [](int c) { return c == 0; });
           if ((sh.days & (1U << d)) != 0 && !zero) open.emplace_back(sh.from, sh.to);
         }
         std::sort(open.begin(), open.end());
@@ -347,8 +357,11 @@ std::vector<Check> CareGraph::validate() const {
       if (s == t) self_loop[s] = true;
     }
     std::vector<int> component(n_sites, 0);
-    const int n_comp = n_sites == 0 ? 0 : boost::strong_components(
-        sub, boost::make_iterator_property_map(component.begin(), boost::get(boost::vertex_index, sub)));
+    const int n_comp = n_sites == 0
+                           ? 0
+                           : boost::strong_components(
+                                 sub, boost::make_iterator_property_map(
+                                          component.begin(), boost::get(boost::vertex_index, sub)));
     std::vector<std::vector<std::string>> members(static_cast<std::size_t>(n_comp));
     for (std::size_t i = 0; i < n_sites; ++i)
       members[static_cast<std::size_t>(component[i])].push_back(m.sites[i].name);
@@ -396,7 +409,8 @@ void CareGraph::write_dot(std::ostream& out) const {
     }
     os << "[label=\"" << dot_escape(label) << "\"" << attrs << "]";
   };
-  const auto edge_writer = [&](std::ostream& os, const boost::graph_traits<Graph>::edge_descriptor& e) {
+  const auto edge_writer = [&](std::ostream& os,
+                               const boost::graph_traits<Graph>::edge_descriptor& e) {
     const EdgeProps& p = g[e];
     switch (p.type) {
       case EdgeType::arrival:
@@ -414,7 +428,8 @@ void CareGraph::write_dot(std::ostream& out) const {
     std::string label;
     if (!p.guard.empty()) label += "[" + p.guard + "] ";
     label += format_number(p.p0);
-    if (p.p_min != p.p_max) label += " (" + format_number(p.p_min) + ".." + format_number(p.p_max) + ")";
+    if (p.p_min != p.p_max)
+      label += " (" + format_number(p.p_min) + ".." + format_number(p.p_max) + ")";
     if (p.mode == EntryMode::block) label += "\nblock";
     if (p.mode == EntryMode::divert) label += "\ndivert";
     if (!p.hold.empty()) label += "\nhold " + p.hold;

@@ -78,8 +78,9 @@ class ChainLoader {
     auto root = detail::parse_yaml(text, file, errors_);
     if (!root) return std::nullopt;
     if (!root->is_map()) {
-      error(root->loc, "a model or scenario file must be a map (model:, horizon:, ... or "
-                       "scenario:, ...)");
+      error(root->loc,
+            "a model or scenario file must be a map (model:, horizon:, ... or "
+            "scenario:, ...)");
       return std::nullopt;
     }
     if (const Entry* ov = root->entry("overlay")) {
@@ -108,8 +109,8 @@ class ChainLoader {
     static const std::vector<std::string> kKeys = {"name", "extends", "overlays", "description"};
     for (const Entry& e : block.entries)
       if (std::find(kKeys.begin(), kKeys.end(), e.key) == kKeys.end())
-        error(e.key_loc, "unknown key '" + e.key + "' in 'scenario'" +
-                             detail::did_you_mean(e.key, kKeys));
+        error(e.key_loc,
+              "unknown key '" + e.key + "' in 'scenario'" + detail::did_you_mean(e.key, kKeys));
     for (const char* k : {"name", "extends", "description"})
       if (const Node* n = block.get(k); n != nullptr && !n->is_scalar())
         error(n->loc, std::string("scenario.") + k + " must be a single value");

@@ -21,7 +21,9 @@ using engine::Distribution;
 
 constexpr double kSumTolerance = 1e-9;
 
-std::string squote(const std::string& s) { return "'" + s + "'"; }
+std::string squote(const std::string& s) {
+  return "'" + s + "'";
+}
 
 /// "'a', 'b' or 'c'"-style list without quotes: "a, b or c".
 std::string one_of(const std::vector<std::string>& names) {
@@ -33,16 +35,18 @@ std::string one_of(const std::vector<std::string>& names) {
   return out;
 }
 
-SourceLocation to_source(const Loc& loc) { return {loc.file_name(), loc.line, loc.column}; }
+SourceLocation to_source(const Loc& loc) {
+  return {loc.file_name(), loc.line, loc.column};
+}
 
 const std::vector<std::string> kSiteKeys = {
-    "kind",    "label",   "capacity",      "roster",   "on_close",  "queue",    "preemptive",
-    "queue_limit", "service", "service_scale", "patience", "renege_to", "overflow", "routes",
-    "cost"};
+    "kind",     "label",      "capacity",    "roster",  "on_close",
+    "queue",    "preemptive", "queue_limit", "service", "service_scale",
+    "patience", "renege_to",  "overflow",    "routes",  "cost"};
 const std::vector<std::string> kKinds = {"service", "beds", "team", "triage", "delay", "exit"};
 const std::vector<std::string> kDistKinds = {
-    "fixed", "exponential", "uniform", "triangular", "pert",         "normal", "lognormal",
-    "gamma", "weibull",     "erlang",  "empirical",  "empirical_cdf", "csv",   "mixture"};
+    "fixed", "exponential", "uniform", "triangular", "pert",          "normal", "lognormal",
+    "gamma", "weibull",     "erlang",  "empirical",  "empirical_cdf", "csv",    "mixture"};
 const std::vector<std::string> kDays = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
 
 class Converter {
@@ -83,8 +87,7 @@ class Converter {
     return false;
   }
   /// Reports every key of `map` not in `allowed`; `in` is e.g. "in site 'ed'".
-  void check_keys(const Node& map, const std::vector<std::string>& allowed,
-                  const std::string& in) {
+  void check_keys(const Node& map, const std::vector<std::string>& allowed, const std::string& in) {
     for (const Entry& e : map.entries)
       if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end()) {
         const std::string near = nearest(e.key, allowed);
@@ -298,10 +301,10 @@ ModelSpec Converter::run(const Node& root) {
     error(root.loc, "a model file must be a map with model, horizon, cohorts, arrivals and sites");
     return m_;
   }
-  check_keys(root,
-             {"scenario", "model", "horizon", "run", "cohorts", "profiles", "arrivals", "sites",
-              "kpis"},
-             "at the top level");
+  check_keys(
+      root,
+      {"scenario", "model", "horizon", "run", "cohorts", "profiles", "arrivals", "sites", "kpis"},
+      "at the top level");
   convert_model_block(root);
   convert_horizon(root);
   convert_run(root);
@@ -362,8 +365,9 @@ void Converter::convert_horizon(const Node& root) {
   if (options_.years) {
     if (*options_.years < 1 || *options_.years > 100) {
       const Node* n = h->get("years");
-      error(n != nullptr ? n->loc : item, "the horizon override must be between 1 and 100 years (got " +
-                                              std::to_string(*options_.years) + ")");
+      error(n != nullptr ? n->loc : item,
+            "the horizon override must be between 1 and 100 years (got " +
+                std::to_string(*options_.years) + ")");
     } else {
       years_ = *options_.years;
     }
@@ -410,8 +414,8 @@ void Converter::convert_cohorts(const Node& root) {
       if (const Node* a = e.value.get("attributes");
           a != nullptr && expect_map(*a, "attributes of cohort " + squote(e.key))) {
         for (const Entry& ae : a->entries) {
-          if (auto v = text(ae.value, "attribute " + squote(ae.key) + " of cohort " +
-                                          squote(e.key))) {
+          if (auto v =
+                  text(ae.value, "attribute " + squote(ae.key) + " of cohort " + squote(e.key))) {
             spec.attributes[ae.key] = *v;
             auto& values = attribute_values_[ae.key];
             if (std::find(values.begin(), values.end(), *v) == values.end()) values.push_back(*v);
@@ -522,7 +526,8 @@ void Converter::convert_arrivals(const Node& root) {
         }
       }
     }
-    if (const Node* n = a.get("profile")) spec.profile = reference(*n, profile_names_, "profile", in);
+    if (const Node* n = a.get("profile"))
+      spec.profile = reference(*n, profile_names_, "profile", in);
     if (const Node* n = a.get("cohorts")) {
       if (expect_map(*n, "cohorts of " + name)) {
         if (n->entries.empty()) error(n->loc, "cohorts of " + name + " is empty");
@@ -532,8 +537,7 @@ void Converter::convert_arrivals(const Node& root) {
           const int c = reference_at(ce.key_loc, ce.key, cohort_names_, "cohort", in);
           auto v = yearly<double>(ce.value, "share of cohort " + squote(ce.key) + " in " + name,
                                   [&](const Node& i) {
-                                    return number_in(i, "a cohort share", 0, 1,
-                                                     "between 0 and 1");
+                                    return number_in(i, "a cohort share", 0, 1, "between 0 and 1");
                                   });
           if (c < 0 || !v) {
             ok = false;
@@ -630,8 +634,8 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
   for (const Entry& k : n.entries)
     if (std::find(kSiteKeys.begin(), kSiteKeys.end(), k.key) != kSiteKeys.end() &&
         std::find(allowed.begin(), allowed.end(), k.key) == allowed.end())
-      error(k.key_loc, "key " + squote(k.key) + " does not apply to " + kKinds[*kind] + " " +
-                           name + " (" + why + ")");
+      error(k.key_loc, "key " + squote(k.key) + " does not apply to " + kKinds[*kind] + " " + name +
+                           " (" + why + ")");
 
   const bool finite_kind =
       s.kind == SiteKind::service || s.kind == SiteKind::beds || s.kind == SiteKind::team;
@@ -651,7 +655,8 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
     }
   }
   if (finite_kind || s.kind == SiteKind::delay) {
-    if (const Node* d = require(n, "service", e.key_loc, in)) s.service = distribution(*d, "service of " + name);
+    if (const Node* d = require(n, "service", e.key_loc, in))
+      s.service = distribution(*d, "service of " + name);
     if (const Node* d = n.get("service_scale")) {
       auto v = yearly<double>(*d, "service_scale of " + name, [&](const Node& i) {
         return number_in(i, "service_scale", 1e-12, std::numeric_limits<double>::max(),
@@ -665,7 +670,8 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
     if (auto v = choice(*d, {"finish", "preempt"}, "on_close", in))
       s.on_close = static_cast<ClosePolicy>(*v);
   if (const Node* d = n.get("queue"))
-    if (auto v = choice(*d, {"fifo", "priority"}, "queue", in)) s.queue = static_cast<QueueOrder>(*v);
+    if (auto v = choice(*d, {"fifo", "priority"}, "queue", in))
+      s.queue = static_cast<QueueOrder>(*v);
   if (const Node* d = n.get("preemptive")) {
     if (auto v = boolean(*d, "preemptive " + in)) {
       s.preemptive = *v;
@@ -683,8 +689,7 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
   }
   if (const Node* d = n.get("overflow")) {
     s.overflow = reference(*d, site_names_, "site", "in overflow of " + name);
-    if (d->is_scalar() && d->text == e.key)
-      error(d->loc, name + " cannot overflow to itself");
+    if (d->is_scalar() && d->text == e.key) error(d->loc, name + " cannot overflow to itself");
   }
   if (const Node* d = n.get("cost"); d != nullptr && expect_map(*d, "cost of " + name)) {
     check_keys(*d, {"per_arrival", "per_day"}, "in cost of " + name);
@@ -696,7 +701,8 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
       if (auto v = number_in(*c, "per_day cost", 0, max, "a number >= 0")) s.cost.per_day = *v;
   }
   if (s.kind != SiteKind::exit) {
-    if (const Node* r = require(n, "routes", e.key_loc, in)) convert_routes(*r, s, key_loc(n, "routes"));
+    if (const Node* r = require(n, "routes", e.key_loc, in))
+      convert_routes(*r, s, key_loc(n, "routes"));
   }
 }
 
@@ -955,9 +961,8 @@ void Converter::convert_routes(const Node& list, SiteSpec& s, const Loc& routes_
     bool matched = false;
     for (const RouteRule& rule : s.routes) {
       const Guard& g = rule.when;
-      bool ok = g.cohorts.empty() ||
-                std::find(g.cohorts.begin(), g.cohorts.end(), static_cast<int>(c)) !=
-                    g.cohorts.end();
+      bool ok = g.cohorts.empty() || std::find(g.cohorts.begin(), g.cohorts.end(),
+                                               static_cast<int>(c)) != g.cohorts.end();
       for (const auto& [attr, values] : g.attributes) {
         const auto it = cohort.attributes.find(attr);
         if (it == cohort.attributes.end() ||
@@ -1000,8 +1005,8 @@ std::optional<Distribution> Converter::distribution(const Node& n, const std::st
   for (const Entry& e : n.entries) {
     if (std::find(kDistKinds.begin(), kDistKinds.end(), e.key) == kDistKinds.end()) continue;
     if (kind != nullptr) {
-      error(e.key_loc, what + " has two distributions (" + squote(kind->key) + " and " +
-                           squote(e.key) + ")");
+      error(e.key_loc,
+            what + " has two distributions (" + squote(kind->key) + " and " + squote(e.key) + ")");
       return std::nullopt;
     }
     kind = &e;
@@ -1010,8 +1015,7 @@ std::optional<Distribution> Converter::distribution(const Node& n, const std::st
     bool unknown = false;
     for (const Entry& e : n.entries)
       if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end()) unknown = true;
-    if (!unknown)
-      error(n.loc, what + " names no distribution (use " + one_of(kDistKinds) + ")");
+    if (!unknown) error(n.loc, what + " names no distribution (use " + one_of(kDistKinds) + ")");
     return std::nullopt;
   }
   auto d = distribution_kind(kind->key, kind->value, what);
@@ -1170,8 +1174,7 @@ std::optional<Distribution> Converter::distribution_kind(const std::string& kind
     const auto u = choice(*p.get("unit"), {"min", "h", "d", "w"}, "unit", in);
     if (!k || !u) return std::nullopt;
     std::filesystem::path path(file.text);
-    if (path.is_relative())
-      path = std::filesystem::path(file.loc.file_name()).parent_path() / path;
+    if (path.is_relative()) path = std::filesystem::path(file.loc.file_name()).parent_path() / path;
     const std::string full = path.lexically_normal().string();
     const auto ek = *k == 0 ? engine::EmpiricalKind::kDiscrete : engine::EmpiricalKind::kContinuous;
     const double factor = *duration_unit_minutes(p.get("unit")->text);
@@ -1228,14 +1231,15 @@ std::optional<Distribution> Converter::distribution_kind(const std::string& kind
 void Converter::convert_kpis(const Node& root) {
   const Node* ks = root.get("kpis");
   if (ks == nullptr || !expect_map(*ks, "'kpis'")) return;
-  const std::vector<std::string> forms = {"sum", "mean", "share_within", "p95", "ratio",
-                                          "per_100k"};
+  const std::vector<std::string> forms = {"sum", "mean",  "share_within",
+                                          "p95", "ratio", "per_100k"};
   const std::vector<std::string> sum_metrics = {"arrivals", "served",   "baulked",      "reneged",
                                                 "blocked",  "bed_days", "blocked_days", "cost"};
   const std::vector<std::string> mean_metrics = {"occupancy", "queue", "wait", "time_in_site"};
   const std::vector<std::string> p95_metrics = {"wait", "time_in_site"};
   std::vector<std::string> allowed = forms;
-  for (const char* k : {"sites", "unit", "description", "headline", "scale"}) allowed.emplace_back(k);
+  for (const char* k : {"sites", "unit", "description", "headline", "scale"})
+    allowed.emplace_back(k);
   std::map<std::string, std::vector<std::string>> refs;  // for cycles
   std::map<std::string, Loc> locs;
   for (const Entry& e : ks->entries) {
@@ -1264,8 +1268,8 @@ void Converter::convert_kpis(const Node& root) {
       continue;
     }
     if (two) continue;
-    k.form = static_cast<KpiSpec::Form>(
-        std::find(forms.begin(), forms.end(), form->key) - forms.begin());
+    k.form = static_cast<KpiSpec::Form>(std::find(forms.begin(), forms.end(), form->key) -
+                                        forms.begin());
     const bool site_form = k.form != KpiSpec::Form::ratio && k.form != KpiSpec::Form::per_100k;
     const Node& fv = form->value;
     switch (k.form) {
@@ -1284,7 +1288,8 @@ void Converter::convert_kpis(const Node& root) {
         break;
       case KpiSpec::Form::ratio:
         if (!fv.is_seq() || fv.items.size() != 2) {
-          error(fv.loc, "ratio " + in + " must be a list of two KPIs, e.g. [admissions, attendances]");
+          error(fv.loc,
+                "ratio " + in + " must be a list of two KPIs, e.g. [admissions, attendances]");
         } else {
           const int a = reference(fv.items[0], kpi_names_, "KPI", in);
           const int b = reference(fv.items[1], kpi_names_, "KPI", in);
@@ -1305,7 +1310,8 @@ void Converter::convert_kpis(const Node& root) {
     if (site_form) {
       if (const Node* s = require(n, "sites", e.key_loc, in)) {
         if (s->is_scalar() && s->text == "all") {
-          for (std::size_t i = 0; i < site_names_.size(); ++i) k.sites.push_back(static_cast<int>(i));
+          for (std::size_t i = 0; i < site_names_.size(); ++i)
+            k.sites.push_back(static_cast<int>(i));
         } else if (expect_seq(*s, "sites " + in + " (a list of sites, or all)")) {
           for (const Node& i : s->items)
             if (const int x = reference(i, site_names_, "site", in); x >= 0) k.sites.push_back(x);
@@ -1343,7 +1349,8 @@ void Converter::convert_kpis(const Node& root) {
         std::string path;
         for (auto i = it; i != stack.end(); ++i) path += squote(*i) + " -> ";
         path += squote(r);
-        if (reported.insert(r).second) error(locs[r], "KPIs refer to each other in a cycle: " + path);
+        if (reported.insert(r).second)
+          error(locs[r], "KPIs refer to each other in a cycle: " + path);
       } else if (state[r] == 0) {
         visit(r);
       }

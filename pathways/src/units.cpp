@@ -81,8 +81,12 @@ std::optional<double> rate_unit_per_year(std::string_view unit) {
   return std::nullopt;
 }
 
-bool is_rate_unit(std::string_view rest) { return !rest.empty() && rest.front() == '/'; }
-bool is_growth_unit(std::string_view rest) { return !rest.empty() && rest.front() == '%'; }
+bool is_rate_unit(std::string_view rest) {
+  return !rest.empty() && rest.front() == '/';
+}
+bool is_growth_unit(std::string_view rest) {
+  return !rest.empty() && rest.front() == '%';
+}
 
 }  // namespace
 

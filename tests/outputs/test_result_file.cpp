@@ -180,7 +180,7 @@ TEST_CASE("parts are resumable and validated", "[outputs][h5]") {
   fs::remove_all(dir);
 }
 
-TEST_CASE("a crashed child leaves no part; a crashed run leaves no result", "[outputs][h5]") {
+TEST_CASE("a crashed child leaves no part, a crashed run no result", "[outputs][h5]") {
   const auto dir = scratch_dir("crash");
   SampleRun run;
   run.time_series = true;

@@ -119,8 +119,7 @@ TEST_CASE("blocking cycles between finite-capacity sites are reported", "[pathwa
                                  "  home: {kind: exit}\n");
   const Check c = check(CareGraph(m).validate(), "no blocking cycle");
   CHECK_FALSE(c.ok);
-  CHECK(c.detail ==
-        "sites that block each other (mode: block) may deadlock: {ward_a, ward_b}");
+  CHECK(c.detail == "sites that block each other (mode: block) may deadlock: {ward_a, ward_b}");
 
   // The same cycle through a site with unlimited capacity cannot deadlock.
   const ModelSpec ok = model_with(kEd +
@@ -192,7 +191,8 @@ TEST_CASE("DOT output labels sites, streams and edges", "[pathways][graph]") {
   CHECK(dot.find("label=\"Mini\";") != std::string::npos);
   CHECK(dot.find("ed[label=\"ed\\nservice, 12\"]") != std::string::npos);
   CHECK(dot.find("acute_ward[label=\"acute_ward\\nbeds, 40..36\"]") != std::string::npos);
-  CHECK(dot.find("community_beds[label=\"community_beds\\nbeds, unlimited\"]") != std::string::npos);
+  CHECK(dot.find("community_beds[label=\"community_beds\\nbeds, unlimited\"]") !=
+        std::string::npos);
   CHECK(dot.find("walk_in_centre[label=\"walk_in_centre\\nservice, 2 (rostered)\"]") !=
         std::string::npos);
   CHECK(dot.find("assessment[label=\"assessment\\ntriage\", shape=diamond]") != std::string::npos);

@@ -71,10 +71,10 @@ TEST_CASE("a model file loads with units converted", "[pathways][loader]") {
   SECTION("profiles: day_of_week x hour_of_day; month_of_year") {
     REQUIRE(m.profiles.size() == 1);
     const ProfileSpec& p = m.profiles[0];
-    CHECK(p.hour_of_week[0] == 1.0);        // Monday 00:00: 2 x 0.5
-    CHECK(p.hour_of_week[23] == 6.0);       // Monday 23:00: 2 x 3
-    CHECK(p.hour_of_week[24] == 0.5);       // Tuesday 00:00
-    CHECK(p.hour_of_week[167] == 3.0);      // Sunday 23:00
+    CHECK(p.hour_of_week[0] == 1.0);    // Monday 00:00: 2 x 0.5
+    CHECK(p.hour_of_week[23] == 6.0);   // Monday 23:00: 2 x 3
+    CHECK(p.hour_of_week[24] == 0.5);   // Tuesday 00:00
+    CHECK(p.hour_of_week[167] == 3.0);  // Sunday 23:00
     CHECK(p.month_of_year[0] == 1.1);
     CHECK(p.month_of_year[11] == 1.2);
   }
@@ -255,7 +255,8 @@ TEST_CASE("the horizon override truncates or extends yearly values", "[pathways]
 
 TEST_CASE("defaults and shorthands", "[pathways][loader]") {
   const ModelSpec m = load_model_from_string(
-      minimal("", "  ambulance:\n    kind: delay\n    service: 30min\n    routes: [{to: {home: 1}}]\n"),
+      minimal("",
+              "  ambulance:\n    kind: delay\n    service: 30min\n    routes: [{to: {home: 1}}]\n"),
       "tiny.yaml");
   CHECK(m.horizon.year_label(0) == "2020");  // a 1 January start runs in calendar years
   CHECK(m.run.replications == 10);
@@ -282,8 +283,8 @@ TEST_CASE("hour_of_week profiles and every distribution form", "[pathways][loade
   std::string how = "[";
   for (int i = 0; i < 168; ++i) how += (i > 0 ? ", " : "") + std::to_string(i + 1);
   how += "]";
-  const std::string text = minimal("", "") +
-                           "profiles:\n  flat_but_one: {hour_of_week: " + how + "}\n";
+  const std::string text =
+      minimal("", "") + "profiles:\n  flat_but_one: {hour_of_week: " + how + "}\n";
   const ModelSpec m = load_model_from_string(text, "how.yaml");
   REQUIRE(m.profiles.size() == 1);
   CHECK(m.profiles[0].hour_of_week[0] == 1);
@@ -321,6 +322,7 @@ TEST_CASE("hour_of_week profiles and every distribution form", "[pathways][loade
 
 TEST_CASE("scenario_files lists the scenarios of a folder, sorted", "[pathways][loader]") {
   CHECK(scenario_files(kData) == std::vector<std::string>{kData + "/scenario.yaml"});
-  CHECK(scenario_files(kData + "/bad") ==
-        std::vector<std::string>{kData + "/bad/bad_extends.yaml", kData + "/bad/overlay_error.yaml"});
+  CHECK(
+      scenario_files(kData + "/bad") ==
+      std::vector<std::string>{kData + "/bad/bad_extends.yaml", kData + "/bad/overlay_error.yaml"});
 }

@@ -48,70 +48,82 @@ TEST_CASE("YAML syntax errors carry the yaml-cpp message and position", "[pathwa
 
 TEST_CASE("unknown keys suggest the nearest valid key", "[pathways][loader]") {
   CHECK(errors_of("unknown_key.yaml") ==
-        kBad + "unknown_key.yaml:11:5: error: unknown key 'capcity' in site 'ed' (did you mean "
-               "'capacity'?)");
+        kBad +
+            "unknown_key.yaml:11:5: error: unknown key 'capcity' in site 'ed' (did you mean "
+            "'capacity'?)");
   // No hint when nothing is close.
-  CHECK(errors_of_text("model: {name: x, colour: red}\n").find(
-            "inline.yaml:1:18: error: unknown key 'colour' in 'model'") != std::string::npos);
+  CHECK(errors_of_text("model: {name: x, colour: red}\n")
+            .find("inline.yaml:1:18: error: unknown key 'colour' in 'model'") != std::string::npos);
 }
 
 TEST_CASE("unknown site references suggest the nearest site", "[pathways][loader]") {
   CHECK(errors_of("unknown_site.yaml") ==
-        kBad + "unknown_site.yaml:14:14: error: unknown site 'hme' in route rule 1 of site 'ed' "
-               "(did you mean 'home'?)");
+        kBad +
+            "unknown_site.yaml:14:14: error: unknown site 'hme' in route rule 1 of site 'ed' "
+            "(did you mean 'home'?)");
 }
 
 TEST_CASE("a duration without a unit", "[pathways][loader]") {
   CHECK(errors_of("missing_unit.yaml") ==
-        kBad + "missing_unit.yaml:12:35: error: \"90\": a duration needs a unit (min, h, d or w), "
-               "e.g. 90min");
+        kBad +
+            "missing_unit.yaml:12:35: error: \"90\": a duration needs a unit (min, h, d or w), "
+            "e.g. 90min");
 }
 
 TEST_CASE("a unit of the wrong kind", "[pathways][loader]") {
   CHECK(errors_of("wrong_unit.yaml") ==
-        kBad + "wrong_unit.yaml:7:29: error: \"20min\": expected a rate (/year, /week, /day or "
-               "/hour), not a duration\n" +
-            kBad + "wrong_unit.yaml:12:35: error: \"2/day\": expected a duration (min, h, d or w), "
-                   "not a rate");
+        kBad +
+            "wrong_unit.yaml:7:29: error: \"20min\": expected a rate (/year, /week, /day or "
+            "/hour), not a duration\n" +
+            kBad +
+            "wrong_unit.yaml:12:35: error: \"2/day\": expected a duration (min, h, d or w), "
+            "not a rate");
 }
 
 TEST_CASE("route probabilities must sum to 1, in every year", "[pathways][loader]") {
   CHECK(errors_of("route_sum.yaml") ==
-        kBad + "route_sum.yaml:15:9: error: probabilities of route rule 1 of site 'ed' sum to 0.9, "
-               "not 1\n" +
-            kBad + "route_sum.yaml:16:9: error: probabilities of route rule 2 of site 'ed' sum to "
-                   "1.1 in year 2 (2015/16), not 1");
+        kBad +
+            "route_sum.yaml:15:9: error: probabilities of route rule 1 of site 'ed' sum to 0.9, "
+            "not 1\n" +
+            kBad +
+            "route_sum.yaml:16:9: error: probabilities of route rule 2 of site 'ed' sum to "
+            "1.1 in year 2 (2015/16), not 1");
 }
 
 TEST_CASE("cohort shares must sum to 1", "[pathways][loader]") {
   CHECK(errors_of("shares.yaml") ==
-        kBad + "shares.yaml:7:40: error: cohort shares of arrival stream 'walk_in' sum to 0.9, not 1");
+        kBad +
+            "shares.yaml:7:40: error: cohort shares of arrival stream 'walk_in' sum to 0.9, not 1");
 }
 
 TEST_CASE("by_year lists need one value per year", "[pathways][loader]") {
   CHECK(errors_of("by_year_length.yaml") ==
-        kBad + "by_year_length.yaml:11:25: error: by_year of capacity of site 'ed' has 3 values; "
-               "horizon.years is 2");
+        kBad +
+            "by_year_length.yaml:11:25: error: by_year of capacity of site 'ed' has 3 values; "
+            "horizon.years is 2");
   // The length is checked against the file's horizon, whatever the override.
   CHECK(errors_of("by_year_length.yaml", LoadOptions{3}) == errors_of("by_year_length.yaml"));
 }
 
 TEST_CASE("every cohort must be matched by a route rule", "[pathways][loader]") {
   CHECK(errors_of("unmatched_cohort.yaml") ==
-        kBad + "unmatched_cohort.yaml:13:5: error: no route rule of site 'ed' matches cohort "
-               "'frail' (add a rule without 'when' to catch every patient)");
+        kBad +
+            "unmatched_cohort.yaml:13:5: error: no route rule of site 'ed' matches cohort "
+            "'frail' (add a rule without 'when' to catch every patient)");
 }
 
 TEST_CASE("roster shifts must not overlap", "[pathways][loader]") {
   CHECK(errors_of("overlapping_shifts.yaml") ==
-        kBad + "overlapping_shifts.yaml:14:9: error: shift 2 overlaps shift 1 of the roster in "
-               "site 'ed' on fri 18:00-18:30");
+        kBad +
+            "overlapping_shifts.yaml:14:9: error: shift 2 overlaps shift 1 of the roster in "
+            "site 'ed' on fri 18:00-18:30");
 }
 
 TEST_CASE("invalid distribution parameters", "[pathways][loader]") {
   CHECK(errors_of("bad_distribution.yaml") ==
-        kBad + "bad_distribution.yaml:12:22: error: invalid service of site 'ed': gamma: cv must "
-               "be > 0 (got -0.5)");
+        kBad +
+            "bad_distribution.yaml:12:22: error: invalid service of site 'ed': gamma: cv must "
+            "be > 0 (got -0.5)");
 }
 
 TEST_CASE("missing required keys name the key and the item", "[pathways][loader]") {
@@ -121,41 +133,48 @@ TEST_CASE("missing required keys name the key and the item", "[pathways][loader]
 
 TEST_CASE("an error in a lever is reported in the lever file", "[pathways][loader]") {
   CHECK(errors_of("overlay_error.yaml") ==
-        kBad + "levers/bad-lever.yaml:5:25: error: by_year of capacity of site 'acute_ward' has 2 "
-               "values; horizon.years is 3\n" +
-            kBad + "levers/bad-lever.yaml:6:5: error: unknown key 'servce_scale' in site "
-                   "'acute_ward' (did you mean 'service_scale'?)");
+        kBad +
+            "levers/bad-lever.yaml:5:25: error: by_year of capacity of site 'acute_ward' has 2 "
+            "values; horizon.years is 3\n" +
+            kBad +
+            "levers/bad-lever.yaml:6:5: error: unknown key 'servce_scale' in site "
+            "'acute_ward' (did you mean 'service_scale'?)");
 }
 
 TEST_CASE("all errors of a file are reported at once", "[pathways][loader]") {
   const std::string f = kBad + "several.yaml:";
   CHECK(errors_of("several.yaml") ==
-        f + "7:29: error: \"1000\": a rate needs a unit (/year, /week, /day or /hour), e.g. "
+        f +
+            "7:29: error: \"1000\": a rate needs a unit (/year, /week, /day or /hour), e.g. "
             "1000/year\n" +
-            f + "7:57: error: unknown cohort 'frial' in arrival stream 'walk_in' (did you mean "
-                "'frail'?)\n" +
-            f + "10:11: error: unknown kind 'servce' in site 'ed' (did you mean 'service'?)\n" +
-            f + "14:15: error: \"-2\": capacity must be a whole number >= 0 or unlimited\n" +
-            f + "15:26: error: missing required key 'sd' in lognormal of service of site 'ward'\n" +
-            f + "16:12: error: unknown queue 'lifo' in site 'ward' (did you mean 'fifo'?)\n" +
-            f + "18:20: error: a route probability must be between 0 and 1 (got 1.5)\n" +
-            f + "19:22: error: key 'routes' does not apply to exit site 'home' (patients leave "
-                "the system at an exit site)\n" +
+            f +
+            "7:57: error: unknown cohort 'frial' in arrival stream 'walk_in' (did you mean "
+            "'frail'?)\n" +
+            f + "10:11: error: unknown kind 'servce' in site 'ed' (did you mean 'service'?)\n" + f +
+            "14:15: error: \"-2\": capacity must be a whole number >= 0 or unlimited\n" + f +
+            "15:26: error: missing required key 'sd' in lognormal of service of site 'ward'\n" + f +
+            "16:12: error: unknown queue 'lifo' in site 'ward' (did you mean 'fifo'?)\n" + f +
+            "18:20: error: a route probability must be between 0 and 1 (got 1.5)\n" + f +
+            "19:22: error: key 'routes' does not apply to exit site 'home' (patients leave "
+            "the system at an exit site)\n" +
             f + "21:39: error: unknown site 'wrd' in KPI 'admissions' (did you mean 'ward'?)\n" +
-            f + "22:23: error: unknown KPI 'admisions' in KPI 'ratio_bad' (did you mean "
-                "'admissions'?)");
+            f +
+            "22:23: error: unknown KPI 'admisions' in KPI 'ratio_bad' (did you mean "
+            "'admissions'?)");
 }
 
 TEST_CASE("a lever cannot be loaded alone", "[pathways][loader]") {
   CHECK(errors_of("lever_alone.yaml") ==
-        kBad + "lever_alone.yaml:1:1: error: this is a lever file (it has 'overlay:'); a lever "
-               "cannot be loaded alone: list it in a scenario's 'overlays:'");
+        kBad +
+            "lever_alone.yaml:1:1: error: this is a lever file (it has 'overlay:'); a lever "
+            "cannot be loaded alone: list it in a scenario's 'overlays:'");
 }
 
 TEST_CASE("scenario blocks are checked and missing files reported where named",
           "[pathways][loader]") {
   CHECK(errors_of("bad_extends.yaml") ==
-        kBad + "bad_extends.yaml:3:12: error: cannot read the extended file 'no-such-model.yaml' (" +
+        kBad +
+            "bad_extends.yaml:3:12: error: cannot read the extended file 'no-such-model.yaml' (" +
             kBad + "no-such-model.yaml)\n" + kBad +
             "bad_extends.yaml:4:3: error: unknown key 'overlay' in 'scenario' (did you mean "
             "'overlays'?)");
@@ -186,13 +205,14 @@ TEST_CASE("more reference and value errors", "[pathways][loader]") {
                              "        to: {out: 1}\n"
                              "      - to: {out: 1}\n"
                              "  out: {kind: exit}\n";
-    CHECK(errors_of_text(text) ==
-          "inline.yaml:6:39: error: unknown profile 'e' in arrival stream 'w' (did you mean "
-          "'ed'?)\n"
-          "inline.yaml:11:24: error: unknown cohort 'frail57' in route rule 1 of site 'ed' (did you "
-          "mean 'frail75'?)\n"
-          "inline.yaml:11:40: error: no cohort has frail: 'yess' (in when in route rule 1 of site "
-          "'ed') (did you mean 'yes'?)");
+    CHECK(
+        errors_of_text(text) ==
+        "inline.yaml:6:39: error: unknown profile 'e' in arrival stream 'w' (did you mean "
+        "'ed'?)\n"
+        "inline.yaml:11:24: error: unknown cohort 'frail57' in route rule 1 of site 'ed' (did you "
+        "mean 'frail75'?)\n"
+        "inline.yaml:11:40: error: no cohort has frail: 'yess' (in when in route rule 1 of site "
+        "'ed') (did you mean 'yes'?)");
   }
   SECTION("probabilities outside [0, 1] and wrong kinds of keys") {
     const std::string text = head +

@@ -11,10 +11,9 @@ TEST_CASE("durations convert to minutes", "[pathways][units]") {
     const char* text;
     double minutes;
   };
-  const Row rows[] = {{"15min", 15},       {"2.5h", 150},      {"26d", 26 * 1440.0},
-                      {"6w", 6 * 10080.0}, {"0min", 0},        {"1.5 h", 90},
-                      {" 90min ", 90},     {"1e3min", 1000},   {"0.25d", 360},
-                      {"+3h", 180}};
+  const Row rows[] = {{"15min", 15},  {"2.5h", 150}, {"26d", 26 * 1440.0}, {"6w", 6 * 10080.0},
+                      {"0min", 0},    {"1.5 h", 90}, {" 90min ", 90},      {"1e3min", 1000},
+                      {"0.25d", 360}, {"+3h", 180}};
   for (const Row& r : rows) {
     INFO(r.text);
     const auto d = parse_duration(r.text);
@@ -51,8 +50,8 @@ TEST_CASE("rates convert to per year", "[pathways][units]") {
     const char* text;
     double per_year;
   };
-  const Row rows[] = {{"8142/year", 8142},     {"22/day", 22 * 365.0}, {"6/hour", 6 * 8760.0},
-                      {"7/week", 365.0},       {"0/year", 0},          {"2.5/day", 912.5},
+  const Row rows[] = {{"8142/year", 8142},   {"22/day", 22 * 365.0}, {"6/hour", 6 * 8760.0},
+                      {"7/week", 365.0},     {"0/year", 0},          {"2.5/day", 912.5},
                       {"75000 /year", 75000}};
   for (const Row& r : rows) {
     INFO(r.text);
@@ -73,7 +72,8 @@ TEST_CASE("growth is a percentage per year", "[pathways][units]") {
   CHECK(*parse_growth("3.5%/year") == Approx(0.035));
   CHECK(*parse_growth("-2%/year") == Approx(-0.02));
   CHECK(*parse_growth("0%/year") == 0.0);
-  CHECK(parse_growth("3.5").error() == "\"3.5\": a growth rate needs a unit (%/year), e.g. 3.5%/year");
+  CHECK(parse_growth("3.5").error() ==
+        "\"3.5\": a growth rate needs a unit (%/year), e.g. 3.5%/year");
   CHECK(parse_growth("0.035/year").error() ==
         "\"0.035/year\": a growth rate is a percentage per year, e.g. 0.035%/year");
   CHECK(parse_growth("3%").error() ==
