@@ -354,7 +354,8 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
     for (const auto& m : models) probe.add_scenario(m.scenario, m.resolved_yaml);
     for (const auto& part : parts_of()) probe.add_part(part);
     const outputs::ResultSet set = probe.results();
-    bool more = false;
+    // Every scenario gets the same number of replications, so comparisons stay paired.
+    int target_reps = 0;
     for (std::size_t s = 0; s < models.size(); ++s) {
       const outputs::ScenarioResults& sr = set.at(models[s].scenario);
       int needed = models[s].run.replications;
@@ -374,10 +375,12 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
           }
         }
       }
-      needed = std::min(needed, max_reps);
-      if (needed > models[s].run.replications) {
-        // At least two more, so the estimate of the spread improves too.
-        models[s].run.replications = std::min(max_reps, std::max(needed, reps_done[s] + 2));
+      target_reps = std::max(target_reps, std::min(needed, max_reps));
+    }
+    bool more = false;
+    for (auto& m : models) {
+      if (target_reps > m.run.replications) {
+        m.run.replications = target_reps;
         more = true;
       }
     }

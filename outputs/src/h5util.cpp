@@ -442,6 +442,19 @@ std::vector<T> read_numeric_field(hid_t dataset, const char* field, hid_t native
 std::vector<double> read_field_f64(hid_t dataset, const char* field, const std::string& ctx) {
   return read_numeric_field<double>(dataset, field, H5T_NATIVE_DOUBLE, ctx);
 }
+std::vector<double> read_fields_f64(hid_t dataset, const std::vector<std::string>& fields,
+                                    const std::string& ctx) {
+  const std::size_t n = rows(dataset, ctx);
+  std::vector<double> out(n * fields.size());
+  if (n == 0 || fields.empty()) return out;
+  Id t(H5Tcreate(H5T_COMPOUND, sizeof(double) * fields.size()));
+  for (std::size_t k = 0; k < fields.size(); ++k) {
+    H5Tinsert(t.get(), fields[k].c_str(), sizeof(double) * k, H5T_NATIVE_DOUBLE);
+  }
+  check(H5Dread(dataset, t.get(), kAll, kAll, H5P_DEFAULT, out.data()), ctx,
+        "cannot read the KPI columns");
+  return out;
+}
 std::vector<std::uint32_t> read_field_u32(hid_t dataset, const char* field,
                                           const std::string& ctx) {
   return read_numeric_field<std::uint32_t>(dataset, field, H5T_NATIVE_UINT32, ctx);

@@ -131,6 +131,9 @@ void write_compound(hid_t parent, const char* name, const CompoundBuilder& layou
                     const std::string& ctx);
 /// Reads one member of a 1-D compound dataset, by name.
 std::vector<double> read_field_f64(hid_t dataset, const char* field, const std::string& ctx);
+/// Several float64 columns of a compound dataset in one read: row-major, [row * fields + k].
+std::vector<double> read_fields_f64(hid_t dataset, const std::vector<std::string>& fields,
+                                    const std::string& ctx);
 std::vector<std::uint32_t> read_field_u32(hid_t dataset, const char* field, const std::string& ctx);
 std::vector<std::string> read_field_string(hid_t dataset, const char* field,
                                            const std::string& ctx);

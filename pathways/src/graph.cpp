@@ -230,16 +230,29 @@ std::vector<Check> CareGraph::validate() const {
     return "year " + std::to_string(y + 1) + " (" + m.horizon.year_label(y) + ")";
   };
 
-  // 1. Every site is reachable from some arrival stream.
+  // 1. Every site is reachable from some arrival stream (structurally: a route with probability 0
+  //    in every year still counts, as levers switch such routes on), and 1b. patients reach it.
   {
     std::vector<Vertex> sources;
     for (std::size_t a = 0; a < m.arrivals.size(); ++a) sources.push_back(n_sites + a);
-    const auto seen = reachable(g, sources, positive);
+    const auto seen = reachable(g, sources, [](const EdgeProps&) { return true; });
+    const auto used = reachable(g, sources, positive);
     std::vector<std::string> bad;
-    for (std::size_t i = 0; i < n_sites; ++i)
-      if (!seen[i]) bad.push_back(m.sites[i].name);
+    std::vector<std::string> unused;
+    for (std::size_t i = 0; i < n_sites; ++i) {
+      if (!seen[i])
+        bad.push_back(m.sites[i].name);
+      else if (!used[i])
+        unused.push_back(m.sites[i].name);
+    }
     checks.push_back({"arrivals reach every site", bad.empty(),
                       bad.empty() ? "" : "no arrival stream reaches " + join(bad)});
+    Check c{"every site receives patients", unused.empty(),
+            unused.empty()
+                ? ""
+                : "only routes with probability 0 in every year lead to " + join(unused)};
+    c.warning = true;
+    checks.push_back(c);
   }
   // 2. Every site reaches an exit (reverse reachability over route edges).
   {

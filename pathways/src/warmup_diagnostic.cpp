@@ -6,11 +6,12 @@
 #include <carepath/pathways/runtime.hpp>
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstdio>
-#include <cstring>
 #include <span>
 #include <stdexcept>
+#include <string_view>
 #include <utility>
 
 namespace carepath::pathways {
@@ -18,6 +19,21 @@ namespace {
 
 constexpr std::int64_t kHoursPerDay = 24;
 constexpr std::size_t kBatch = 5;  // MSER-5
+
+// The children's results: little-endian 64-bit words.
+void put_u64(std::string& out, std::uint64_t v) {
+  for (int b = 0; b < 8; ++b) out.push_back(static_cast<char>((v >> (8 * b)) & 0xffU));
+}
+
+std::uint64_t get_u64(std::string_view in, std::size_t at) {
+  std::uint64_t v = 0;
+  for (int b = 0; b < 8; ++b) {
+    v |=
+        static_cast<std::uint64_t>(static_cast<unsigned char>(in[at + static_cast<std::size_t>(b)]))
+        << (8 * b);
+  }
+  return v;
+}
 
 /// Collects the daily mean of the hourly occupancy of some sites.
 class DailyOccupancySink final : public ReplicationSink {
@@ -41,21 +57,15 @@ class DailyOccupancySink final : public ReplicationSink {
     for (std::size_t i = 0; i < sites_.size(); ++i) sums_[i][day] += occupancy[sites_[i]];
   }
 
-  /// [sites][days] as uint64 sites, uint64 days, then sites * days doubles (site-major).
+  /// uint64 sites, uint64 days, then sites * days doubles (site-major), as 64-bit words.
   [[nodiscard]] std::string serialise() const {
-    const std::uint64_t n_sites = sites_.size();
-    const std::uint64_t n_days = counts_.size();
-    std::string out(2 * sizeof(std::uint64_t) + n_sites * n_days * sizeof(double), '\0');
-    char* p = out.data();
-    std::memcpy(p, &n_sites, sizeof n_sites);
-    p += sizeof n_sites;
-    std::memcpy(p, &n_days, sizeof n_days);
-    p += sizeof n_days;
-    for (std::size_t i = 0; i < n_sites; ++i) {
-      for (std::size_t d = 0; d < n_days; ++d) {
-        const double mean = sums_[i][d] / counts_[d];
-        std::memcpy(p, &mean, sizeof mean);
-        p += sizeof mean;
+    std::string out;
+    out.reserve((2 + sites_.size() * counts_.size()) * 8);
+    put_u64(out, sites_.size());
+    put_u64(out, counts_.size());
+    for (std::size_t i = 0; i < sites_.size(); ++i) {
+      for (std::size_t d = 0; d < counts_.size(); ++d) {
+        put_u64(out, std::bit_cast<std::uint64_t>(sums_[i][d] / counts_[d]));
       }
     }
     return out;
@@ -67,24 +77,23 @@ class DailyOccupancySink final : public ReplicationSink {
   std::vector<int> counts_;
 };
 
-std::vector<std::vector<double>> deserialise(const std::string& bytes, std::size_t n_sites,
+std::vector<std::vector<double>> deserialise(std::string_view bytes, std::size_t n_sites,
                                              int task) {
   auto fail = [task](const std::string& why) {
     return std::runtime_error("warm-up diagnostic: replication " + std::to_string(task) +
                               " returned " + why);
   };
-  std::uint64_t header[2] = {0, 0};
-  if (bytes.size() < sizeof header) throw fail("a truncated result");
-  std::memcpy(header, bytes.data(), sizeof header);
-  if (header[0] != n_sites) throw fail("the wrong number of sites");
-  if (bytes.size() != sizeof header + header[0] * header[1] * sizeof(double)) {
-    throw fail("a result of the wrong size");
-  }
-  std::vector<std::vector<double>> out(n_sites, std::vector<double>(header[1]));
-  const char* p = bytes.data() + sizeof header;
+  if (bytes.size() < 16) throw fail("a truncated result");
+  if (get_u64(bytes, 0) != n_sites) throw fail("the wrong number of sites");
+  const std::uint64_t n_days = get_u64(bytes, 8);
+  if (bytes.size() != 8 * (2 + n_sites * n_days)) throw fail("a result of the wrong size");
+  std::vector<std::vector<double>> out(n_sites, std::vector<double>(n_days));
+  std::size_t at = 16;
   for (auto& series : out) {
-    std::memcpy(series.data(), p, series.size() * sizeof(double));
-    p += series.size() * sizeof(double);
+    for (double& v : series) {
+      v = std::bit_cast<double>(get_u64(bytes, at));
+      at += 8;
+    }
   }
   return out;
 }

@@ -46,7 +46,7 @@ TEST_CASE("a well-formed model passes every check", "[pathways][graph]") {
   const CareGraph g(m);
   CHECK(g.vertex_count() == m.sites.size() + m.arrivals.size());
   const auto checks = g.validate();
-  REQUIRE(checks.size() == 7);
+  REQUIRE(checks.size() == 8);
   for (const Check& c : checks) {
     INFO(c.name << ": " << c.detail);
     CHECK((c.ok || c.warning));
@@ -55,6 +55,7 @@ TEST_CASE("a well-formed model passes every check", "[pathways][graph]") {
   const std::string report = validation_report(checks);
   CHECK(report ==
         "[ok]   arrivals reach every site\n"
+        "[ok]   every site receives patients\n"
         "[ok]   every site reaches an exit\n"
         "[ok]   route probabilities sum to 1\n"
         "[ok]   every cohort has a route\n"
@@ -80,6 +81,24 @@ TEST_CASE("unreachable sites are named", "[pathways][graph]") {
   CHECK(has_failures(checks));
   CHECK(validation_report(checks).find("[FAIL] arrivals reach every site: no arrival stream "
                                        "reaches orphan\n") != std::string::npos);
+}
+
+TEST_CASE("sites reached only through switched-off routes give a warning", "[pathways][graph]") {
+  const ModelSpec m = model_with(kEd +
+                                 "    routes: [{to: {hub: {by_year: [0, 0]}, home: 1}}]\n"
+                                 "  hub:\n"
+                                 "    kind: service\n"
+                                 "    capacity: 1\n"
+                                 "    service: 1h\n"
+                                 "    routes: [{to: {home: 1}}]\n"
+                                 "  home: {kind: exit}\n");
+  const auto checks = CareGraph(m).validate();
+  CHECK(check(checks, "arrivals reach every site").ok);
+  const Check& c = check(checks, "every site receives patients");
+  CHECK_FALSE(c.ok);
+  CHECK(c.warning);
+  CHECK(c.detail == "only routes with probability 0 in every year lead to hub");
+  CHECK_FALSE(has_failures(checks));
 }
 
 TEST_CASE("sites with no path to an exit are named", "[pathways][graph]") {

@@ -30,13 +30,16 @@ class CareGraph {
 
   /// Checks, in this order (names as given):
   ///   "arrivals reach every site"          every site reachable from some arrival stream
-  ///   "every site reaches an exit"         reverse reachability from the exit sites
+  ///                                        (over any route, overflow or renege edge)
+  ///   "every site receives patients"       warning only: reachable only through routes whose
+  ///                                        probability is 0 in every year (switched off)
+  ///   "every site reaches an exit"         reverse reachability from the exit sites over routes
+  ///                                        with a positive probability in some year
   ///   "route probabilities sum to 1"       per rule, per year
   ///   "every cohort has a route"           per routing site
   ///   "no zero-capacity site without overflow"   site capacity 0 in any year
   ///   "closed roster hours have an overflow"     warning only
   ///   "no blocking cycle"                  `mode: block` cycles between finite-capacity sites
-  /// Only edges with a positive probability in some year count for reachability.
   [[nodiscard]] std::vector<Check> validate() const;
 
   /// Graphviz DOT: sites labelled "name\nkind, capacity", arrival streams as boxes with their
