@@ -243,6 +243,10 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
     if (reps_opt) m.run.replications = static_cast<int>(parse_int(*reps_opt, "--replications", 1));
     if (seed_opt) m.run.seed = static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0));
   }
+  // Scenarios run side by side get the same replications, so each pairs with the others.
+  int common_reps = 0;
+  for (const auto& m : models) common_reps = std::max(common_reps, m.run.replications);
+  for (auto& m : models) m.run.replications = common_reps;
   std::optional<double> precision;
   if (precision_opt) {
     char* end = nullptr;
