@@ -8,6 +8,7 @@
 #include <carepath/pathways/graph.hpp>
 #include <carepath/pathways/loader.hpp>
 #include <carepath/pathways/runtime.hpp>
+#include <carepath/pathways/warmup_diagnostic.hpp>
 
 #include <unistd.h>
 
@@ -49,6 +50,8 @@ usage:
       --max-replications N          upper bound for --precision (default 200)
   carepath validate FILE            load a model or scenario and check its graph
   carepath graph FILE [-o OUT.dot]  write the care graph as Graphviz DOT
+  carepath warmup FILE [--replications N] [--site S] [-j N]
+                                    suggest a warm-up (MSER-5 on daily occupancy, warm-up off)
   carepath compare FILE.h5 [--baseline NAME]
                                     per-year deltas of every scenario against the baseline, 95% CIs
   carepath export FILE.h5 --csv DIR [--timeseries] [--events] [--vidigi]
@@ -451,6 +454,28 @@ int cmd_graph(Args& a, std::ostream& out) {
   return 0;
 }
 
+int cmd_warmup(Args& a, std::ostream& out) {
+  const auto reps_opt = a.option("--replications");
+  const auto site_opt = a.option("--site");
+  const auto seed_opt = a.option("--seed");
+  auto jobs_opt = a.option("--jobs");
+  if (!jobs_opt) jobs_opt = a.option("-j");
+  const std::string file = a.positional("a model or scenario file");
+  a.done();
+  const ModelSpec m = pathways::load_model(file);
+  const int reps = reps_opt ? static_cast<int>(parse_int(*reps_opt, "--replications", 1))
+                            : m.run.replications;
+  const auto seed =
+      seed_opt ? static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0)) : m.run.seed;
+  const int hw = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+  const int jobs = jobs_opt ? static_cast<int>(parse_int(*jobs_opt, "-j", 1)) : hw;
+  std::vector<std::string> sites;
+  if (site_opt) sites.push_back(*site_opt);
+  const pathways::WarmupReport report = pathways::diagnose_warmup(m, reps, jobs, seed, sites);
+  out << report.text();
+  return report.reliable ? 0 : 1;  // some site had not settled half-way through the horizon
+}
+
 int cmd_compare(Args& a, std::ostream& out) {
   const auto baseline = a.option("--baseline");
   const std::string file = a.positional("a result file");
@@ -497,6 +522,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (cmd == "validate") return cmd_validate(a, out);
     if (cmd == "graph") return cmd_graph(a, out);
     if (cmd == "compare") return cmd_compare(a, out);
+    if (cmd == "warmup") return cmd_warmup(a, out);
     if (cmd == "export") return cmd_export(a, out);
     if (cmd == "summary") return cmd_summary(a, out);
     if (cmd == "version" || cmd == "--version") {

@@ -227,7 +227,8 @@ std::string WarmupReport::text() const {
   }
   out += "\nSuggested warm-up: " + fixed(suggested_days, 0) + " days";
   if (!reliable) {
-    out += " (sites marked 'no' had not settled by half-way: run a longer horizon to judge them)";
+    out += " from the reliable sites; the sites marked 'no' had not settled half-way through the " +
+           std::to_string(days) + "-day run: lengthen the horizon to judge them";
   }
   out += "\n";
   return out;

@@ -24,7 +24,7 @@ struct Result {
   std::string err;
 };
 
-Result carepath(const std::vector<std::string>& args) {
+Result cli(const std::vector<std::string>& args) {
   std::ostringstream out, err;
   const int code = run(args, out, err);
   return Result{code, out.str(), err.str()};
@@ -43,13 +43,13 @@ std::vector<std::pair<std::string, std::uint64_t>> dataset_hashes(const fs::path
 }  // namespace
 
 TEST_CASE("bad usage gives exit code 2 and a message", "[e2e]") {
-  auto r = carepath({"frobnicate"});
+  auto r = cli({"frobnicate"});
   CHECK(r.code == 2);
   CHECK(r.err.find("unknown command 'frobnicate'") != std::string::npos);
-  r = carepath({"run", "/no/such/folder"});
+  r = cli({"run", "/no/such/folder"});
   CHECK(r.code == 2);
   CHECK(r.err.find("no such file or folder: /no/such/folder") != std::string::npos);
-  r = carepath({"run", kSource + "/scenarios/examples", "--replications", "zero"});
+  r = cli({"run", kSource + "/scenarios/examples", "--replications", "zero"});
   CHECK(r.code == 2);
   CHECK(r.err.find("--replications must be an integer >= 1 (got 'zero')") != std::string::npos);
 }
@@ -59,10 +59,10 @@ TEST_CASE("a result file is bit-identical whatever the number of processes", "[e
   const std::string scenario = kSource + "/scenarios/dudley/base.yaml";
   const fs::path a = kWork / "det-j1.h5";
   const fs::path b = kWork / "det-j2.h5";
-  const auto ra = carepath({"run", scenario, "--years", "1", "--replications", "3", "-j", "1",
+  const auto ra = cli({"run", scenario, "--years", "1", "--replications", "3", "-j", "1",
                             "--out", a.string()});
   REQUIRE(ra.code == 0);
-  const auto rb = carepath({"run", scenario, "--years", "1", "--replications", "3", "-j", "2",
+  const auto rb = cli({"run", scenario, "--years", "1", "--replications", "3", "-j", "2",
                             "--out", b.string()});
   REQUIRE(rb.code == 0);
   const auto ha = dataset_hashes(a);
@@ -71,7 +71,7 @@ TEST_CASE("a result file is bit-identical whatever the number of processes", "[e
   CHECK(ha == hb);
   // And another seed changes the numbers.
   const fs::path c = kWork / "det-seed.h5";
-  REQUIRE(carepath({"run", scenario, "--years", "1", "--replications", "3", "-j", "2", "--seed",
+  REQUIRE(cli({"run", scenario, "--years", "1", "--replications", "3", "-j", "2", "--seed",
                     "99", "--out", c.string()})
               .code == 0);
   CHECK(dataset_hashes(c) != ha);
@@ -86,7 +86,7 @@ TEST_CASE("the Dudley plan's 2018/19 reductions hold: best against demography-on
   // transfers and ED 4-hour performance; base lies between do-nothing and best.
   fs::create_directories(kWork);
   const fs::path file = kWork / "dudley-full.h5";
-  const auto r = carepath({"run", kSource + "/scenarios/dudley", "--out", file.string()});
+  const auto r = cli({"run", kSource + "/scenarios/dudley", "--out", file.string()});
   INFO(r.err);
   REQUIRE(r.code == 0);
   const carepath::outputs::ResultReader reader(file);
