@@ -10,7 +10,7 @@ What is modelled:
   * routing probabilities (first matching rule by cohort / attribute, yearly values);
   * closure overflow: each stream's hour-of-week profile is followed through the graph on a 30-minute
     grid; the share of a flow that reaches a rostered (or capacity-0) site while it is closed goes to
-    the site's `overflow` (or is lost). Short stays (< 1 day) shift the time-of-week profile by their
+    the site's `overflow` (or is lost) and, as in the runtime, is not counted as an arrival there. Short stays (< 1 day) shift the time-of-week profile by their
     mean; long stays (beds, teams, delays >= 1 day) flatten it;
   * reneging, roughly: an M/M/c (Erlang C) waiting-time tail at the site's mean open-hours load,
     integrated over the patience distribution (priority queues are NOT modelled, so the ED figure is
@@ -410,12 +410,13 @@ class Model:
                 if tot < 1e-9:
                     continue
                 site = sites[s]
-                arr[s] += tot
                 if site["kind"] == "exit":
+                    arr[s] += tot
                     continue
                 m = masks[s]
                 vc = v * (1 - m)
                 vo = v * m
+                arr[s] += vo.sum()  # as the runtime: patients overflowed while closed count at the next site
                 if vc.sum() > 1e-12:
                     closed[s] += vc.sum()
                     if site.get("overflow"):

@@ -679,6 +679,8 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
         error(d->loc, "preemptive needs queue: priority (" + name + ")");
     }
   }
+  // Beds have no waiting room by default: a patient waits for a bed where it is (README).
+  if (s.kind == SiteKind::beds) s.queue_limit = 0;
   if (const Node* d = n.get("queue_limit"))
     if (auto v = count(*d, "queue_limit")) s.queue_limit = *v;
   if (const Node* d = n.get("patience")) s.patience = distribution(*d, "patience of " + name);
