@@ -42,7 +42,8 @@ SourceLocation to_source(const Loc& loc) {
 const std::vector<std::string> kSiteKeys = {
     "kind",     "label",      "capacity",    "roster",  "on_close",
     "queue",    "preemptive", "queue_limit", "service", "service_scale",
-    "patience", "renege_to",  "overflow",    "routes",  "cost"};
+    "patience", "renege_to",  "overflow",    "routes",  "cost",
+    "service_by_cohort", "hold_scale", "initial"};
 const std::vector<std::string> kKinds = {"service", "beds", "team", "triage", "delay", "exit"};
 const std::vector<std::string> kDistKinds = {
     "fixed", "exponential", "uniform", "triangular", "pert",          "normal", "lognormal",
@@ -619,7 +620,8 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
       allowed = kSiteKeys;
       break;
     case SiteKind::delay:
-      allowed = {"kind", "label", "capacity", "service", "service_scale", "routes", "cost"};
+      allowed = {"kind",  "label", "capacity", "service", "service_scale", "service_by_cohort",
+                 "routes", "cost"};
       why = "a delay site is an infinite-server delay";
       break;
     case SiteKind::triage:
@@ -664,6 +666,34 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
       });
       if (v) s.service_scale = fit(std::move(*v));
     }
+  }
+  if (const Node* d = n.get("service_by_cohort");
+      d != nullptr && expect_map(*d, "service_by_cohort of " + name)) {
+    for (const Entry& c : d->entries) {
+      const int cohort =
+          reference_at(c.key_loc, c.key, cohort_names_, "cohort", "in service_by_cohort of " + name);
+      if (auto dist = distribution(c.value, "service of " + name + " for cohort " + squote(c.key));
+          dist && cohort >= 0) {
+        s.service_by_cohort.emplace_back(cohort, *dist);
+      }
+    }
+  }
+  s.hold_scale = Yearly<double>(1.0, years_);
+  if (const Node* d = n.get("hold_scale")) {
+    auto v = yearly<double>(*d, "hold_scale of " + name, [&](const Node& i) {
+      return number_in(i, "hold_scale", 1e-12, std::numeric_limits<double>::max(), "a number > 0");
+    });
+    if (v) s.hold_scale = fit(std::move(*v));
+  }
+  if (const Node* d = n.get("initial"); d != nullptr && expect_map(*d, "initial of " + name)) {
+    check_keys(*d, {"occupied", "waiting", "cohort"}, "in initial of " + name);
+    if (const Node* c = d->get("occupied"))
+      if (auto v = count(*c, "occupied")) s.initial.occupied = std::max(0, *v);
+    if (const Node* c = d->get("waiting"))
+      if (auto v = count(*c, "waiting")) s.initial.waiting = std::max(0, *v);
+    if (const Node* c = require(*d, "cohort", key_loc(n, "initial"), "in initial of " + name))
+      if (const int x = reference(*c, cohort_names_, "cohort", "in initial of " + name); x >= 0)
+        s.initial.cohort = x;
   }
   if (const Node* d = n.get("roster")) convert_roster(*d, s, in);
   if (const Node* d = n.get("on_close"))
@@ -1233,14 +1263,14 @@ std::optional<Distribution> Converter::distribution_kind(const std::string& kind
 void Converter::convert_kpis(const Node& root) {
   const Node* ks = root.get("kpis");
   if (ks == nullptr || !expect_map(*ks, "'kpis'")) return;
-  const std::vector<std::string> forms = {"sum", "mean",  "share_within",
-                                          "p95", "ratio", "per_100k"};
+  const std::vector<std::string> forms = {"sum",   "mean",     "share_within", "p95",
+                                          "ratio", "per_100k", "count_over"};
   const std::vector<std::string> sum_metrics = {"arrivals", "served",   "baulked",      "reneged",
                                                 "blocked",  "bed_days", "blocked_days", "cost"};
   const std::vector<std::string> mean_metrics = {"occupancy", "queue", "wait", "time_in_site"};
   const std::vector<std::string> p95_metrics = {"wait", "time_in_site"};
   std::vector<std::string> allowed = forms;
-  for (const char* k : {"sites", "unit", "description", "headline", "scale"})
+  for (const char* k : {"sites", "unit", "description", "headline", "scale", "of"})
     allowed.emplace_back(k);
   std::map<std::string, std::vector<std::string>> refs;  // for cycles
   std::map<std::string, Loc> locs;
@@ -1286,7 +1316,11 @@ void Converter::convert_kpis(const Node& root) {
         if (auto v = choice(fv, p95_metrics, "metric", "for p95 " + in)) k.metric = p95_metrics[*v];
         break;
       case KpiSpec::Form::share_within:
-        if (auto v = duration(fv, "share_within " + in)) k.within = *v;
+      case KpiSpec::Form::count_over:
+        if (auto v = duration(fv, form->key + " " + in)) k.within = *v;
+        k.metric = "time_in_site";
+        if (const Node* o = n.get("of"))
+          if (auto v = choice(*o, p95_metrics, "'of' value", in)) k.metric = p95_metrics[*v];
         break;
       case KpiSpec::Form::ratio:
         if (!fv.is_seq() || fv.items.size() != 2) {
@@ -1308,6 +1342,10 @@ void Converter::convert_kpis(const Node& root) {
         if (m_.population <= 0)
           error(form->key_loc, "per_100k " + in + " needs model.population (> 0)");
         break;
+    }
+    if (n.has("of") && k.form != KpiSpec::Form::share_within &&
+        k.form != KpiSpec::Form::count_over) {
+      error(key_loc(n, "of"), "'of' applies only to share_within and count_over (" + name + ")");
     }
     if (site_form) {
       if (const Node* s = require(n, "sites", e.key_loc, in)) {

@@ -18,6 +18,7 @@
 #include <carepath/pathways/runtime.hpp>
 
 #include <algorithm>
+#include <array>
 #include <cassert>
 #include <cmath>
 #include <limits>
@@ -127,7 +128,8 @@ class Model final : public engine::EventHandler,
     std::uint64_t passes = 0;   // arrivals at triage and exit sites (window)
     std::uint64_t delayed = 0;  // departures delayed by a hold or by blocking (window)
     std::vector<int> rule_for_cohort;
-    std::vector<engine::Distribution> scaled_service;  // service × service_scale, per year
+    /// service × service_scale for [year * cohorts + cohort]; empty for sites without service
+    std::vector<engine::Distribution> scaled_service;
   };
   struct StreamRt {
     const ArrivalSpec* spec = nullptr;
@@ -158,6 +160,8 @@ class Model final : public engine::EventHandler,
   int capacity_at(const SiteSpec& site, Time t) const;
   Time next_capacity_change(const SiteSpec& site, Time t) const;
   void start_processes();
+  void seed_census();
+  Time residual_stay(SiteRt& rt, int cohort);
   void close_year(int y);
   void reset_windows();
   std::string where(std::uint32_t id, int site) const;
@@ -206,7 +210,12 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
     if (s.service) {
       for (int y = 0; y < years_; ++y) {
         const double scale = s.service_scale.values.empty() ? 1.0 : s.service_scale.at(y);
-        rt.scaled_service.push_back(scale == 1.0 ? *s.service : s.service->scaled(scale));
+        for (std::size_t c = 0; c < spec.cohorts.size(); ++c) {
+          const engine::Distribution* d = &*s.service;
+          for (const auto& [cohort, dist] : s.service_by_cohort)
+            if (cohort == static_cast<int>(c)) d = &dist;
+          rt.scaled_service.push_back(scale == 1.0 ? *d : d->scaled(scale));
+        }
       }
     }
     // Route rules depend only on the cohort: resolve the first matching rule once.
@@ -408,7 +417,8 @@ void Model::route_from(std::uint32_t id, int site) {
   if (t.hold && rt.res) {
     p.delayed = true;
     ++rt.delayed;
-    const Time h = t.hold->sample(rt.hold_rng);
+    const double scale = rt.spec->hold_scale.values.empty() ? 1.0 : rt.spec->hold_scale.at(year());
+    const Time h = scale * t.hold->sample(rt.hold_rng);
     sim_.schedule(sim_.now() + std::max(0.0, h), engine::priority::kRelease, this, kHoldEnd, id);
     return;
   }
@@ -530,7 +540,9 @@ void Model::on_start(Resource& resource, std::uint32_t entity) {
     d = p.remaining;
     p.remaining = -1;
   } else if (!rt.scaled_service.empty()) {
-    d = std::max(0.0, rt.scaled_service[static_cast<std::size_t>(year())].sample(rt.service_rng));
+    const std::size_t index =
+        static_cast<std::size_t>(year()) * spec_.cohorts.size() + p.cohort;
+    d = std::max(0.0, rt.scaled_service[index].sample(rt.service_rng));
   }
   p.service_end = sim_.now() + d;
   p.service_event =
@@ -705,6 +717,7 @@ void Model::close_year(int y) {
         break;
       }
       case KpiSpec::Form::share_within:
+      case KpiSpec::Form::count_over:
       case KpiSpec::Form::p95: {
         engine::LogHistogram h;
         for (int s : kpi.sites) {
@@ -714,7 +727,12 @@ void Model::close_year(int y) {
               kpi.metric == "wait" ? r->stats().waits : r->stats().time_in_resource;
           if (t.count() > 0) h.merge(t.histogram());
         }
-        if (h.total() > 0) {
+        if (kpi.form == KpiSpec::Form::count_over) {
+          // Patients whose wait or time in site exceeded the threshold (e.g. 12-hour waits).
+          v = h.total() > 0 ? static_cast<double>(h.total()) * (1.0 - h.share_at_most(kpi.within))
+                            : 0.0;
+          v = std::round(v);
+        } else if (h.total() > 0) {
           v = kpi.form == KpiSpec::Form::p95 ? h.quantile(0.95)
                                              : 100.0 * h.share_at_most(kpi.within);
         }
@@ -737,6 +755,52 @@ void Model::close_year(int y) {
     ++k;
   }
   assert(k == n);
+}
+
+Time Model::residual_stay(SiteRt& rt, int cohort) {
+  // The remaining stay of a patient found at the site in equilibrium: a length-biased stay
+  // (sampling-importance-resampling over 32 draws, weights proportional to the stay), of which
+  // a uniform share is left. Exact for the exponential in the limit, a close approximation else.
+  constexpr int kDraws = 32;
+  std::array<double, kDraws> draws{};
+  double total = 0;
+  const engine::Distribution& d = rt.scaled_service[static_cast<std::size_t>(cohort)];
+  for (double& x : draws) {
+    x = std::max(0.0, d.sample(rt.service_rng));
+    total += x;
+  }
+  if (total <= 0) return 0;
+  double u = rt.service_rng.uniform() * total;
+  double chosen = draws.back();
+  for (const double x : draws) {
+    if (u < x) {
+      chosen = x;
+      break;
+    }
+    u -= x;
+  }
+  return rt.service_rng.uniform() * chosen;
+}
+
+void Model::seed_census() {
+  // A warm start: patients already in place at time 0 (before any arrival), in site order.
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    SiteRt& rt = sites_[i];
+    const Census& c = rt.spec->initial;
+    if (!rt.res || (c.occupied == 0 && c.waiting == 0)) continue;
+    for (int k = 0; k < c.occupied + c.waiting; ++k) {
+      const std::uint32_t id = new_patient(c.cohort);
+      Patient& p = patients_[id];
+      p.site = static_cast<std::int16_t>(i);
+      if (k < c.occupied && !rt.scaled_service.empty()) p.remaining = residual_stay(rt, c.cohort);
+      const Admission a = rt.res->arrive(id, spec_.cohorts[p.cohort].priority,
+                                         engine::EntryMode::queue, engine::kForever);
+      if (a == Admission::baulked) {
+        throw std::runtime_error("the initial census of site '" + rt.spec->name +
+                                 "' does not fit its capacity and line at the start");
+      }
+    }
+  }
 }
 
 void Model::start_processes() {
@@ -805,6 +869,7 @@ ReplicationResult Model::run() {
                     static_cast<std::uint32_t>(i));
     }
   }
+  seed_census();
   start_processes();
   sim_.run(horizon_end());
   ReplicationResult result;
@@ -831,6 +896,7 @@ std::vector<KpiInfo> kpi_catalogue(const ModelSpec& model) {
     std::string unit = k.unit;
     if (unit.empty()) {
       if (k.form == KpiSpec::Form::share_within) unit = "%";
+      else if (k.form == KpiSpec::Form::count_over) unit = "patients";
       else if (k.form == KpiSpec::Form::per_100k) unit = "per 100,000";
       else if (k.form == KpiSpec::Form::mean && (k.metric == "wait" || k.metric == "time_in_site"))
         unit = "min";

@@ -228,3 +228,66 @@ TEST_CASE("yearly volumes and the replication seed drive the KPIs", "[pathways][
   CHECK(again == o.y[0]);
   CHECK(other != o.y[0]);
 }
+
+TEST_CASE("a census warm start fills a long-stay site at time 0", "[pathways][runtime]") {
+  // 900 care-home places, stays exponential with mean 2 years, about 1.2 admissions a day:
+  // equilibrium occupancy 1.2 x 730 = 876. Started empty with a 30-day warm-up, year 1 averages
+  // far below that; started from a census of 876 it sits at equilibrium from the start.
+  const int years = 1;
+  ModelSpec m = base_model(years);
+  m.sites.push_back(site("care_home", SiteKind::beds, 900, years));
+  m.sites.push_back(site("died", SiteKind::exit, 0, years));
+  m.sites[0].service = engine::Distribution::exponential(730 * kDay);
+  m.sites[0].routes.push_back(to_one(1, years));
+  m.arrivals.push_back(stream("placements", 0, 1.2 * 365, years));
+  const double cold = engine::run_isolated<double>(
+      [&]() { return kpi(run_replication(m, 5, 0), "site.care_home.occupancy_mean"); });
+  m.sites[0].initial = Census{876, 0, 0};
+  const double warm = engine::run_isolated<double>(
+      [&]() { return kpi(run_replication(m, 5, 0), "site.care_home.occupancy_mean"); });
+  INFO("cold start " << cold << ", census start " << warm);
+  CHECK(cold < 500);
+  // Occupancy of an M/M/inf in equilibrium over a year: sd of the yearly mean is about
+  // sqrt(2 * 876 * 730 / 365) = 59 (integrated autocovariance); 4 sd.
+  CHECK(warm == Approx(876).margin(4 * 59));
+}
+
+TEST_CASE("count_over and share_within measure waits or time in site", "[pathways][runtime]") {
+  // A deterministic single server: service exactly 50 min, arrivals exactly... Poisson at 1/h.
+  // Time in site >= 50 min for everyone, so share_within 49min of time in site is 0 and
+  // count_over 49min equals the patients served; of: wait counts only those who queued.
+  const int years = 1;
+  ModelSpec m = base_model(years);
+  m.sites.push_back(site("clinic", SiteKind::service, 1, years));
+  m.sites.push_back(site("home", SiteKind::exit, 0, years));
+  m.sites[0].service = engine::Distribution::fixed(50);
+  m.sites[0].routes.push_back(to_one(1, years));
+  m.arrivals.push_back(stream("walkin", 0, 24 * 365, years));
+  KpiSpec within;
+  within.name = "within_49min";
+  within.form = KpiSpec::Form::share_within;
+  within.metric = "time_in_site";
+  within.within = 49;
+  within.sites = {0};
+  KpiSpec over = within;
+  over.name = "over_49min";
+  over.form = KpiSpec::Form::count_over;
+  KpiSpec waited = over;
+  waited.name = "waited_over_1min";
+  waited.metric = "wait";
+  waited.within = 1;
+  m.kpis = {within, over, waited};
+  struct Out {
+    double within, over, waited, served, departures;
+  };
+  const Out o = engine::run_isolated<Out>([&]() {
+    const ReplicationResult r = run_replication(m, 9, 0);
+    return Out{kpi(r, "within_49min"), kpi(r, "over_49min"), kpi(r, "waited_over_1min"),
+               kpi(r, "site.clinic.served"), kpi(r, "site.home.arrivals")};
+  });
+  CHECK(o.within == 0.0);
+  CHECK(o.over == Approx(o.departures).margin(2));
+  // M/D/1 at rho = 50/60: P(wait > 0) = rho, so about 83% of the served waited at all.
+  CHECK(o.waited > 0.7 * o.served);
+  CHECK(o.waited < 0.9 * o.served);
+}

@@ -107,6 +107,13 @@ struct Shift {
   std::optional<Yearly<int>> capacity;  ///< the shift's own capacity; else the site's
 };
 
+/// A warm start: patients already at the site when the simulation starts.
+struct Census {
+  int occupied = 0;  ///< places occupied (their remaining stay is an equilibrium residual)
+  int waiting = 0;   ///< patients already waiting in the line
+  int cohort = 0;    ///< the cohort they belong to
+};
+
 struct Costs {
   double per_arrival = 0;
   double per_day = 0;  ///< per occupied day (bed-day, caseload-day)
@@ -124,6 +131,10 @@ struct SiteSpec {
   int queue_limit = kUnlimited;
   std::optional<engine::Distribution> service;
   Yearly<double> service_scale;        ///< multiplier on service times, per year
+  /// Cohort-specific service distributions, overriding `service` for those cohorts.
+  std::vector<std::pair<int, engine::Distribution>> service_by_cohort;
+  Yearly<double> hold_scale;           ///< multiplier on the `hold` times of this site's routes
+  Census initial;                      ///< warm start (zero by default)
   std::optional<engine::Distribution> patience;
   int renege_to = -1;                  ///< -1: reneging patients leave the system
   int overflow = -1;                   ///< -1: none (patients are lost when full/closed)
@@ -134,14 +145,14 @@ struct SiteSpec {
 
 /// A declarative KPI (see scenarios/README.md, "KPIs").
 struct KpiSpec {
-  enum class Form : std::uint8_t { sum, mean, share_within, p95, ratio, per_100k };
+  enum class Form : std::uint8_t { sum, mean, share_within, p95, ratio, per_100k, count_over };
   std::string name;
   std::string unit;
   std::string description;
   Form form = Form::sum;
   std::string metric;          ///< sum/mean/p95: the site metric
   std::vector<int> sites;      ///< sum/mean/share_within/p95
-  Time within = 0;             ///< share_within
+  Time within = 0;             ///< share_within, count_over (with metric wait or time_in_site)
   std::string numerator;       ///< ratio; per_100k uses numerator only
   std::string denominator;     ///< ratio
   double scale = 1.0;          ///< ratio
