@@ -5,7 +5,13 @@
 
 #include <catch2/catch.hpp>
 
+#include <signal.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include <chrono>
 #include <filesystem>
+#include <thread>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -75,6 +81,63 @@ TEST_CASE("a result file is bit-identical whatever the number of processes", "[e
                     "99", "--out", c.string()})
               .code == 0);
   CHECK(dataset_hashes(c) != ha);
+}
+
+TEST_CASE("an interrupted run leaves no result file and resumes without redoing work", "[e2e]") {
+  fs::create_directories(kWork);
+  const std::string scenario = kSource + "/scenarios/examples/bed-blocking.yaml";
+  const fs::path out = kWork / "resume.h5";
+  const fs::path parts = kWork / "resume.h5.parts";
+  fs::remove(out);
+  fs::remove_all(parts);
+  // Start the real command in its own process; interrupt it (SIGINT, as Ctrl-C does) once two
+  // replications have finished.
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::freopen("/dev/null", "w", stderr);
+    ::freopen("/dev/null", "w", stdout);
+    ::execl(CAREPATH_EXE, "carepath", "run", scenario.c_str(), "--replications", "12", "-j", "1",
+            "--out", out.c_str(), static_cast<char*>(nullptr));
+    ::_exit(127);
+  }
+  auto finished_parts = [&]() {
+    int n = 0;
+    if (fs::exists(parts)) {
+      for (const auto& e : fs::directory_iterator(parts)) {
+        if (e.path().extension() == ".h5") ++n;  // *.part.h5 (finished), not *.tmp
+      }
+    }
+    return n;
+  };
+  int status = 0;
+  bool exited_early = false;
+  for (int i = 0; i < 6000 && finished_parts() < 2; ++i) {
+    if (::waitpid(pid, &status, WNOHANG) == pid) {
+      exited_early = true;
+      break;
+    }
+    std::this_thread::sleep_for(std::chrono::milliseconds(5));
+  }
+  REQUIRE_FALSE(exited_early);
+  ::kill(pid, SIGINT);
+  REQUIRE(::waitpid(pid, &status, 0) == pid);
+  CHECK(!(WIFEXITED(status) && WEXITSTATUS(status) == 0));  // it did not complete
+  CHECK_FALSE(fs::exists(out));                              // no result under the final name
+  const int done_before = finished_parts();
+  CHECK(done_before >= 2);
+  CHECK(done_before < 12);
+
+  // Run again: the finished replications are reused, the result equals an uninterrupted run.
+  const auto resumed = cli({"run", scenario, "--replications", "12", "-j", "2", "--out",
+                            out.string()});
+  REQUIRE(resumed.code == 0);
+  CHECK(resumed.err.find("reused " + std::to_string(done_before) + " finished replication(s)") !=
+        std::string::npos);
+  const fs::path clean = kWork / "resume-clean.h5";
+  REQUIRE(cli({"run", scenario, "--replications", "12", "-j", "2", "--out", clean.string()})
+              .code == 0);
+  CHECK(dataset_hashes(out) == dataset_hashes(clean));
 }
 
 TEST_CASE("the Dudley plan's 2018/19 reductions hold: best against demography-only",
