@@ -1,4 +1,6 @@
 // The carepath command: a few lines over the tested carepath_cli library.
 #include <carepath/cli.hpp>
 
-int main(int argc, char** argv) { return carepath::cli::main(argc, argv); }
+int main(int argc, char** argv) {
+  return carepath::cli::main(argc, argv);
+}

@@ -372,6 +372,7 @@ class Model:
     def run_year(self, y, renege):
         sites = self.sites
         arr = {s: 0.0 for s in sites}
+        self.arr_cohort = {}  # (site, cohort) -> arrivals this year (for service_by_cohort loads)
         lost = {s: 0.0 for s in sites}
         closed = {s: 0.0 for s in sites}
         masks = {s: open_mask(sites[s], y) for s in sites}
@@ -417,6 +418,7 @@ class Model:
                 vc = v * (1 - m)
                 vo = v * m
                 arr[s] += vo.sum()  # as the runtime: patients overflowed while closed count at the next site
+                self.arr_cohort[(s, c)] = self.arr_cohort.get((s, c), 0.0) + vo.sum()
                 if vc.sum() > 1e-12:
                     closed[s] += vc.sum()
                     if site.get("overflow"):
@@ -441,13 +443,31 @@ class Model:
 
     def run(self, passes=3):
         out = []
+        self.cohort_arrivals = []  # per year: {(site, cohort): arrivals}
         for y in range(self.years):
             renege = {}
             for _ in range(passes):
                 arr, lost, closed = self.run_year(y, renege)
                 renege = {s: self.renege_prob(s, y, arr[s]) for s in self.sites}
             out.append((arr, lost, closed, renege))
+            self.cohort_arrivals.append(dict(self.arr_cohort))
         return out
+
+    def mean_stay(self, s, y):
+        """Arrival-weighted mean service time (minutes) of site s in year y: `service` or the cohort's
+        `service_by_cohort`, times `service_scale`."""
+        site = self.sites[s]
+        scale = yearly(site.get("service_scale", 1), y, float)
+        by = site.get("service_by_cohort") or {}
+        if not by or not getattr(self, "cohort_arrivals", None):
+            return mean_of(site["service"]) * scale
+        tot = num = 0.0
+        for (ss, c), a in self.cohort_arrivals[y].items():
+            if ss != s or a <= 0:
+                continue
+            tot += a
+            num += a * mean_of(by.get(c) or site["service"])
+        return (num / tot if tot else mean_of(site["service"])) * scale
 
     def load_table(self, y, arr):
         """Offered load vs capacity (utilisation of open hours), including holds of outgoing routes."""
@@ -458,12 +478,13 @@ class Model:
             cap = mean_capacity_open(site, y)
             if not site.get("service"):
                 continue
-            los = mean_of(site["service"]) * yearly(site.get("service_scale", 1), y, float)
+            los = self.mean_stay(s, y)
             hold = 0.0
             for r in site.get("routes", []) or []:
                 for t, spec in r["to"].items():
                     if isinstance(spec, dict) and "hold" in spec:
                         hold = max(hold, mean_of(spec["hold"]))
+            hold *= yearly(site.get("hold_scale", 1), y, float)
             om = YEAR_MIN * open_mask(site, y).mean()
             if site["kind"] != "service":
                 om = YEAR_MIN * (1.0 if open_mask(site, y).mean() > 0 else 0.0)
@@ -526,7 +547,25 @@ def main():
     ap.add_argument("--baseline", default=os.path.join(ROOT, "scenarios/dudley/demography-only.yaml"))
     ap.add_argument("--levers", help="scenario whose overlays are attributed one at a time on --baseline")
     ap.add_argument("--origin", help="SITE: break its first-year arrivals down by arrival stream")
+    ap.add_argument("--cohorts", help="SITE: break its arrivals down by cohort, with the mean stay and load")
     args = ap.parse_args()
+
+    if args.cohorts:
+        for f in args.files:
+            m = Model(load(f, args.overlay))
+            res = m.run()
+            site = m.sites[args.cohorts]
+            by = site.get("service_by_cohort") or {}
+            print(f"== {m.name}: arrivals at {args.cohorts} by cohort")
+            for y in (0, m.years - 1):
+                ca = {c: a for (s, c), a in m.cohort_arrivals[y].items() if s == args.cohorts}
+                tot = sum(ca.values())
+                print(f"  {m.year_label(y)}: total {tot:.0f}, mean stay {m.mean_stay(args.cohorts, y) / 1440:.2f} d, "
+                      f"offered load {tot * m.mean_stay(args.cohorts, y) / YEAR_MIN:.0f} places")
+                for c, a in sorted(ca.items(), key=lambda kv: -kv[1]):
+                    los = mean_of(by.get(c) or site["service"]) / 1440
+                    print(f"    {c:22}{a:9.0f}{100 * a / tot:7.1f}%{los:8.2f} d")
+        return
 
     if args.origin:
         for f in args.files:

@@ -15,8 +15,8 @@
 #include <algorithm>
 #include <chrono>
 #include <cmath>
-#include <cstdlib>
 #include <cstdio>
+#include <cstdlib>
 #include <filesystem>
 #include <fstream>
 #include <iomanip>
@@ -33,7 +33,8 @@ namespace {
 namespace fs = std::filesystem;
 using pathways::ModelSpec;
 
-constexpr const char* kUsage = R"(carepath — discrete-event simulation of urgent and integrated care pathways
+constexpr const char* kUsage =
+    R"(carepath — discrete-event simulation of urgent and integrated care pathways
 
 usage:
   carepath run PATH [options]       run every scenario in folder PATH, or the scenario file PATH
@@ -123,9 +124,12 @@ long parse_int(const std::string& s, const std::string& what, long min) {
 std::string format_duration(double seconds) {
   const auto s = static_cast<long>(seconds + 0.5);
   std::ostringstream os;
-  if (s >= 3600) os << s / 3600 << "h" << std::setw(2) << std::setfill('0') << (s / 60) % 60 << "m";
-  else if (s >= 60) os << s / 60 << "m" << std::setw(2) << std::setfill('0') << s % 60 << "s";
-  else os << s << "s";
+  if (s >= 3600)
+    os << s / 3600 << "h" << std::setw(2) << std::setfill('0') << (s / 60) % 60 << "m";
+  else if (s >= 60)
+    os << s / 60 << "m" << std::setw(2) << std::setfill('0') << s % 60 << "s";
+  else
+    os << s << "s";
   return os.str();
 }
 
@@ -133,7 +137,9 @@ std::string format_duration(double seconds) {
 class Progress {
  public:
   Progress(std::ostream& err, int total)
-      : err_(err), total_(total), tty_(isatty(STDERR_FILENO) != 0 && &err == &std::cerr),
+      : err_(err),
+        total_(total),
+        tty_(isatty(STDERR_FILENO) != 0 && &err == &std::cerr),
         start_(std::chrono::steady_clock::now()) {}
   void update(int done, const std::string& what) {
     const double elapsed =
@@ -144,8 +150,8 @@ class Progress {
       const int fill = total_ > 0 ? kWidth * done / total_ : kWidth;
       err_ << "\r[" << std::string(static_cast<std::size_t>(fill), '#')
            << std::string(static_cast<std::size_t>(kWidth - fill), ' ') << "] " << done << "/"
-           << total_ << "  elapsed " << format_duration(elapsed) << "  ETA "
-           << format_duration(eta) << "   " << std::flush;
+           << total_ << "  elapsed " << format_duration(elapsed) << "  ETA " << format_duration(eta)
+           << "   " << std::flush;
       if (done == total_) err_ << "\n";
     } else {
       err_ << "progress: " << done << "/" << total_ << " replications (" << what << "), elapsed "
@@ -183,8 +189,8 @@ class PartSink final : public pathways::ReplicationSink {
   }
   void event(std::uint32_t patient, std::uint16_t cohort, std::uint16_t site, std::uint8_t kind,
              double time) override {
-    buffer_.push_back(outputs::EventRecord{patient, cohort, site,
-                                           static_cast<outputs::EventCode>(kind), time});
+    buffer_.push_back(
+        outputs::EventRecord{patient, cohort, site, static_cast<outputs::EventCode>(kind), time});
     if (buffer_.size() >= 65536) flush();
   }
   void flush() {
@@ -238,7 +244,8 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   std::vector<std::string> files;
   if (fs::is_directory(path)) {
     files = pathways::scenario_files(path);
-    if (files.empty()) throw UsageError("no scenario files (with a top-level 'scenario:') in " + path);
+    if (files.empty())
+      throw UsageError("no scenario files (with a top-level 'scenario:') in " + path);
   } else if (fs::exists(path)) {
     files.push_back(path);
   } else {
@@ -247,7 +254,8 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   std::vector<ModelSpec> models;
   for (const auto& f : files) models.push_back(pathways::load_model(f, load));
   for (auto& m : models) {
-    if (m.scenario.empty()) m.scenario = m.name.empty() ? fs::path(m.source_file).stem().string() : m.name;
+    if (m.scenario.empty())
+      m.scenario = m.name.empty() ? fs::path(m.source_file).stem().string() : m.name;
     if (reps_override) m.run.replications = *reps_override;
     if (seed_override) m.run.seed = *seed_override;
   }
@@ -269,11 +277,12 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
       max_reps_opt ? static_cast<int>(parse_int(*max_reps_opt, "--max-replications", 2)) : 200;
   const int hw = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
   const int jobs = jobs_opt ? static_cast<int>(parse_int(*jobs_opt, "-j", 1)) : hw;
-  fs::path out_file = out_opt ? fs::path(*out_opt)
-                              : fs::path((fs::is_directory(path) ? fs::path(path).filename()
-                                                                 : fs::path(path).stem())
-                                             .string() +
-                                         ".h5");
+  fs::path out_file =
+      out_opt
+          ? fs::path(*out_opt)
+          : fs::path((fs::is_directory(path) ? fs::path(path).filename() : fs::path(path).stem())
+                         .string() +
+                     ".h5");
   if (out_file.filename().empty()) out_file = "carepath.h5";
   if (out_file.has_parent_path()) fs::create_directories(out_file.parent_path());
   const fs::path parts_dir = out_file.string() + ".parts";
@@ -290,8 +299,8 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
     std::vector<fs::path> parts;
     for (std::size_t s = 0; s < models.size(); ++s) {
       for (int r = 0; r < reps_done[s]; ++r) {
-        parts.push_back(outputs::part_path(parts_dir, models[s].scenario,
-                                           static_cast<std::uint32_t>(r)));
+        parts.push_back(
+            outputs::part_path(parts_dir, models[s].scenario, static_cast<std::uint32_t>(r)));
       }
     }
     return parts;
@@ -382,8 +391,8 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
             // n with a normal-quantile half-width 1.96 sd / sqrt(n) at the target; the t
             // quantile is larger, so the next round checks again.
             const double z = 1.96 * sum.sd / target;
-            needed = std::max({needed, static_cast<int>(std::ceil(z * z)),
-                               static_cast<int>(sum.n) + 1});
+            needed =
+                std::max({needed, static_cast<int>(std::ceil(z * z)), static_cast<int>(sum.n) + 1});
           }
         }
       }
@@ -398,7 +407,8 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
     }
     if (!more) break;
   }
-  if (reused > 0) err << "carepath: reused " << reused << " finished replication(s) from an earlier run\n";
+  if (reused > 0)
+    err << "carepath: reused " << reused << " finished replication(s) from an earlier run\n";
 
   // Assemble the final file from the parts.
   outputs::RunMeta meta;
@@ -467,8 +477,8 @@ int cmd_warmup(Args& a, std::ostream& out) {
   const std::string file = a.positional("a model or scenario file");
   a.done();
   const ModelSpec m = pathways::load_model(file);
-  const int reps = reps_opt ? static_cast<int>(parse_int(*reps_opt, "--replications", 1))
-                            : m.run.replications;
+  const int reps =
+      reps_opt ? static_cast<int>(parse_int(*reps_opt, "--replications", 1)) : m.run.replications;
   const auto seed =
       seed_opt ? static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0)) : m.run.seed;
   const int hw = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));

@@ -40,10 +40,11 @@ SourceLocation to_source(const Loc& loc) {
 }
 
 const std::vector<std::string> kSiteKeys = {
-    "kind",     "label",      "capacity",    "roster",  "on_close",
-    "queue",    "preemptive", "queue_limit", "service", "service_scale",
-    "patience", "renege_to",  "overflow",    "routes",  "cost",
-    "service_by_cohort", "hold_scale", "initial"};
+    "kind",       "label",         "capacity",   "roster",
+    "on_close",   "queue",         "preemptive", "queue_limit",
+    "service",    "service_scale", "patience",   "renege_to",
+    "overflow",   "routes",        "cost",       "service_by_cohort",
+    "hold_scale", "initial"};
 const std::vector<std::string> kKinds = {"service", "beds", "team", "triage", "delay", "exit"};
 const std::vector<std::string> kDistKinds = {
     "fixed", "exponential", "uniform", "triangular", "pert",          "normal", "lognormal",
@@ -620,7 +621,7 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
       allowed = kSiteKeys;
       break;
     case SiteKind::delay:
-      allowed = {"kind",  "label", "capacity", "service", "service_scale", "service_by_cohort",
+      allowed = {"kind",   "label", "capacity", "service", "service_scale", "service_by_cohort",
                  "routes", "cost"};
       why = "a delay site is an infinite-server delay";
       break;
@@ -670,8 +671,8 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
   if (const Node* d = n.get("service_by_cohort");
       d != nullptr && expect_map(*d, "service_by_cohort of " + name)) {
     for (const Entry& c : d->entries) {
-      const int cohort =
-          reference_at(c.key_loc, c.key, cohort_names_, "cohort", "in service_by_cohort of " + name);
+      const int cohort = reference_at(c.key_loc, c.key, cohort_names_, "cohort",
+                                      "in service_by_cohort of " + name);
       if (auto dist = distribution(c.value, "service of " + name + " for cohort " + squote(c.key));
           dist && cohort >= 0) {
         s.service_by_cohort.emplace_back(cohort, *dist);

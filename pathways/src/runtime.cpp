@@ -55,7 +55,8 @@ constexpr SiteMetric kSiteMetrics[] = {
     {"served", "patients", "patients who started service", true},
     {"baulked", "patients", "patients turned away (line full or closed, no overflow)", true},
     {"reneged", "patients", "patients who left without being seen", true},
-    {"blocked", "patients", "patients whose departure was delayed (held or blocked in place)", true},
+    {"blocked", "patients", "patients whose departure was delayed (held or blocked in place)",
+     true},
     {"wait_mean", "min", "mean wait from arrival to start of service", true},
     {"wait_p50", "min", "median wait", true},
     {"wait_p90", "min", "90th percentile wait", true},
@@ -84,7 +85,9 @@ engine::EntryMode to_engine(EntryMode m) {
   return engine::EntryMode::queue;
 }
 
-bool has_resource(SiteKind kind) { return kind != SiteKind::triage && kind != SiteKind::exit; }
+bool has_resource(SiteKind kind) {
+  return kind != SiteKind::triage && kind != SiteKind::exit;
+}
 
 std::string metric_unit(const std::string& metric) {
   for (const auto& m : kSiteMetrics)
@@ -224,9 +227,8 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
       const CohortSpec& cohort = spec.cohorts[c];
       for (std::size_t r = 0; r < s.routes.size(); ++r) {
         const Guard& g = s.routes[r].when;
-        bool match = g.cohorts.empty() ||
-                     std::find(g.cohorts.begin(), g.cohorts.end(), static_cast<int>(c)) !=
-                         g.cohorts.end();
+        bool match = g.cohorts.empty() || std::find(g.cohorts.begin(), g.cohorts.end(),
+                                                    static_cast<int>(c)) != g.cohorts.end();
         for (const auto& [attr, values] : g.attributes) {
           auto it = cohort.attributes.find(attr);
           match = match && it != cohort.attributes.end() &&
@@ -376,8 +378,7 @@ std::string Model::where(std::uint32_t id, int site) const {
   os << calendar_.date_string(sim_.now() - warmup_);
   if (id < patients_.size()) {
     const Patient& p = patients_[id];
-    os << ", patient #" << p.serial << " (cohort "
-       << spec_.cohorts[p.cohort].name << ")";
+    os << ", patient #" << p.serial << " (cohort " << spec_.cohorts[p.cohort].name << ")";
   }
   if (site >= 0) os << " at site '" << spec_.sites[static_cast<std::size_t>(site)].name << "'";
   return os.str();
@@ -431,8 +432,8 @@ void Model::transfer(std::uint32_t id) {
   // triage site it is passed through p.upstream-free flow below (triage calls arrive_at itself).
   const int from = p.site;
   SiteRt& rt = sites_[static_cast<std::size_t>(from)];
-  const RouteTarget& t = rt.spec->routes[static_cast<std::size_t>(p.rule)]
-                             .to[static_cast<std::size_t>(p.target)];
+  const RouteTarget& t =
+      rt.spec->routes[static_cast<std::size_t>(p.rule)].to[static_cast<std::size_t>(p.target)];
   if (t.travel) {
     const Time d = t.travel->sample(rt.travel_rng);
     release_upstream(id);  // leaves now
@@ -540,8 +541,7 @@ void Model::on_start(Resource& resource, std::uint32_t entity) {
     d = p.remaining;
     p.remaining = -1;
   } else if (!rt.scaled_service.empty()) {
-    const std::size_t index =
-        static_cast<std::size_t>(year()) * spec_.cohorts.size() + p.cohort;
+    const std::size_t index = static_cast<std::size_t>(year()) * spec_.cohorts.size() + p.cohort;
     d = std::max(0.0, rt.scaled_service[index].sample(rt.service_rng));
   }
   p.service_end = sim_.now() + d;
@@ -566,7 +566,9 @@ void Model::on_preempted(Resource& /*resource*/, std::uint32_t entity) {
   p.remaining = std::max(0.0, p.service_end - sim_.now());
 }
 
-void Model::on_admitted(Resource& /*resource*/, std::uint32_t entity) { release_upstream(entity); }
+void Model::on_admitted(Resource& /*resource*/, std::uint32_t entity) {
+  release_upstream(entity);
+}
 
 void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
   int site = -1;
@@ -652,23 +654,40 @@ void Model::close_year(int y) {
         if (metric == "cost") v = s.cost.per_arrival * static_cast<double>(rt.passes);
       } else {
         const engine::ResourceStats& st = rt.res->stats();
-        if (metric == "arrivals") v = static_cast<double>(st.arrivals);
-        else if (metric == "served") v = static_cast<double>(st.started);
-        else if (metric == "baulked") v = static_cast<double>(st.baulked);
-        else if (metric == "reneged") v = static_cast<double>(st.reneged);
-        else if (metric == "blocked") v = static_cast<double>(rt.delayed);
-        else if (metric == "wait_mean") v = st.waits.mean();
-        else if (metric == "wait_p50") v = st.waits.quantile(0.5);
-        else if (metric == "wait_p90") v = st.waits.quantile(0.9);
-        else if (metric == "wait_p95") v = st.waits.quantile(0.95);
-        else if (metric == "time_in_site_mean") v = st.time_in_resource.mean();
-        else if (metric == "time_in_site_p95") v = st.time_in_resource.quantile(0.95);
-        else if (metric == "occupancy_mean") v = st.occupied.mean(now);
-        else if (metric == "occupancy_p95") v = static_cast<double>(st.occupied.quantile(0.95, now));
-        else if (metric == "pct_time_full") v = 100.0 * st.full.mean(now);
-        else if (metric == "queue_mean") v = st.queue.mean(now);
-        else if (metric == "bed_days") v = st.occupied.area(now) / kDay;
-        else if (metric == "blocked_days") v = st.holding.area(now) / kDay;
+        if (metric == "arrivals")
+          v = static_cast<double>(st.arrivals);
+        else if (metric == "served")
+          v = static_cast<double>(st.started);
+        else if (metric == "baulked")
+          v = static_cast<double>(st.baulked);
+        else if (metric == "reneged")
+          v = static_cast<double>(st.reneged);
+        else if (metric == "blocked")
+          v = static_cast<double>(rt.delayed);
+        else if (metric == "wait_mean")
+          v = st.waits.mean();
+        else if (metric == "wait_p50")
+          v = st.waits.quantile(0.5);
+        else if (metric == "wait_p90")
+          v = st.waits.quantile(0.9);
+        else if (metric == "wait_p95")
+          v = st.waits.quantile(0.95);
+        else if (metric == "time_in_site_mean")
+          v = st.time_in_resource.mean();
+        else if (metric == "time_in_site_p95")
+          v = st.time_in_resource.quantile(0.95);
+        else if (metric == "occupancy_mean")
+          v = st.occupied.mean(now);
+        else if (metric == "occupancy_p95")
+          v = static_cast<double>(st.occupied.quantile(0.95, now));
+        else if (metric == "pct_time_full")
+          v = 100.0 * st.full.mean(now);
+        else if (metric == "queue_mean")
+          v = st.queue.mean(now);
+        else if (metric == "bed_days")
+          v = st.occupied.area(now) / kDay;
+        else if (metric == "blocked_days")
+          v = st.holding.area(now) / kDay;
         else if (metric == "cost")
           v = s.cost.per_arrival * static_cast<double>(st.arrivals) +
               s.cost.per_day * st.occupied.area(now) / kDay;
@@ -706,8 +725,8 @@ void Model::close_year(int y) {
           for (int s : kpi.sites) {
             const auto& r = sites_[static_cast<std::size_t>(s)].res;
             if (!r) continue;
-            const engine::Tally& t = kpi.metric == "wait" ? r->stats().waits
-                                                          : r->stats().time_in_resource;
+            const engine::Tally& t =
+                kpi.metric == "wait" ? r->stats().waits : r->stats().time_in_resource;
             if (t.count() == 0) continue;
             sum += t.mean() * static_cast<double>(t.count());
             count += static_cast<double>(t.count());
@@ -895,13 +914,18 @@ std::vector<KpiInfo> kpi_catalogue(const ModelSpec& model) {
   for (const KpiSpec& k : model.kpis) {
     std::string unit = k.unit;
     if (unit.empty()) {
-      if (k.form == KpiSpec::Form::share_within) unit = "%";
-      else if (k.form == KpiSpec::Form::count_over) unit = "patients";
-      else if (k.form == KpiSpec::Form::per_100k) unit = "per 100,000";
+      if (k.form == KpiSpec::Form::share_within)
+        unit = "%";
+      else if (k.form == KpiSpec::Form::count_over)
+        unit = "patients";
+      else if (k.form == KpiSpec::Form::per_100k)
+        unit = "per 100,000";
       else if (k.form == KpiSpec::Form::mean && (k.metric == "wait" || k.metric == "time_in_site"))
         unit = "min";
-      else if (k.form == KpiSpec::Form::p95) unit = "min";
-      else unit = metric_unit(k.metric);
+      else if (k.form == KpiSpec::Form::p95)
+        unit = "min";
+      else
+        unit = metric_unit(k.metric);
     }
     out.push_back(KpiInfo{k.name, unit, k.description, k.headline});
   }

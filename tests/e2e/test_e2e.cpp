@@ -11,9 +11,9 @@
 
 #include <chrono>
 #include <filesystem>
-#include <thread>
 #include <sstream>
 #include <string>
+#include <thread>
 #include <vector>
 
 namespace fs = std::filesystem;
@@ -65,11 +65,11 @@ TEST_CASE("a result file is bit-identical whatever the number of processes", "[e
   const std::string scenario = kSource + "/scenarios/dudley/base.yaml";
   const fs::path a = kWork / "det-j1.h5";
   const fs::path b = kWork / "det-j2.h5";
-  const auto ra = cli({"run", scenario, "--years", "1", "--replications", "3", "-j", "1",
-                            "--out", a.string()});
+  const auto ra =
+      cli({"run", scenario, "--years", "1", "--replications", "3", "-j", "1", "--out", a.string()});
   REQUIRE(ra.code == 0);
-  const auto rb = cli({"run", scenario, "--years", "1", "--replications", "3", "-j", "2",
-                            "--out", b.string()});
+  const auto rb =
+      cli({"run", scenario, "--years", "1", "--replications", "3", "-j", "2", "--out", b.string()});
   REQUIRE(rb.code == 0);
   const auto ha = dataset_hashes(a);
   const auto hb = dataset_hashes(b);
@@ -77,8 +77,8 @@ TEST_CASE("a result file is bit-identical whatever the number of processes", "[e
   CHECK(ha == hb);
   // And another seed changes the numbers.
   const fs::path c = kWork / "det-seed.h5";
-  REQUIRE(cli({"run", scenario, "--years", "1", "--replications", "3", "-j", "2", "--seed",
-                    "99", "--out", c.string()})
+  REQUIRE(cli({"run", scenario, "--years", "1", "--replications", "3", "-j", "2", "--seed", "99",
+               "--out", c.string()})
               .code == 0);
   CHECK(dataset_hashes(c) != ha);
 }
@@ -123,20 +123,20 @@ TEST_CASE("an interrupted run leaves no result file and resumes without redoing 
   ::kill(pid, SIGINT);
   REQUIRE(::waitpid(pid, &status, 0) == pid);
   CHECK(!(WIFEXITED(status) && WEXITSTATUS(status) == 0));  // it did not complete
-  CHECK_FALSE(fs::exists(out));                              // no result under the final name
+  CHECK_FALSE(fs::exists(out));                             // no result under the final name
   const int done_before = finished_parts();
   CHECK(done_before >= 2);
   CHECK(done_before < 12);
 
   // Run again: the finished replications are reused, the result equals an uninterrupted run.
-  const auto resumed = cli({"run", scenario, "--replications", "12", "-j", "2", "--out",
-                            out.string()});
+  const auto resumed =
+      cli({"run", scenario, "--replications", "12", "-j", "2", "--out", out.string()});
   REQUIRE(resumed.code == 0);
   CHECK(resumed.err.find("reused " + std::to_string(done_before) + " finished replication(s)") !=
         std::string::npos);
   const fs::path clean = kWork / "resume-clean.h5";
-  REQUIRE(cli({"run", scenario, "--replications", "12", "-j", "2", "--out", clean.string()})
-              .code == 0);
+  REQUIRE(cli({"run", scenario, "--replications", "12", "-j", "2", "--out", clean.string()}).code ==
+          0);
   CHECK(dataset_hashes(out) == dataset_hashes(clean));
 }
 
@@ -168,8 +168,7 @@ TEST_CASE("the Dudley plan's 2018/19 reductions hold: best against demography-on
   CHECK(ea.mean_diff <= -1574 * 0.9);
   CHECK(ea.mean_diff >= -1574 * 1.1);
 
-  auto mean_of = [&](const std::string& scenario, const std::string& kpi,
-                     const std::string& year) {
+  auto mean_of = [&](const std::string& scenario, const std::string& kpi, const std::string& year) {
     return carepath::outputs::summarise(reader.values(scenario, kpi, year)).mean;
   };
   const auto& years = reader.years();
@@ -180,8 +179,8 @@ TEST_CASE("the Dudley plan's 2018/19 reductions hold: best against demography-on
     CHECK(mean_of("do-nothing", "ed_4h_pct", years[y]) <
           mean_of("do-nothing", "ed_4h_pct", years[y - 1]));
   }
-  for (const std::string kpi : {"ed_attendances", "emergency_admissions",
-                                "delayed_transfer_bed_days"}) {
+  for (const std::string kpi :
+       {"ed_attendances", "emergency_admissions", "delayed_transfer_bed_days"}) {
     INFO(kpi);
     const double dn = mean_of("do-nothing", kpi, last);
     const double base = mean_of("base", kpi, last);

@@ -155,8 +155,8 @@ TEST_CASE("bed blocking keeps patients in their acute bed and counts delayed bed
     return Out{kpi(r, "site.acute.blocked_days"), kpi(r, "site.acute.arrivals"),
                kpi(r, "site.community.occupancy_mean"), kpi(r, "site.acute.blocked")};
   });
-  CHECK(o.blocked_days > 100);           // the community bed base is overloaded
-  CHECK(o.community_util > 9.5);         // and nearly always full
+  CHECK(o.blocked_days > 100);    // the community bed base is overloaded
+  CHECK(o.community_util > 9.5);  // and nearly always full
   CHECK(o.community_util <= 10.0 + 1e-9);
   CHECK(o.blocked > 0);  // patients whose acute discharge was delayed
   CHECK(o.acute_arrivals == Approx(1.2 * 365).margin(5 * std::sqrt(1.2 * 365)));
@@ -191,7 +191,8 @@ TEST_CASE("a roster closes a site and closed-hours demand overflows", "[pathways
   });
   const double closed = 1.0 - 5 * 10.5 / 168.0;
   // Binomial share over ~100,000 arrivals: sd about 147; 5 sd.
-  CHECK(o.wic == Approx(closed * 100000).margin(5 * std::sqrt(100000 * closed * (1 - closed)) + 5 * 316 * closed));
+  CHECK(o.wic == Approx(closed * 100000)
+                     .margin(5 * std::sqrt(100000 * closed * (1 - closed)) + 5 * 316 * closed));
   CHECK(o.practice + o.wic == Approx(100000).margin(5 * 316));
   CHECK(o.home == Approx(o.practice + o.wic).margin(60));  // a few still in service at year end
 }

@@ -37,11 +37,11 @@ class EventHandler {
 
 /// Named priorities for ties at equal times (lower runs first), as simmer does.
 namespace priority {
-inline constexpr int kUrgent = -100;   ///< e.g. completing a transfer the same instant
-inline constexpr int kRelease = -10;   ///< service ends before arrivals at the same instant
-inline constexpr int kNormal = 0;      ///< default
-inline constexpr int kArrival = 10;    ///< arrivals after releases at the same instant
-inline constexpr int kMonitor = 100;   ///< samplers see the state after everything else
+inline constexpr int kUrgent = -100;  ///< e.g. completing a transfer the same instant
+inline constexpr int kRelease = -10;  ///< service ends before arrivals at the same instant
+inline constexpr int kNormal = 0;     ///< default
+inline constexpr int kArrival = 10;   ///< arrivals after releases at the same instant
+inline constexpr int kMonitor = 100;  ///< samplers see the state after everything else
 }  // namespace priority
 
 struct Event {

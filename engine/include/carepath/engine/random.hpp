@@ -67,18 +67,14 @@ class RandomStream {
   /// Uniform on [0, 1), 53 bits.
   double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
   /// Uniform on (0, 1): never 0, safe for log().
-  double uniform_open() {
-    return (static_cast<double>(next_u64() >> 11) + 0.5) * 0x1.0p-53;
-  }
+  double uniform_open() { return (static_cast<double>(next_u64() >> 11) + 0.5) * 0x1.0p-53; }
   /// Uniform integer in [0, n), n > 0 (Lemire's multiply-shift with rejection, unbiased).
   std::uint64_t below(std::uint64_t n);
   /// Bernoulli(p).
   bool bernoulli(double p) { return uniform() < p; }
 
  private:
-  static constexpr std::uint64_t rotl(std::uint64_t x, int k) {
-    return (x << k) | (x >> (64 - k));
-  }
+  static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
   std::array<std::uint64_t, 4> s_{};
 };
 

@@ -70,11 +70,11 @@ struct ProfileSpec {
 
 struct ArrivalSpec {
   std::string name;
-  int to = -1;                          ///< entry site index
-  Yearly<double> volume_per_year;       ///< expected arrivals in each year (growth applied)
-  int profile = -1;                     ///< index into profiles, -1 = flat
-  std::vector<int> cohorts;             ///< cohort indices ...
-  std::vector<Yearly<double>> shares;   ///< ... and their shares (sum to 1 each year)
+  int to = -1;                         ///< entry site index
+  Yearly<double> volume_per_year;      ///< expected arrivals in each year (growth applied)
+  int profile = -1;                    ///< index into profiles, -1 = flat
+  std::vector<int> cohorts;            ///< cohort indices ...
+  std::vector<Yearly<double>> shares;  ///< ... and their shares (sum to 1 each year)
   SourceLocation where;
 };
 
@@ -101,9 +101,9 @@ struct RouteRule {
 };
 
 struct Shift {
-  std::uint8_t days = 0x7f;  ///< bit 0 = Monday ... bit 6 = Sunday
-  Time from = 0;             ///< minutes after midnight
-  Time to = kDay;            ///< minutes after midnight, > from (24:00 = 1440)
+  std::uint8_t days = 0x7f;             ///< bit 0 = Monday ... bit 6 = Sunday
+  Time from = 0;                        ///< minutes after midnight
+  Time to = kDay;                       ///< minutes after midnight, > from (24:00 = 1440)
   std::optional<Yearly<int>> capacity;  ///< the shift's own capacity; else the site's
 };
 
@@ -123,21 +123,21 @@ struct SiteSpec {
   std::string name;
   std::string label;
   SiteKind kind = SiteKind::service;
-  Yearly<int> capacity;                ///< kUnlimited for infinite-server sites
-  std::vector<Shift> roster;           ///< empty = open 24/7 at capacity
+  Yearly<int> capacity;       ///< kUnlimited for infinite-server sites
+  std::vector<Shift> roster;  ///< empty = open 24/7 at capacity
   ClosePolicy on_close = ClosePolicy::finish;
   QueueOrder queue = QueueOrder::fifo;
   bool preemptive = false;
   int queue_limit = kUnlimited;
   std::optional<engine::Distribution> service;
-  Yearly<double> service_scale;        ///< multiplier on service times, per year
+  Yearly<double> service_scale;  ///< multiplier on service times, per year
   /// Cohort-specific service distributions, overriding `service` for those cohorts.
   std::vector<std::pair<int, engine::Distribution>> service_by_cohort;
-  Yearly<double> hold_scale;           ///< multiplier on the `hold` times of this site's routes
-  Census initial;                      ///< warm start (zero by default)
+  Yearly<double> hold_scale;  ///< multiplier on the `hold` times of this site's routes
+  Census initial;             ///< warm start (zero by default)
   std::optional<engine::Distribution> patience;
-  int renege_to = -1;                  ///< -1: reneging patients leave the system
-  int overflow = -1;                   ///< -1: none (patients are lost when full/closed)
+  int renege_to = -1;  ///< -1: reneging patients leave the system
+  int overflow = -1;   ///< -1: none (patients are lost when full/closed)
   std::vector<RouteRule> routes;
   Costs cost;
   SourceLocation where;
@@ -150,12 +150,12 @@ struct KpiSpec {
   std::string unit;
   std::string description;
   Form form = Form::sum;
-  std::string metric;          ///< sum/mean/p95: the site metric
-  std::vector<int> sites;      ///< sum/mean/share_within/p95
-  Time within = 0;             ///< share_within, count_over (with metric wait or time_in_site)
-  std::string numerator;       ///< ratio; per_100k uses numerator only
-  std::string denominator;     ///< ratio
-  double scale = 1.0;          ///< ratio
+  std::string metric;       ///< sum/mean/p95: the site metric
+  std::vector<int> sites;   ///< sum/mean/share_within/p95
+  Time within = 0;          ///< share_within, count_over (with metric wait or time_in_site)
+  std::string numerator;    ///< ratio; per_100k uses numerator only
+  std::string denominator;  ///< ratio
+  double scale = 1.0;       ///< ratio
   bool headline = false;
   SourceLocation where;
 };
@@ -175,7 +175,7 @@ struct RunSpec {
 struct ModelSpec {
   std::string name;
   std::string description;
-  std::string scenario;       ///< scenario name ("" for a bare model)
+  std::string scenario;  ///< scenario name ("" for a bare model)
   double population = 0;
   HorizonSpec horizon;
   RunSpec run;

@@ -16,8 +16,8 @@ namespace carepath::pathways {
 
 /// One KPI's identity, the same for every replication of a model.
 struct KpiInfo {
-  std::string name;         ///< "ed_attendances", "site.ed.wait_p95"
-  std::string unit;         ///< "attendances", "%", "min", "bed-days"
+  std::string name;  ///< "ed_attendances", "site.ed.wait_p95"
+  std::string unit;  ///< "attendances", "%", "min", "bed-days"
   std::string description;
   bool headline = false;
 };
@@ -27,7 +27,8 @@ class ReplicationSink {
  public:
   virtual ~ReplicationSink() = default;
   /// Called once before the run with the site names (in ModelSpec order) and cohort names.
-  virtual void begin(const std::vector<std::string>& sites, const std::vector<std::string>& cohorts) {
+  virtual void begin(const std::vector<std::string>& sites,
+                     const std::vector<std::string>& cohorts) {
     (void)sites;
     (void)cohorts;
   }
@@ -35,7 +36,8 @@ class ReplicationSink {
   [[nodiscard]] virtual bool wants_time_series() const { return false; }
   /// One hourly sample; `hour` counts from the horizon start (warm-up excluded).
   virtual void hourly(std::int64_t hour, std::span<const std::int32_t> occupancy,
-                      std::span<const std::int32_t> queue, std::span<const std::int32_t> in_service) {
+                      std::span<const std::int32_t> queue,
+                      std::span<const std::int32_t> in_service) {
     (void)hour;
     (void)occupancy;
     (void)queue;
@@ -58,8 +60,8 @@ struct ReplicationResult {
   std::vector<KpiInfo> kpis;
   /// values[year * kpis.size() + k]
   std::vector<double> values;
-  std::uint64_t events = 0;         ///< patient events processed
-  std::uint64_t patients = 0;       ///< patients created
+  std::uint64_t events = 0;    ///< patient events processed
+  std::uint64_t patients = 0;  ///< patients created
   std::uint64_t synchronisations = 0;
   [[nodiscard]] double value(int year, std::size_t k) const {
     return values[static_cast<std::size_t>(year) * kpis.size() + k];
