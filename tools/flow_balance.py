@@ -15,6 +15,7 @@ What is modelled:
   * reneging, roughly: an M/M/c (Erlang C) waiting-time tail at the site's mean open-hours load,
     integrated over the patience distribution (priority queues are NOT modelled, so the ED figure is
     an upper bound for urgent cohorts and a lower bound for minors);
+Loads (--sites, --cohorts) weight `service_by_cohort` by each cohort's arrivals and scale holds by `hold_scale`.
 What is not: capacity losses (queue_limit overflow, blocking), travel times, month-of-year effects
 (profiles rescale to the annual volume, so annual counts do not depend on them).
 
@@ -23,6 +24,8 @@ Usage:
   /usr/bin/python3 tools/flow_balance.py FILE.yaml ... [--sites] [--overlay LEVER.yaml ...]
   /usr/bin/python3 tools/flow_balance.py --levers scenarios/dudley/best.yaml \
         --baseline scenarios/dudley/demography-only.yaml     # one-lever-at-a-time attribution table
+  /usr/bin/python3 tools/flow_balance.py --cohorts acute_ward FILE.yaml ...   # a site's arrivals by cohort,
+        with its mean stay (`service_by_cohort` aware) and offered load
 """
 import argparse
 import copy

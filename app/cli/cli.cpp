@@ -122,14 +122,15 @@ long parse_int(const std::string& s, const std::string& what, long min) {
 }
 
 std::string format_duration(double seconds) {
-  const auto s = static_cast<long>(seconds + 0.5);
+  const long s = std::lround(seconds);
   std::ostringstream os;
-  if (s >= 3600)
+  if (s >= 3600) {
     os << s / 3600 << "h" << std::setw(2) << std::setfill('0') << (s / 60) % 60 << "m";
-  else if (s >= 60)
+  } else if (s >= 60) {
     os << s / 60 << "m" << std::setw(2) << std::setfill('0') << s % 60 << "s";
-  else
+  } else {
     os << s << "s";
+  }
   return os.str();
 }
 
@@ -208,6 +209,7 @@ class PartSink final : public pathways::ReplicationSink {
 
 std::vector<std::string> year_labels(const ModelSpec& m) {
   std::vector<std::string> out;
+  out.reserve(m.horizon.years);
   for (int y = 0; y < m.horizon.years; ++y) out.push_back(m.horizon.year_label(y));
   return out;
 }
@@ -252,6 +254,7 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
     throw UsageError("no such file or folder: " + path);
   }
   std::vector<ModelSpec> models;
+  models.reserve(files.size());
   for (const auto& f : files) models.push_back(pathways::load_model(f, load));
   for (auto& m : models) {
     if (m.scenario.empty())
@@ -293,6 +296,7 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
     int replication;
   };
   std::vector<std::string> hashes;
+  hashes.reserve(models.size());
   for (const auto& m : models) hashes.push_back(outputs::fnv1a64_hex(m.resolved_yaml));
   std::vector<int> reps_done(models.size(), 0);
   auto parts_of = [&]() {

@@ -238,7 +238,7 @@ NhppArrivals::YearInfo NhppArrivals::compute_year(int k) const {
   for (Time day = begin; day < end; day += kMinutesPerDay) {
     const double moy =
         profile_.month_of_year[static_cast<std::size_t>(calendar_.month_of_year(day))];
-    const auto first = static_cast<std::size_t>(calendar_.day_of_week(day) * 24);
+    const std::size_t first = static_cast<std::size_t>(calendar_.day_of_week(day)) * 24;
     double day_sum = 0.0;
     for (std::size_t h = first; h < first + 24; ++h) {
       const double w = profile_.hour_of_week[h] * moy;

@@ -25,7 +25,8 @@ namespace sg4 = simgrid::s4u;
 
 namespace carepath::engine {
 
-SimulationError::SimulationError(Time time, std::string where, std::string what) : time_(time) {
+SimulationError::SimulationError(Time time, const std::string& where, const std::string& what)
+    : time_(time) {
   std::ostringstream os;
   os << "at t=" << time;
   if (!where.empty()) os << " in " << where;
@@ -113,7 +114,7 @@ EventId Simulation::schedule(Time time, int prio, std::function<void()> fn) {
   return schedule(time, prio, &impl_->functions, 0, slot);
 }
 
-ProcessId Simulation::spawn(std::string name, ProcessFn fn) {
+ProcessId Simulation::spawn(const std::string& name, ProcessFn fn) {
   auto& impl = *impl_;
   const int index = static_cast<int>(impl.processes.size());
   auto proc = std::make_unique<Impl::Process>();

@@ -240,10 +240,11 @@ std::vector<Check> CareGraph::validate() const {
     std::vector<std::string> bad;
     std::vector<std::string> unused;
     for (std::size_t i = 0; i < n_sites; ++i) {
-      if (!seen[i])
+      if (!seen[i]) {
         bad.push_back(m.sites[i].name);
-      else if (!used[i])
+      } else if (!used[i]) {
         unused.push_back(m.sites[i].name);
+      }
     }
     checks.push_back({"arrivals reach every site", bad.empty(),
                       bad.empty() ? "" : "no arrival stream reaches " + join(bad)});
@@ -267,10 +268,11 @@ std::vector<Check> CareGraph::validate() const {
     for (std::size_t i = 0; i < n_sites; ++i)
       if (!seen[i]) bad.push_back(m.sites[i].name);
     std::string detail;
-    if (exits.empty())
+    if (exits.empty()) {
       detail = "the model has no exit site";
-    else if (!bad.empty())
+    } else if (!bad.empty()) {
       detail = "no route leads to an exit from " + join(bad);
+    }
     checks.push_back({"every site reaches an exit", detail.empty(), detail});
   }
   // 3. Route probabilities per rule and year.
@@ -314,11 +316,12 @@ std::vector<Check> CareGraph::validate() const {
     std::vector<std::string> bad;
     for (const SiteSpec& s : m.sites) {
       if (s.overflow >= 0) continue;
-      for (std::size_t y = 0; y < s.capacity.values.size(); ++y)
+      for (std::size_t y = 0; y < s.capacity.values.size(); ++y) {
         if (s.capacity.values[y] == 0) {
           bad.push_back(squote(s.name) + " in " + year_text(static_cast<int>(y)));
           break;
         }
+      }
     }
     checks.push_back(
         {"no zero-capacity site without overflow", bad.empty(),
@@ -467,10 +470,11 @@ bool has_failures(const std::vector<Check>& checks) {
 std::string validation_report(const std::vector<Check>& checks) {
   std::ostringstream out;
   for (const Check& c : checks) {
-    if (c.ok)
+    if (c.ok) {
       out << "[ok]   " << c.name << "\n";
-    else
+    } else {
       out << (c.warning ? "[warn] " : "[FAIL] ") << c.name << ": " << c.detail << "\n";
+    }
   }
   return out.str();
 }

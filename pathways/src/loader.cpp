@@ -107,13 +107,16 @@ class ChainLoader {
       return std::nullopt;
     }
     static const std::vector<std::string> kKeys = {"name", "extends", "overlays", "description"};
-    for (const Entry& e : block.entries)
-      if (std::find(kKeys.begin(), kKeys.end(), e.key) == kKeys.end())
+    for (const Entry& e : block.entries) {
+      if (std::find(kKeys.begin(), kKeys.end(), e.key) == kKeys.end()) {
         error(e.key_loc,
               "unknown key '" + e.key + "' in 'scenario'" + detail::did_you_mean(e.key, kKeys));
-    for (const char* k : {"name", "extends", "description"})
+      }
+    }
+    for (const char* k : {"name", "extends", "description"}) {
       if (const Node* n = block.get(k); n != nullptr && !n->is_scalar())
         error(n->loc, std::string("scenario.") + k + " must be a single value");
+    }
 
     Node result;
     result.type = Node::Type::map;
@@ -155,10 +158,12 @@ class ChainLoader {
         }
         if (head->value.is_map()) {
           static const std::vector<std::string> kLeverKeys = {"name", "description"};
-          for (const Entry& e : head->value.entries)
-            if (std::find(kLeverKeys.begin(), kLeverKeys.end(), e.key) == kLeverKeys.end())
+          for (const Entry& e : head->value.entries) {
+            if (std::find(kLeverKeys.begin(), kLeverKeys.end(), e.key) == kLeverKeys.end()) {
               error(e.key_loc, "unknown key '" + e.key + "' in 'overlay'" +
                                    detail::did_you_mean(e.key, kLeverKeys));
+            }
+          }
         } else if (!head->value.is_null()) {
           error(head->value.loc, "'overlay' must be a map with name and description");
         }

@@ -90,13 +90,14 @@ class Converter {
   }
   /// Reports every key of `map` not in `allowed`; `in` is e.g. "in site 'ed'".
   void check_keys(const Node& map, const std::vector<std::string>& allowed, const std::string& in) {
-    for (const Entry& e : map.entries)
+    for (const Entry& e : map.entries) {
       if (std::find(allowed.begin(), allowed.end(), e.key) == allowed.end()) {
         const std::string near = nearest(e.key, allowed);
         error(e.key_loc, "unknown key " + squote(e.key) + " " + in +
                              (near.empty() ? "" : " (did you mean " + squote(near) + "?)"));
         if (!near.empty()) misspelt_.emplace_back(&map, near);
       }
+    }
   }
   /// The value of a required key; reports it missing unless an unknown key of the same map was
   /// already reported as its misspelling.
@@ -222,10 +223,11 @@ class Converter {
       bool ok = true;
       for (const Node& item : list->items) {
         auto v = one(item);
-        if (v)
+        if (v) {
           out.push_back(*v);
-        else
+        } else {
           ok = false;
+        }
       }
       if (!ok) return std::nullopt;
       return out;
@@ -286,10 +288,11 @@ class Converter {
     bool ok = true;
     for (const Node& i : n.items) {
       auto v = one(i);
-      if (v)
+      if (v) {
         out.push_back(*v);
-      else
+      } else {
         ok = false;
+      }
     }
     if (!ok) return std::nullopt;
     return out;
@@ -320,9 +323,10 @@ ModelSpec Converter::run(const Node& root) {
   convert_arrivals(root);
   convert_sites(root);
   convert_kpis(root);
-  if (const Node* sc = root.get("scenario"); sc != nullptr && sc->is_map())
+  if (const Node* sc = root.get("scenario"); sc != nullptr && sc->is_map()) {
     if (const Node* name = sc->get("name"); name != nullptr && name->is_scalar())
       m_.scenario = name->text;
+  }
   return m_;
 }
 
@@ -335,10 +339,11 @@ void Converter::convert_model_block(const Node& root) {
     if (auto v = text(*n, "model.name")) m_.name = *v;
   if (const Node* n = model->get("description"))
     if (auto v = text(*n, "model.description")) m_.description = *v;
-  if (const Node* n = model->get("population"))
+  if (const Node* n = model->get("population")) {
     if (auto v = number_in(*n, "model.population", 0, std::numeric_limits<double>::max(),
                            "a number >= 0"))
       m_.population = *v;
+  }
 }
 
 void Converter::convert_horizon(const Node& root) {
@@ -348,19 +353,21 @@ void Converter::convert_horizon(const Node& root) {
   check_keys(*h, {"start", "years"}, in);
   const Loc item = key_loc(root, "horizon");
   if (const Node* n = require(*h, "start", item, in)) {
-    if (expect_scalar(*n, "horizon.start"))
+    if (expect_scalar(*n, "horizon.start")) {
       if (auto d = take(*n, parse_date(n->text))) {
         m_.horizon.start_year = d->year;
         m_.horizon.start_month = d->month;
         m_.horizon.start_day = d->day;
       }
+    }
   }
   if (const Node* n = require(*h, "years", item, in)) {
     if (auto v = integer(*n, "horizon.years", 1)) {
-      if (*v > 100)
+      if (*v > 100) {
         error(n->loc, "horizon.years must be at most 100 (got " + n->text + ")");
-      else
+      } else {
         file_years_ = static_cast<int>(*v);
+      }
     }
   }
   years_ = file_years_;
@@ -382,20 +389,23 @@ void Converter::convert_run(const Node& root) {
   if (r == nullptr || !expect_map(*r, "'run'")) return;
   const std::string in = "in 'run'";
   check_keys(*r, {"replications", "seed", "warmup"}, in);
-  if (const Node* n = r->get("replications"))
+  if (const Node* n = r->get("replications")) {
     if (auto v = integer(*n, "run.replications", 1)) {
-      if (*v > 1000000)
+      if (*v > 1000000) {
         error(n->loc, "run.replications must be at most 1000000 (got " + n->text + ")");
-      else
+      } else {
         m_.run.replications = static_cast<int>(*v);
+      }
     }
+  }
   if (const Node* n = r->get("seed")) {
     if (expect_scalar(*n, "run.seed")) {
       const auto v = parse_integer(n->text);
-      if (!v || *v < 0)
+      if (!v || *v < 0) {
         error(n->loc, "\"" + n->text + "\": run.seed must be a whole number >= 0");
-      else
+      } else {
         m_.run.seed = static_cast<std::uint64_t>(*v);
+      }
     }
   }
   if (const Node* n = r->get("warmup"))
@@ -424,9 +434,10 @@ void Converter::convert_cohorts(const Node& root) {
           }
         }
       }
-      if (const Node* p = e.value.get("priority"))
+      if (const Node* p = e.value.get("priority")) {
         if (auto v = integer(*p, "priority of cohort " + squote(e.key), 0))
           spec.priority = static_cast<int>(*v);
+      }
     }
     m_.cohorts.push_back(std::move(spec));
   }
@@ -474,16 +485,18 @@ void Converter::convert_profiles(const Node& root) {
     const auto hod = weights("hour_of_day", 24, "00:00-01:00 first");
     const auto how = weights("hour_of_week", 168, "Monday 00:00 first");
     const auto moy = weights("month_of_year", 12, "Jan..Dec");
-    if (e.value.has("hour_of_week") && (e.value.has("day_of_week") || e.value.has("hour_of_day")))
+    if (e.value.has("hour_of_week") && (e.value.has("day_of_week") || e.value.has("hour_of_day"))) {
       error(key_loc(e.value, "hour_of_week"),
             "profile " + squote(e.key) +
                 " gives hour_of_week and day_of_week/hour_of_day; use one or the other");
+    }
     if (how) {
       std::copy(how->begin(), how->end(), spec.hour_of_week.begin());
     } else {
-      for (std::size_t d = 0; d < 7; ++d)
+      for (std::size_t d = 0; d < 7; ++d) {
         for (std::size_t h = 0; h < 24; ++h)
           spec.hour_of_week[d * 24 + h] = (dow ? (*dow)[d] : 1.0) * (hod ? (*hod)[h] : 1.0);
+      }
     }
     if (moy) std::copy(moy->begin(), moy->end(), spec.month_of_year.begin());
     m_.profiles.push_back(spec);
@@ -507,11 +520,12 @@ void Converter::convert_arrivals(const Node& root) {
       spec.to = reference(*n, site_names_, "site", in);
     std::optional<double> growth;
     if (const Node* n = a.get("growth")) {
-      if (n->is_map())
+      if (n->is_map()) {
         error(n->loc, "growth of " + name +
                           " must be a single rate; give the volume by_year for other trajectories");
-      else if (expect_scalar(*n, "growth of " + name))
+      } else if (expect_scalar(*n, "growth of " + name)) {
         growth = take(*n, parse_growth(n->text));
+      }
     }
     if (const Node* n = require(a, "volume", e.key_loc, in)) {
       auto v = yearly<double>(*n, "volume of " + name, [&](const Node& i) -> std::optional<double> {
@@ -551,14 +565,16 @@ void Converter::convert_arrivals(const Node& root) {
         if (ok && !shares.empty()) {
           std::vector<double> sums(static_cast<std::size_t>(file_years_), 0.0);
           bool varies = false;
-          for (const auto& s : shares)
+          for (const auto& s : shares) {
             for (std::size_t y = 0; y < sums.size(); ++y) {
               sums[y] += s[y];
               if (s[y] != s.front()) varies = true;
             }
-          if (const int bad = first_bad_sum(sums); bad >= 0)
+          }
+          if (const int bad = first_bad_sum(sums); bad >= 0) {
             error(key_loc(a, "cohorts"),
                   sum_message("cohort shares of " + name, sums, bad, varies));
+          }
         }
         for (auto& s : shares) spec.shares.push_back(fit(std::move(s)));
       }
@@ -634,11 +650,13 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
       why = "patients leave the system at an exit site";
       break;
   }
-  for (const Entry& k : n.entries)
+  for (const Entry& k : n.entries) {
     if (std::find(kSiteKeys.begin(), kSiteKeys.end(), k.key) != kSiteKeys.end() &&
-        std::find(allowed.begin(), allowed.end(), k.key) == allowed.end())
+        std::find(allowed.begin(), allowed.end(), k.key) == allowed.end()) {
       error(k.key_loc, "key " + squote(k.key) + " does not apply to " + kKinds[*kind] + " " + name +
                            " (" + why + ")");
+    }
+  }
 
   const bool finite_kind =
       s.kind == SiteKind::service || s.kind == SiteKind::beds || s.kind == SiteKind::team;
@@ -652,9 +670,10 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
     }
   } else if (s.kind == SiteKind::delay) {
     if (const Node* c = n.get("capacity")) {
-      if (!c->is_scalar() || c->text != "unlimited")
+      if (!c->is_scalar() || c->text != "unlimited") {
         error(c->loc, "a delay site has unlimited capacity (" + name +
                           "); use kind: service for a limited one");
+      }
     }
   }
   if (finite_kind || s.kind == SiteKind::delay) {
@@ -692,17 +711,20 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
       if (auto v = count(*c, "occupied")) s.initial.occupied = std::max(0, *v);
     if (const Node* c = d->get("waiting"))
       if (auto v = count(*c, "waiting")) s.initial.waiting = std::max(0, *v);
-    if (const Node* c = require(*d, "cohort", key_loc(n, "initial"), "in initial of " + name))
+    if (const Node* c = require(*d, "cohort", key_loc(n, "initial"), "in initial of " + name)) {
       if (const int x = reference(*c, cohort_names_, "cohort", "in initial of " + name); x >= 0)
         s.initial.cohort = x;
+    }
   }
   if (const Node* d = n.get("roster")) convert_roster(*d, s, in);
-  if (const Node* d = n.get("on_close"))
+  if (const Node* d = n.get("on_close")) {
     if (auto v = choice(*d, {"finish", "preempt"}, "on_close", in))
       s.on_close = static_cast<ClosePolicy>(*v);
-  if (const Node* d = n.get("queue"))
+  }
+  if (const Node* d = n.get("queue")) {
     if (auto v = choice(*d, {"fifo", "priority"}, "queue", in))
       s.queue = static_cast<QueueOrder>(*v);
+  }
   if (const Node* d = n.get("preemptive")) {
     if (auto v = boolean(*d, "preemptive " + in)) {
       s.preemptive = *v;
@@ -727,9 +749,10 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
   if (const Node* d = n.get("cost"); d != nullptr && expect_map(*d, "cost of " + name)) {
     check_keys(*d, {"per_arrival", "per_day"}, "in cost of " + name);
     const double max = std::numeric_limits<double>::max();
-    if (const Node* c = d->get("per_arrival"))
+    if (const Node* c = d->get("per_arrival")) {
       if (auto v = number_in(*c, "per_arrival cost", 0, max, "a number >= 0"))
         s.cost.per_arrival = *v;
+    }
     if (const Node* c = d->get("per_day"))
       if (auto v = number_in(*c, "per_day cost", 0, max, "a number >= 0")) s.cost.per_day = *v;
   }
@@ -825,10 +848,11 @@ void Converter::convert_roster(const Node& list, SiteSpec& s, const std::string&
     if (const Node* c = sh.get("capacity")) {
       auto v = yearly<int>(*c, "capacity of " + what,
                            [&](const Node& i) { return count(i, "capacity"); });
-      if (v)
+      if (v) {
         w.shift.capacity = fit(std::move(*v));
-      else
+      } else {
         ok = false;
+      }
     }
     if (!ok) continue;
     // Overlaps with the shifts before this one.
@@ -884,10 +908,11 @@ std::optional<Guard> Converter::convert_guard(const Node& when, const std::strin
     if (e.key == "cohort") {
       for (const Node* i : items) {
         const int c = reference(*i, cohort_names_, "cohort", in);
-        if (c < 0)
+        if (c < 0) {
           ok = false;
-        else
+        } else {
           g.cohorts.push_back(c);
+        }
       }
     } else {
       const auto& known = attribute_values_[e.key];
@@ -933,10 +958,11 @@ void Converter::convert_routes(const Node& list, SiteSpec& s, const Loc& routes_
     spec.where = to_source(rule.loc);
     if (const Node* w = rule.get("when")) {
       auto g = convert_guard(*w, in);
-      if (g)
+      if (g) {
         spec.when = std::move(*g);
-      else
+      } else {
         all_guards_ok = false;
+      }
     }
     const Node* to = require(rule, "to", rule.loc, in);
     if (to == nullptr || !expect_map(*to, "to " + in)) {
@@ -958,9 +984,10 @@ void Converter::convert_routes(const Node& list, SiteSpec& s, const Loc& routes_
         check_keys(tm, {"p", "mode", "hold", "travel"}, "in " + tname);
         if (const Node* pn = require(tm, "p", te.key_loc, "in " + tname))
           p = yearly<double>(*pn, "p of " + tname, prob);
-        if (const Node* mn = tm.get("mode"))
+        if (const Node* mn = tm.get("mode")) {
           if (auto v = choice(*mn, {"queue", "block", "divert"}, "mode", "in " + tname))
             t.mode = static_cast<EntryMode>(*v);
+        }
         if (const Node* hn = tm.get("hold")) t.hold = distribution(*hn, "hold of " + tname);
         if (const Node* tn = tm.get("travel")) t.travel = distribution(*tn, "travel of " + tname);
       } else {
@@ -976,11 +1003,12 @@ void Converter::convert_routes(const Node& list, SiteSpec& s, const Loc& routes_
     if (ok && !ps.empty()) {
       std::vector<double> sums(static_cast<std::size_t>(file_years_), 0.0);
       bool varies = false;
-      for (const auto& p : ps)
+      for (const auto& p : ps) {
         for (std::size_t y = 0; y < sums.size(); ++y) {
           sums[y] += p[y];
           if (p[y] != p.front()) varies = true;
         }
+      }
       if (const int bad = first_bad_sum(sums); bad >= 0)
         error(key_loc(rule, "to"), sum_message("probabilities of " + rule_name, sums, bad, varies));
     }
@@ -1060,16 +1088,18 @@ std::optional<Distribution> Converter::distribution(const Node& n, const std::st
     double hi = std::numeric_limits<double>::infinity();
     bool ok = true;
     if (const Node* x = t->get("min")) {
-      if (auto v = duration(*x, "min of truncate"))
+      if (auto v = duration(*x, "min of truncate")) {
         lo = *v;
-      else
+      } else {
         ok = false;
+      }
     }
     if (const Node* x = t->get("max")) {
-      if (auto v = duration(*x, "max of truncate"))
+      if (auto v = duration(*x, "max of truncate")) {
         hi = *v;
-      else
+      } else {
         ok = false;
+      }
     }
     if (!t->has("min") && !t->has("max")) {
       error(t->loc, "truncate of " + what + " needs min and/or max");
@@ -1133,10 +1163,11 @@ std::optional<Distribution> Converter::distribution_kind(const std::string& kind
     const double lo = dur("min");
     const double mode = dur("mode");
     const double hi = dur("max");
-    if (kind == "pert")
+    if (kind == "pert") {
       make = [=] { return Distribution::pert(lo, mode, hi); };
-    else
+    } else {
       make = [=] { return Distribution::triangular(lo, mode, hi); };
+    }
   } else if (kind == "normal") {
     if (!params({"mean", "sd"})) return std::nullopt;
     const double mean = dur("mean");
@@ -1179,10 +1210,11 @@ std::optional<Distribution> Converter::distribution_kind(const std::string& kind
   } else if (kind == "erlang") {
     if (!params({"k", "mean"})) return std::nullopt;
     int k = 1;
-    if (auto v = integer(*p.get("k"), "k of " + of, 1))
+    if (auto v = integer(*p.get("k"), "k of " + of, 1)) {
       k = static_cast<int>(std::min<long long>(*v, 1000000));
-    else
+    } else {
       ok = false;
+    }
     const double mean = dur("mean");
     make = [=] { return Distribution::erlang(k, mean); };
   } else if (kind == "empirical" || kind == "empirical_cdf") {
@@ -1195,10 +1227,11 @@ std::optional<Distribution> Converter::distribution_kind(const std::string& kind
     auto y = list_of(*p.get(ys), ys + " of " + of,
                      [&](const Node& i) { return number(i, "a value of " + of); });
     if (!x || !y) return std::nullopt;
-    if (discrete)
+    if (discrete) {
       make = [x, y] { return Distribution::empirical_discrete(*x, *y); };
-    else
+    } else {
       make = [x, y] { return Distribution::empirical_continuous(*x, *y); };
+    }
   } else if (kind == "csv") {
     if (!params({"file", "kind", "unit"})) return std::nullopt;
     const Node& file = *p.get("file");
@@ -1363,10 +1396,11 @@ void Converter::convert_kpis(const Node& root) {
       error(key_loc(n, "sites"), "'sites' does not apply to " + form->key + " " + in);
     }
     if (const Node* s = n.get("scale")) {
-      if (k.form != KpiSpec::Form::ratio)
+      if (k.form != KpiSpec::Form::ratio) {
         error(key_loc(n, "scale"), "'scale' applies only to ratio (" + name + ")");
-      else if (auto v = number(*s, "scale " + in))
+      } else if (auto v = number(*s, "scale " + in)) {
         k.scale = *v;
+      }
     }
     if (const Node* s = n.get("unit"))
       if (auto v = text(*s, "unit " + in)) k.unit = *v;

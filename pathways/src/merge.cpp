@@ -85,10 +85,11 @@ void emit(YAML::Emitter& out, const Node& n) {
       out << YAML::Null;
       break;
     case Node::Type::scalar:
-      if (n.quoted)
+      if (n.quoted) {
         out << YAML::DoubleQuoted << n.text;
-      else
+      } else {
         out << n.text;
+      }
       break;
     case Node::Type::seq: {
       const bool flat = std::all_of(n.items.begin(), n.items.end(),

@@ -274,6 +274,7 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
       profile.month_of_year = spec.profiles[static_cast<std::size_t>(a.profile)].month_of_year;
     }
     std::vector<double> volumes;
+    volumes.reserve(years_);
     for (int y = 0; y < years_; ++y) volumes.push_back(a.volume_per_year.at(y));
     rt.main = std::make_unique<engine::NhppArrivals>(calendar_, profile, volumes);
     rt.warm = std::make_unique<engine::NhppArrivals>(warm_calendar, profile,
@@ -654,43 +655,44 @@ void Model::close_year(int y) {
         if (metric == "cost") v = s.cost.per_arrival * static_cast<double>(rt.passes);
       } else {
         const engine::ResourceStats& st = rt.res->stats();
-        if (metric == "arrivals")
+        if (metric == "arrivals") {
           v = static_cast<double>(st.arrivals);
-        else if (metric == "served")
+        } else if (metric == "served") {
           v = static_cast<double>(st.started);
-        else if (metric == "baulked")
+        } else if (metric == "baulked") {
           v = static_cast<double>(st.baulked);
-        else if (metric == "reneged")
+        } else if (metric == "reneged") {
           v = static_cast<double>(st.reneged);
-        else if (metric == "blocked")
+        } else if (metric == "blocked") {
           v = static_cast<double>(rt.delayed);
-        else if (metric == "wait_mean")
+        } else if (metric == "wait_mean") {
           v = st.waits.mean();
-        else if (metric == "wait_p50")
+        } else if (metric == "wait_p50") {
           v = st.waits.quantile(0.5);
-        else if (metric == "wait_p90")
+        } else if (metric == "wait_p90") {
           v = st.waits.quantile(0.9);
-        else if (metric == "wait_p95")
+        } else if (metric == "wait_p95") {
           v = st.waits.quantile(0.95);
-        else if (metric == "time_in_site_mean")
+        } else if (metric == "time_in_site_mean") {
           v = st.time_in_resource.mean();
-        else if (metric == "time_in_site_p95")
+        } else if (metric == "time_in_site_p95") {
           v = st.time_in_resource.quantile(0.95);
-        else if (metric == "occupancy_mean")
+        } else if (metric == "occupancy_mean") {
           v = st.occupied.mean(now);
-        else if (metric == "occupancy_p95")
+        } else if (metric == "occupancy_p95") {
           v = static_cast<double>(st.occupied.quantile(0.95, now));
-        else if (metric == "pct_time_full")
+        } else if (metric == "pct_time_full") {
           v = 100.0 * st.full.mean(now);
-        else if (metric == "queue_mean")
+        } else if (metric == "queue_mean") {
           v = st.queue.mean(now);
-        else if (metric == "bed_days")
+        } else if (metric == "bed_days") {
           v = st.occupied.area(now) / kDay;
-        else if (metric == "blocked_days")
+        } else if (metric == "blocked_days") {
           v = st.holding.area(now) / kDay;
-        else if (metric == "cost")
+        } else if (metric == "cost") {
           v = s.cost.per_arrival * static_cast<double>(st.arrivals) +
               s.cost.per_day * st.occupied.area(now) / kDay;
+        }
       }
       out[k] = v;
       by_name[kpis_[k].name] = v;
@@ -914,18 +916,20 @@ std::vector<KpiInfo> kpi_catalogue(const ModelSpec& model) {
   for (const KpiSpec& k : model.kpis) {
     std::string unit = k.unit;
     if (unit.empty()) {
-      if (k.form == KpiSpec::Form::share_within)
+      if (k.form == KpiSpec::Form::share_within) {
         unit = "%";
-      else if (k.form == KpiSpec::Form::count_over)
+      } else if (k.form == KpiSpec::Form::count_over) {
         unit = "patients";
-      else if (k.form == KpiSpec::Form::per_100k)
+      } else if (k.form == KpiSpec::Form::per_100k) {
         unit = "per 100,000";
-      else if (k.form == KpiSpec::Form::mean && (k.metric == "wait" || k.metric == "time_in_site"))
+      } else if (k.form == KpiSpec::Form::mean &&
+                 (k.metric == "wait" || k.metric == "time_in_site")) {
         unit = "min";
-      else if (k.form == KpiSpec::Form::p95)
+      } else if (k.form == KpiSpec::Form::p95) {
         unit = "min";
-      else
+      } else {
         unit = metric_unit(k.metric);
+      }
     }
     out.push_back(KpiInfo{k.name, unit, k.description, k.headline});
   }

@@ -101,21 +101,25 @@ std::optional<double> duration_unit_minutes(std::string_view unit) {
 Parsed<double> parse_duration(std::string_view text) {
   const std::string_view s = trim(text);
   const auto sp = split_number(s);
-  if (!sp)
+  if (!sp) {
     return Parsed<double>::fail(quote(s) + ": not a duration; write a number and a unit " +
                                 std::string(kDurationUnits) + ", e.g. 15min");
-  if (sp->rest.empty())
+  }
+  if (sp->rest.empty()) {
     return Parsed<double>::fail(quote(s) + ": a duration needs a unit " +
                                 std::string(kDurationUnits) + ", e.g. " +
                                 std::string(sp->number_text) + "min");
+  }
   const auto factor = duration_unit_minutes(sp->rest);
   if (!factor) {
-    if (is_rate_unit(sp->rest))
+    if (is_rate_unit(sp->rest)) {
       return Parsed<double>::fail(quote(s) + ": expected a duration " +
                                   std::string(kDurationUnits) + ", not a rate");
-    if (is_growth_unit(sp->rest))
+    }
+    if (is_growth_unit(sp->rest)) {
       return Parsed<double>::fail(quote(s) + ": expected a duration " +
                                   std::string(kDurationUnits) + ", not a percentage");
+    }
     return Parsed<double>::fail(quote(s) + ": unknown duration unit '" + std::string(sp->rest) +
                                 "'; use min, h, d or w");
   }
@@ -126,20 +130,24 @@ Parsed<double> parse_duration(std::string_view text) {
 Parsed<double> parse_rate(std::string_view text) {
   const std::string_view s = trim(text);
   const auto sp = split_number(s);
-  if (!sp)
+  if (!sp) {
     return Parsed<double>::fail(quote(s) + ": not a rate; write a number and a unit " +
                                 std::string(kRateUnits) + ", e.g. 8000/year");
-  if (sp->rest.empty())
+  }
+  if (sp->rest.empty()) {
     return Parsed<double>::fail(quote(s) + ": a rate needs a unit " + std::string(kRateUnits) +
                                 ", e.g. " + std::string(sp->number_text) + "/year");
+  }
   const auto factor = rate_unit_per_year(sp->rest);
   if (!factor) {
-    if (duration_unit_minutes(sp->rest))
+    if (duration_unit_minutes(sp->rest)) {
       return Parsed<double>::fail(quote(s) + ": expected a rate " + std::string(kRateUnits) +
                                   ", not a duration");
-    if (is_growth_unit(sp->rest))
+    }
+    if (is_growth_unit(sp->rest)) {
       return Parsed<double>::fail(quote(s) + ": expected a rate " + std::string(kRateUnits) +
                                   ", not a growth rate");
+    }
     return Parsed<double>::fail(quote(s) + ": unknown rate unit '" + std::string(sp->rest) +
                                 "'; use /year, /week, /day or /hour");
   }
@@ -150,22 +158,26 @@ Parsed<double> parse_rate(std::string_view text) {
 Parsed<double> parse_growth(std::string_view text) {
   const std::string_view s = trim(text);
   const auto sp = split_number(s);
-  if (!sp)
+  if (!sp) {
     return Parsed<double>::fail(quote(s) + ": not a growth rate; write a percentage per year, " +
                                 "e.g. 3.5%/year");
+  }
   const std::string example = std::string(sp->number_text) + "%/year";
-  if (sp->rest.empty())
+  if (sp->rest.empty()) {
     return Parsed<double>::fail(quote(s) + ": a growth rate needs a unit (%/year), e.g. " +
                                 example);
+  }
   std::string_view rest = sp->rest;
-  if (rest.front() != '%')
+  if (rest.front() != '%') {
     return Parsed<double>::fail(quote(s) + ": a growth rate is a percentage per year, e.g. " +
                                 example);
+  }
   rest.remove_prefix(1);
   rest = trim(rest);
-  if (rest != "/year")
+  if (rest != "/year") {
     return Parsed<double>::fail(quote(s) + ": a growth rate is a percentage per year, e.g. " +
                                 example);
+  }
   if (sp->number <= -100)
     return Parsed<double>::fail(quote(s) + ": a growth rate must be above -100%/year");
   return Parsed<double>::ok(sp->number / 100.0);
@@ -198,9 +210,10 @@ Parsed<Date> parse_date(std::string_view text) {
   };
   if (s.size() != 10 || s[4] != '-' || s[7] != '-')
     return bad("not a date; write YYYY-MM-DD, e.g. 2014-04-01");
-  for (std::size_t i = 0; i < s.size(); ++i)
+  for (std::size_t i = 0; i < s.size(); ++i) {
     if (i != 4 && i != 7 && std::isdigit(static_cast<unsigned char>(s[i])) == 0)
       return bad("not a date; write YYYY-MM-DD, e.g. 2014-04-01");
+  }
   const auto num = [&](std::size_t pos, std::size_t len) {
     int v = 0;
     for (std::size_t i = pos; i < pos + len; ++i) v = v * 10 + (s[i] - '0');

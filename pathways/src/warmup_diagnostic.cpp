@@ -113,7 +113,7 @@ std::string pad(std::string s, std::size_t width, bool right) {
 }  // namespace
 
 WarmupReport diagnose_warmup(ModelSpec model, int replications, int jobs, std::uint64_t seed,
-                             std::vector<std::string> sites) {
+                             const std::vector<std::string>& sites) {
   if (replications < 1) {
     throw std::invalid_argument("warm-up diagnostic: replications must be >= 1 (got " +
                                 std::to_string(replications) + ")");
@@ -150,7 +150,7 @@ WarmupReport diagnose_warmup(ModelSpec model, int replications, int jobs, std::u
         (void)run_replication(model, seed, task, &sink);
         return sink.serialise();
       },
-      [&](int task, std::string bytes) {
+      [&](int task, const std::string& bytes) {
         const auto series = deserialise(bytes, chosen.size(), task);
         const std::size_t n = series.empty() ? 0 : series.front().size();
         if (first) {

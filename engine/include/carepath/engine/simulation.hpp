@@ -58,7 +58,7 @@ enum class ProcessId : int {};
 /// Raised out of Simulation::run when model code or a process threw; says when and where.
 class SimulationError : public std::exception {
  public:
-  SimulationError(Time time, std::string where, std::string what);
+  SimulationError(Time time, const std::string& where, const std::string& what);
   [[nodiscard]] const char* what() const noexcept override { return message_.c_str(); }
   [[nodiscard]] Time time() const { return time_; }
 
@@ -88,7 +88,7 @@ class Simulation {
 
   /// Starts a system process (an S4U actor) at the current time, before patient events at that
   /// time. Processes are daemons: the run ends at the horizon whatever they are doing.
-  ProcessId spawn(std::string name, ProcessFn fn);
+  ProcessId spawn(const std::string& name, ProcessFn fn);
   /// Wakes a process blocked in wait_signal(); it runs at the current time, right after the
   /// current patient event. Signalling a process that is not waiting is remembered (once).
   void signal(ProcessId process);

@@ -20,9 +20,9 @@ class Parsed {
     p.value_ = std::move(v);
     return p;
   }
-  static Parsed fail(std::string message) {
+  static Parsed fail(const std::string& message) {
     Parsed p;
-    p.error_ = std::move(message);
+    p.error_ = message;
     return p;
   }
   [[nodiscard]] bool has_value() const { return value_.has_value(); }

@@ -45,6 +45,6 @@ struct WarmupReport {
 /// run.replications and run.seed are ignored. Throws std::invalid_argument for an unknown site
 /// or replications < 1, and std::runtime_error if a replication fails.
 WarmupReport diagnose_warmup(ModelSpec model, int replications, int jobs, std::uint64_t seed,
-                             std::vector<std::string> sites = {});
+                             const std::vector<std::string>& sites = {});
 
 }  // namespace carepath::pathways
