@@ -352,7 +352,10 @@ std::vector<Check> CareGraph::validate() const {
       if (closed) bad.push_back(s.name);
     }
     Check c{"closed roster hours have an overflow", bad.empty(),
-            bad.empty() ? "" : "patients arriving while closed are lost at " + join(bad)};
+            bad.empty() ? ""
+                        : "patients arriving while closed wait for opening (or are lost where "
+                          "there is no waiting room) at " +
+                              join(bad)};
     c.warning = true;
     checks.push_back(c);
   }

@@ -60,8 +60,8 @@ TEST_CASE("a well-formed model passes every check", "[pathways][graph]") {
         "[ok]   route probabilities sum to 1\n"
         "[ok]   every cohort has a route\n"
         "[ok]   no zero-capacity site without overflow\n"
-        "[warn] closed roster hours have an overflow: patients arriving while closed are lost at "
-        "walk_in_centre\n"
+        "[warn] closed roster hours have an overflow: patients arriving while closed wait for "
+        "opening (or are lost where there is no waiting room) at walk_in_centre\n"
         "[ok]   no blocking cycle\n");
 }
 
@@ -179,9 +179,11 @@ TEST_CASE("capacity 0 without overflow fails; roster gaps without overflow warn"
   const Check& roster = check(checks, "closed roster hours have an overflow");
   CHECK_FALSE(roster.ok);
   CHECK(roster.warning);
-  CHECK(roster.detail == "patients arriving while closed are lost at gp");
+  CHECK(roster.detail ==
+        "patients arriving while closed wait for opening (or are lost where there is no waiting "
+        "room) at gp");
   CHECK(validation_report(checks).find("[warn] closed roster hours have an overflow: patients "
-                                       "arriving while closed are lost at gp\n") !=
+                                       "arriving while closed wait for opening") !=
         std::string::npos);
 }
 
