@@ -52,6 +52,7 @@ struct SiteMetric {
 };
 constexpr SiteMetric kSiteMetrics[] = {
     {"arrivals", "patients", "patients arriving at the site", false},
+    {"accepted", "patients", "arrivals less those turned away (each admission counted once)", true},
     {"served", "patients", "patients who started service", true},
     {"baulked", "patients", "patients turned away (line full or closed, no overflow)", true},
     {"reneged", "patients", "patients who left without being seen", true},
@@ -107,6 +108,8 @@ struct Patient {
   EventId service_event{};
   bool alive = false;
   bool delayed = false;  // its departure from `site` was delayed (hold or blocked)
+  std::uint32_t visits = 0;  // sites visited so far: the step of its per-patient substreams
+  std::uint64_t crn_id = 0;  // (arrival stream, arrival number): the same patient in any scenario
 };
 
 class Model final : public engine::EventHandler,
@@ -127,7 +130,9 @@ class Model final : public engine::EventHandler,
   struct SiteRt {
     const SiteSpec* spec = nullptr;
     std::unique_ptr<Resource> res;
-    RandomStream service_rng, route_rng, patience_rng, hold_rng, travel_rng;
+    RandomStream census_rng;  // residual stays of the initial census
+    // Keys of the per-patient substreams (common random numbers patient by patient).
+    std::uint64_t service_key = 0, route_key = 0, patience_key = 0, hold_key = 0, travel_key = 0;
     std::uint64_t passes = 0;   // arrivals at triage and exit sites (window)
     std::uint64_t delayed = 0;  // departures delayed by a hold or by blocking (window)
     std::vector<int> rule_for_cohort;
@@ -139,6 +144,7 @@ class Model final : public engine::EventHandler,
     std::unique_ptr<engine::NhppArrivals> warm;  // the warm-up period
     std::unique_ptr<engine::NhppArrivals> main;  // the horizon
     RandomStream time_rng, cohort_rng;
+    std::uint64_t arrivals = 0;  // patients created by this stream so far
   };
 
   // Time helpers. Sim time 0 is the warm-up start; model time tau = t - warmup.
@@ -150,6 +156,10 @@ class Model final : public engine::EventHandler,
   [[nodiscard]] Time horizon_end() const { return warmup_ + calendar_.year_start(years_); }
   Time next_arrival(StreamRt& s, Time now);
 
+  /// The patient's substream for one purpose at its current site visit.
+  RandomStream draws(std::uint64_t key, std::uint32_t id) const {
+    return RandomStream::substream(key, patients_[id].crn_id, patients_[id].visits);
+  }
   std::uint32_t new_patient(int cohort);
   void free_patient(std::uint32_t id);
   void arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int hops = 0);
@@ -205,11 +215,16 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
     const SiteSpec& s = spec.sites[i];
     SiteRt& rt = sites_[i];
     rt.spec = &s;
-    rt.service_rng = streams_.stream("service/" + s.name);
-    rt.route_rng = streams_.stream("route/" + s.name);
-    rt.patience_rng = streams_.stream("patience/" + s.name);
-    rt.hold_rng = streams_.stream("hold/" + s.name);
-    rt.travel_rng = streams_.stream("travel/" + s.name);
+    rt.census_rng = streams_.stream("census/" + s.name);
+    const auto key = [&](const std::string& purpose) {
+      return RandomStream::key(seed_, static_cast<std::uint64_t>(replication_),
+                               purpose + "/" + s.name);
+    };
+    rt.service_key = key("service");
+    rt.route_key = key("route");
+    rt.patience_key = key("patience");
+    rt.hold_key = key("hold");
+    rt.travel_key = key("travel");
     if (s.service) {
       for (int y = 0; y < years_; ++y) {
         const double scale = s.service_scale.values.empty() ? 1.0 : s.service_scale.at(y);
@@ -394,7 +409,8 @@ std::pair<int, int> Model::choose_route(std::uint32_t id, int site) {
   }
   const RouteRule& r = rt.spec->routes[static_cast<std::size_t>(rule)];
   const int y = year();
-  const double u = rt.route_rng.uniform();
+  RandomStream rng = draws(rt.route_key, id);
+  const double u = rng.uniform();
   double acc = 0;
   int chosen = -1;
   for (std::size_t k = 0; k < r.to.size(); ++k) {
@@ -420,7 +436,8 @@ void Model::route_from(std::uint32_t id, int site) {
     p.delayed = true;
     ++rt.delayed;
     const double scale = rt.spec->hold_scale.values.empty() ? 1.0 : rt.spec->hold_scale.at(year());
-    const Time h = scale * t.hold->sample(rt.hold_rng);
+    RandomStream rng = draws(rt.hold_key, id);
+    const Time h = scale * t.hold->sample(rng);
     sim_.schedule(sim_.now() + std::max(0.0, h), engine::priority::kRelease, this, kHoldEnd, id);
     return;
   }
@@ -436,7 +453,8 @@ void Model::transfer(std::uint32_t id) {
   const RouteTarget& t =
       rt.spec->routes[static_cast<std::size_t>(p.rule)].to[static_cast<std::size_t>(p.target)];
   if (t.travel) {
-    const Time d = t.travel->sample(rt.travel_rng);
+    RandomStream rng = draws(rt.travel_key, id);
+    const Time d = t.travel->sample(rng);
     release_upstream(id);  // leaves now
     rt.res->release(id);
     p.site = -1;
@@ -471,6 +489,7 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
   SiteRt& rt = sites_[static_cast<std::size_t>(site)];
   const SiteSpec& s = *rt.spec;
   Patient& p = patients_[id];
+  ++p.visits;  // a new step of the patient's substreams
   if (s.kind == SiteKind::exit) {
     ++rt.passes;
     log(id, site, engine::MonitorEventKind::arrive);
@@ -484,7 +503,8 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
     const RouteTarget& t =
         s.routes[static_cast<std::size_t>(rule)].to[static_cast<std::size_t>(target)];
     if (t.travel) {
-      const Time d = t.travel->sample(rt.travel_rng);
+      RandomStream rng = draws(rt.travel_key, id);
+    const Time d = t.travel->sample(rng);
       if (p.site >= 0) {
         const int held = p.site;
         p.site = -1;
@@ -508,7 +528,10 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
   p.site = static_cast<std::int16_t>(site);
   p.remaining = -1;
   Time patience = engine::kForever;
-  if (s.patience) patience = s.patience->sample(rt.patience_rng);
+  if (s.patience) {
+    RandomStream rng = draws(rt.patience_key, id);
+    patience = s.patience->sample(rng);
+  }
   const int prio = spec_.cohorts[p.cohort].priority;
   const Admission a = rt.res->arrive(id, prio, mode, patience);
   switch (a) {
@@ -525,7 +548,11 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
     case Admission::baulked:
       p.site = static_cast<std::int16_t>(previous);
       p.upstream = -1;
-      if (s.overflow >= 0 && hops < kMaxOverflowHops) {
+      if (s.overflow >= 0 && s.overflow == previous) {
+        // The overflow leads back to the place the patient still holds: nowhere else to go,
+        // so it waits there for this site instead (blocking), e.g. an ED patient for a bed.
+        arrive_at(id, site, engine::EntryMode::block, hops + 1);
+      } else if (s.overflow >= 0 && hops < kMaxOverflowHops) {
         arrive_at(id, s.overflow, mode, hops + 1);
       } else {
         leave_system(id);
@@ -543,7 +570,8 @@ void Model::on_start(Resource& resource, std::uint32_t entity) {
     p.remaining = -1;
   } else if (!rt.scaled_service.empty()) {
     const std::size_t index = static_cast<std::size_t>(year()) * spec_.cohorts.size() + p.cohort;
-    d = std::max(0.0, rt.scaled_service[index].sample(rt.service_rng));
+    RandomStream rng = draws(rt.service_key, entity);
+    d = std::max(0.0, rt.scaled_service[index].sample(rng));
   }
   p.service_end = sim_.now() + d;
   p.service_event =
@@ -595,6 +623,9 @@ void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
           sim_.schedule(next, engine::priority::kArrival, this, kArrival, arg);
         }
         const std::uint32_t id = new_patient(cohort);
+        // Identified by stream and arrival number, not by the global serial: a stream whose
+        // volume differs between scenarios then leaves every other stream's patients matched.
+        patients_[id].crn_id = (static_cast<std::uint64_t>(arg) + 1) << 40 | s.arrivals++;
         site = a.to;
         arrive_at(id, a.to, engine::EntryMode::queue);
         break;
@@ -657,6 +688,8 @@ void Model::close_year(int y) {
         const engine::ResourceStats& st = rt.res->stats();
         if (metric == "arrivals") {
           v = static_cast<double>(st.arrivals);
+        } else if (metric == "accepted") {
+          v = static_cast<double>(st.arrivals - st.baulked);
         } else if (metric == "served") {
           v = static_cast<double>(st.started);
         } else if (metric == "baulked") {
@@ -787,11 +820,11 @@ Time Model::residual_stay(SiteRt& rt, int cohort) {
   double total = 0;
   const engine::Distribution& d = rt.scaled_service[static_cast<std::size_t>(cohort)];
   for (double& x : draws) {
-    x = std::max(0.0, d.sample(rt.service_rng));
+    x = std::max(0.0, d.sample(rt.census_rng));
     total += x;
   }
   if (total <= 0) return 0;
-  double u = rt.service_rng.uniform() * total;
+  double u = rt.census_rng.uniform() * total;
   double chosen = draws.back();
   for (const double x : draws) {
     if (u < x) {
@@ -800,7 +833,7 @@ Time Model::residual_stay(SiteRt& rt, int cohort) {
     }
     u -= x;
   }
-  return rt.service_rng.uniform() * chosen;
+  return rt.census_rng.uniform() * chosen;
 }
 
 void Model::seed_census() {
@@ -812,6 +845,8 @@ void Model::seed_census() {
     for (int k = 0; k < c.occupied + c.waiting; ++k) {
       const std::uint32_t id = new_patient(c.cohort);
       Patient& p = patients_[id];
+      p.crn_id = (std::uint64_t{0xffffff} << 40) | (static_cast<std::uint64_t>(i) << 24) |
+                 static_cast<std::uint64_t>(k);
       p.site = static_cast<std::int16_t>(i);
       if (k < c.occupied && !rt.scaled_service.empty()) p.remaining = residual_stay(rt, c.cohort);
       const Admission a = rt.res->arrive(id, spec_.cohorts[p.cohort].priority,

@@ -10,6 +10,11 @@
 //    three with SplitMix64. Adding a stream, a site or a scenario therefore never changes what any
 //    other stream draws, and scenarios of one model share common random numbers wherever their
 //    streams have the same names.
+//  * Per-entity substreams give common random numbers patient by patient: the numbers a patient
+//    draws for a purpose at its k-th step come from substream(key(purpose), patient, k). A patient
+//    who takes the same path in two scenarios draws the same service times and routing choices
+//    on it, even when other patients' paths differ (a sequential stream per purpose would shift
+//    every later draw as soon as one patient's path changed).
 //  * The generator is xoshiro256** (2^256 - 1 period); sampling code is carepath's own (no
 //    std::*_distribution), so a seed gives bit-identical numbers with any compiler or library.
 #include <array>
@@ -50,6 +55,23 @@ class RandomStream {
     mix = splitmix64(sm) ^ (replication * 0xd1342543de82ef95ULL + 0x2545f4914f6cdd1dULL);
     sm = mix;
     for (auto& word : s_) word = splitmix64(sm);
+  }
+
+  /// The 64-bit key of the stream `name` of `replication` under `master_seed`.
+  static std::uint64_t key(std::uint64_t master_seed, std::uint64_t replication,
+                           std::string_view name) {
+    std::uint64_t sm = master_seed;
+    std::uint64_t k = splitmix64(sm) ^ fnv1a64(name);
+    sm = k ^ (replication * 0xd1342543de82ef95ULL + 0x2545f4914f6cdd1dULL);
+    return splitmix64(sm);
+  }
+  /// Substream `step` of entity `entity` under a stream key (see the policy above).
+  static RandomStream substream(std::uint64_t key, std::uint64_t entity, std::uint64_t step) {
+    RandomStream r;
+    std::uint64_t sm = key ^ (entity * 0x9e3779b97f4a7c15ULL);
+    sm = splitmix64(sm) ^ (step * 0xbf58476d1ce4e5b9ULL);
+    for (auto& word : r.s_) word = splitmix64(sm);
+    return r;
   }
 
   /// Next raw 64 random bits.
