@@ -1,0 +1,173 @@
+// The kernel: tie order, cancellation, SimGrid system processes and their synchronisation with
+// the patient calendar, signals, errors. Each Simulation runs in a forked child (one SimGrid
+// engine per process); the child returns a trace string that the parent checks.
+#include <carepath/engine/isolate.hpp>
+#include <carepath/engine/simulation.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <sstream>
+#include <string>
+
+using namespace carepath::engine;
+
+namespace {
+
+// Appends "<tag>@<time>" for each event to a trace.
+class Recorder final : public EventHandler {
+ public:
+  Recorder(Simulation& sim, std::ostringstream& trace) : sim_(sim), trace_(trace) {}
+  void on_event(std::uint32_t kind, std::uint32_t arg) override {
+    trace_ << static_cast<char>(kind) << arg << "@" << sim_.now() << " ";
+  }
+
+ private:
+  Simulation& sim_;
+  std::ostringstream& trace_;
+};
+
+}  // namespace
+
+TEST_CASE("events at equal times run in (time, priority, sequence) order", "[engine][kernel]") {
+  const std::string trace = run_isolated_bytes([]() {
+    Simulation sim;
+    std::ostringstream t;
+    Recorder r(sim, t);
+    sim.schedule(5, priority::kNormal, &r, 'a', 1);
+    sim.schedule(5, priority::kArrival, &r, 'b', 2);  // later: higher priority value
+    sim.schedule(5, priority::kRelease, &r, 'c', 3);  // first at t=5
+    sim.schedule(5, priority::kNormal, &r, 'd', 4);   // after a1: same priority, later sequence
+    sim.schedule(2, priority::kMonitor, &r, 'e', 5);  // earlier time wins over any priority
+    const EventId cancelled = sim.schedule(3, priority::kNormal, &r, 'x', 6);
+    sim.cancel(cancelled);
+    sim.run(10);
+    t << "end@" << sim.now();
+    return t.str();
+  });
+  CHECK(trace == "e5@2 c3@5 a1@5 d4@5 b2@5 end@10");
+}
+
+TEST_CASE("system processes see the patient state exactly as of their own date",
+          "[engine][kernel]") {
+  // A patient event every 7 minutes increments a counter; a roster-like process wakes every 20
+  // minutes and records the counter. Processes run before patient events at the same date, and
+  // never see an event from their future.
+  const std::string trace = run_isolated_bytes([]() {
+    Simulation sim;
+    std::ostringstream t;
+    int count = 0;
+    struct Tick final : EventHandler {
+      Simulation* sim;
+      int* count;
+      void on_event(std::uint32_t, std::uint32_t) override {
+        ++*count;
+        sim->schedule(sim->now() + 7, priority::kNormal, this, 0, 0);
+      }
+    } tick;
+    tick.sim = &sim;
+    tick.count = &count;
+    sim.schedule(0, priority::kNormal, &tick, 0, 0);
+    sim.spawn("sampler", [&](ProcessContext& ctx) {
+      for (;;) {
+        t << ctx.now() << ":" << count << " ";
+        ctx.sleep_for(20);
+      }
+    });
+    sim.run(70);
+    t << "syncs=" << sim.synchronisations();
+    return t.str();
+  });
+  // Ticks at 0,7,14 | 21,28,35 | 42,49,56 | 63,70: at t=20 three have run, at t=40 six, ...
+  // At t=0 the process runs before the tick at 0; at t=70 before the tick at 70.
+  CHECK(trace == "0:0 20:3 40:6 60:9 syncs=4");
+}
+
+TEST_CASE("a signalled process runs right after the event that signalled it", "[engine][kernel]") {
+  const std::string trace = run_isolated_bytes([]() {
+    Simulation sim;
+    std::ostringstream t;
+    Recorder r(sim, t);
+    ProcessId escalation{};
+    escalation = sim.spawn("escalation", [&](ProcessContext& ctx) {
+      for (;;) {
+        ctx.wait_signal();
+        t << "ESC@" << ctx.now() << " ";
+      }
+    });
+    sim.schedule(4, priority::kNormal, [&]() {
+      t << "sig@" << sim.now() << " ";
+      sim.signal(escalation);
+    });
+    sim.schedule(4, priority::kNormal, &r, 'n', 1);  // same time, after the signalling event
+    sim.schedule(6, priority::kNormal, &r, 'n', 2);
+    sim.run(10);
+    return t.str();
+  });
+  CHECK(trace == "sig@4 ESC@4 n1@4 n2@6 ");
+}
+
+TEST_CASE("an error in an event or a process stops the run with its time and place",
+          "[engine][kernel]") {
+  const std::string event_error = run_isolated_bytes([]() {
+    Simulation sim;
+    sim.schedule(12.5, priority::kNormal, []() { throw std::runtime_error("bed count negative"); });
+    try {
+      sim.run(100);
+    } catch (const SimulationError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  });
+  CHECK(event_error == "at t=12.5: bed count negative");
+  const std::string process_error = run_isolated_bytes([]() {
+    Simulation sim;
+    sim.spawn("roster/ed", [](ProcessContext& ctx) {
+      ctx.sleep_until(30);
+      throw std::invalid_argument("no shift covers Monday");
+    });
+    try {
+      sim.run(100);
+    } catch (const SimulationError& e) {
+      return std::string(e.what());
+    }
+    return std::string("no error");
+  });
+  CHECK(process_error == "at t=30 in process 'roster/ed': no shift covers Monday");
+}
+
+TEST_CASE("a run ends at its horizon and an infinite horizon drains the calendar",
+          "[engine][kernel]") {
+  struct Out {
+    double now_finite;
+    std::uint64_t events_finite;
+    double now_infinite;
+  };
+  const Out o = run_isolated<Out>([]() {
+    Out out{};
+    {
+      const std::string s = run_isolated_bytes([]() {
+        Simulation sim;
+        std::ostringstream t;
+        Recorder r(sim, t);
+        for (int i = 1; i <= 5; ++i) sim.schedule(i * 10.0, 0, &r, 'e', 0);
+        sim.run(30);  // events at 10, 20, 30 run; 40 and 50 do not
+        return std::to_string(sim.now()) + " " + std::to_string(sim.events_processed());
+      });
+      std::istringstream in(s);
+      in >> out.now_finite >> out.events_finite;
+    }
+    const std::string s = run_isolated_bytes([]() {
+      Simulation sim;
+      std::ostringstream t;
+      Recorder r(sim, t);
+      sim.schedule(42, 0, &r, 'e', 0);
+      sim.run(kForever);
+      return std::to_string(sim.events_processed());
+    });
+    out.now_infinite = std::stod(s);
+    return out;
+  });
+  CHECK(o.now_finite == 30.0);
+  CHECK(o.events_finite == 3);
+  CHECK(o.now_infinite == 1.0);  // the one event ran, and the run returned
+}
