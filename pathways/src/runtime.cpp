@@ -373,12 +373,13 @@ void Model::free_patient(std::uint32_t id) {
 }
 
 void Model::log(std::uint32_t id, int site, engine::MonitorEventKind kind) {
-  if (!log_events_) return;
+  if (!log_events_ || sim_.now() < warmup_) return;  // the event log starts with the horizon
   sink_->event(patients_[id].serial, patients_[id].cohort, static_cast<std::uint16_t>(site),
                static_cast<std::uint8_t>(kind), sim_.now() - warmup_);
 }
 
 void Model::on_event(const engine::MonitorEvent& e) {
+  if (e.time < warmup_) return;  // the event log starts with the horizon
   if (e.kind == engine::MonitorEventKind::capacity_change) {
     sink_->event(0xffffffffU, 0xffff, static_cast<std::uint16_t>(e.resource),
                  static_cast<std::uint8_t>(e.kind), e.time - warmup_);

@@ -43,7 +43,7 @@ class ReplicationSink {
     (void)queue;
     (void)in_service;
   }
-  /// Whether to log every patient event.
+  /// Whether to log every patient event (from the horizon start; warm-up events are not logged).
   [[nodiscard]] virtual bool wants_events() const { return false; }
   /// Event codes as engine::MonitorEventKind; time in minutes from the horizon start.
   virtual void event(std::uint32_t patient, std::uint16_t cohort, std::uint16_t site,
