@@ -1,7 +1,10 @@
 #include <carepath/engine/stats.hpp>
 
 #include <algorithm>
+#include <cassert>
 #include <cmath>
+#include <limits>
+#include <numbers>
 #include <stdexcept>
 
 namespace carepath::engine {
@@ -174,74 +177,150 @@ std::int64_t TimeWeighted::quantile(double q, Time now) const {
   return static_cast<std::int64_t>(t.size()) - 1;
 }
 
-// ---------------------------------------------------------------------------- t quantiles
+// ---------------------------------------------------------------------------- Student t
+// One implementation of the t distribution for the whole project (the outputs layer's CIs and
+// the validation tests use it): the regularized incomplete beta by its continued fraction, the
+// CDF from it, and the quantile by a Cornish-Fisher start refined by safeguarded Newton steps.
+
+double incomplete_beta(double x, double a, double b);
 
 namespace {
 
-// Continued fraction for the regularized incomplete beta function (modified Lentz).
-double beta_cf(double a, double b, double x) {
+constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
+
+// Continued fraction for the incomplete beta (modified Lentz), valid for x < (a+1)/(a+b+2):
+// I_x(a,b) = x^a (1-x)^b / (a B(a,b)) * 1 / (1 + d1 / (1 + d2 / (1 + ...))) with
+// d_{2m+1} = -(a+m)(a+b+m) x / ((a+2m)(a+2m+1)),  d_{2m} = m (b-m) x / ((a+2m-1)(a+2m)).
+double beta_continued_fraction(double x, double a, double b) {
   constexpr double kTiny = 1e-300;
+  constexpr double kEps = 1e-16;
   double c = 1.0;
   double d = 1.0 - (a + b) * x / (a + 1.0);
   if (std::fabs(d) < kTiny) d = kTiny;
   d = 1.0 / d;
-  double h = d;
-  for (int m = 1; m <= 500; ++m) {
-    const double m2 = 2.0 * m;
-    double aa = m * (b - m) * x / ((a - 1.0 + m2) * (a + m2));
-    d = 1.0 + aa * d;
+  double f = d;
+  for (int m = 1; m <= 10000; ++m) {
+    const double md = m;
+    // even step d_{2m}
+    double num = md * (b - md) * x / ((a + 2 * md - 1) * (a + 2 * md));
+    d = 1.0 + num * d;
     if (std::fabs(d) < kTiny) d = kTiny;
-    c = 1.0 + aa / c;
+    c = 1.0 + num / c;
     if (std::fabs(c) < kTiny) c = kTiny;
     d = 1.0 / d;
-    h *= d * c;
-    aa = -(a + m) * (a + b + m) * x / ((a + m2) * (a + 1.0 + m2));
-    d = 1.0 + aa * d;
+    f *= d * c;
+    // odd step d_{2m+1}
+    num = -(a + md) * (a + b + md) * x / ((a + 2 * md) * (a + 2 * md + 1));
+    d = 1.0 + num * d;
     if (std::fabs(d) < kTiny) d = kTiny;
-    c = 1.0 + aa / c;
+    c = 1.0 + num / c;
     if (std::fabs(c) < kTiny) c = kTiny;
     d = 1.0 / d;
-    const double del = d * c;
-    h *= del;
-    if (std::fabs(del - 1.0) < 1e-15) break;
+    const double delta = d * c;
+    f *= delta;
+    if (std::fabs(delta - 1.0) < kEps) break;
   }
-  return h;
+  return f;
 }
 
-double incomplete_beta(double a, double b, double x) {
-  if (x <= 0.0) return 0.0;
-  if (x >= 1.0) return 1.0;
-  const double ln_front =
-      std::lgamma(a + b) - std::lgamma(a) - std::lgamma(b) + a * std::log(x) + b * std::log1p(-x);
-  const double front = std::exp(ln_front);
-  if (x < (a + 1.0) / (a + b + 2.0)) return front * beta_cf(a, b, x) / a;
-  return 1.0 - front * beta_cf(b, a, 1.0 - x) / b;
+double log_beta(double a, double b) {
+  return std::lgamma(a) + std::lgamma(b) - std::lgamma(a + b);
 }
 
-// P(|T| > t) for Student's t with `dof` degrees of freedom.
-double t_two_sided_tail(double t, double dof) {
-  return incomplete_beta(dof / 2.0, 0.5, dof / (dof + t * t));
+// Upper tail P(T > t) for t >= 0: 0.5 * I_{df/(df+t^2)}(df/2, 1/2).
+double t_upper_tail(double t, double df) {
+  const double x = df / (df + t * t);
+  return 0.5 * incomplete_beta(x, 0.5 * df, 0.5);
+}
+
+double t_pdf(double t, double df) {
+  const double log_norm = -0.5 * std::log(df) - log_beta(0.5 * df, 0.5);
+  return std::exp(log_norm - 0.5 * (df + 1) * std::log1p(t * t / df));
+}
+
+double normal_upper_tail(double z) {
+  return 0.5 * std::erfc(z / std::numbers::sqrt2);
+}
+
+// Standard normal quantile for p in (0.5, 1): a rational starting value (Abramowitz & Stegun
+// 26.2.23, |error| < 4.5e-4) refined by Newton steps on the exact tail via erfc.
+double normal_quantile_upper(double p) {
+  const double q = 1.0 - p;
+  const double r = std::sqrt(-2.0 * std::log(q));
+  double z = r - (2.515517 + 0.802853 * r + 0.010328 * r * r) /
+                     (1.0 + 1.432788 * r + 0.189269 * r * r + 0.001308 * r * r * r);
+  for (int i = 0; i < 4; ++i) {
+    const double pdf = std::exp(-0.5 * z * z) / std::sqrt(2.0 * std::numbers::pi);
+    z += (normal_upper_tail(z) - q) / pdf;
+  }
+  return z;
 }
 
 }  // namespace
+
+double incomplete_beta(double x, double a, double b) {
+  assert(a > 0 && b > 0);
+  if (!(x > 0)) return 0.0;
+  if (!(x < 1)) return 1.0;
+  const double log_front = a * std::log(x) + b * std::log1p(-x) - log_beta(a, b);
+  if (x < (a + 1) / (a + b + 2)) return std::exp(log_front) * beta_continued_fraction(x, a, b) / a;
+  return 1.0 - std::exp(log_front) * beta_continued_fraction(1.0 - x, b, a) / b;
+}
+
+double student_t_cdf(double t, double df) {
+  assert(df > 0);
+  if (std::isnan(t)) return kNaN;
+  if (std::isinf(t)) return t > 0 ? 1.0 : 0.0;
+  const double tail = t_upper_tail(std::fabs(t), df);
+  return t >= 0 ? 1.0 - tail : tail;
+}
+
+double student_t_inverse(double p, double df) {
+  if (!(p > 0 && p < 1) || !(df > 0)) return kNaN;
+  if (p == 0.5) return 0.0;
+  if (p < 0.5) return -student_t_inverse(1.0 - p, df);
+  const double q = 1.0 - p;  // upper tail to hit
+  if (df == 1.0) return std::tan(std::numbers::pi * (p - 0.5));
+  if (df == 2.0) return (2 * p - 1) / std::sqrt(2 * p * (1 - p));
+  // Start: Cornish-Fisher expansion of t around the normal quantile.
+  const double z = normal_quantile_upper(p);
+  const double z3 = z * z * z;
+  const double z5 = z3 * z * z;
+  double t = z + (z3 + z) / (4 * df) + (5 * z5 + 16 * z3 + 3 * z) / (96 * df * df);
+  // Bracket [lo, hi] with tail(lo) >= q >= tail(hi); tail is decreasing in t.
+  double lo = 0.0;
+  double hi = std::max(t, 1.0);
+  while (t_upper_tail(hi, df) > q) {
+    lo = hi;
+    hi *= 2;
+    if (hi > 1e300) return std::numeric_limits<double>::infinity();
+  }
+  if (!(t > lo && t < hi)) t = 0.5 * (lo + hi);
+  // Safeguarded Newton on g(t) = tail(t) - q, g'(t) = -pdf(t).
+  for (int i = 0; i < 200; ++i) {
+    const double g = t_upper_tail(t, df) - q;
+    if (g == 0) break;
+    if (g > 0) {
+      lo = t;
+    } else {
+      hi = t;
+    }
+    double next = t + g / t_pdf(t, df);
+    if (!(next > lo && next < hi)) next = 0.5 * (lo + hi);
+    if (std::fabs(next - t) <= 1e-15 * std::max(1.0, std::fabs(t))) {
+      t = next;
+      break;
+    }
+    t = next;
+  }
+  return t;
+}
 
 double student_t_quantile(double confidence, int dof) {
   if (dof < 1 || !(confidence > 0.0 && confidence < 1.0)) {
     throw std::invalid_argument("student_t_quantile: need dof >= 1 and 0 < confidence < 1");
   }
-  const double alpha = 1.0 - confidence;
-  double lo = 0.0;
-  double hi = 1.0;
-  while (t_two_sided_tail(hi, dof) > alpha) hi *= 2.0;
-  for (int i = 0; i < 200; ++i) {
-    const double mid = 0.5 * (lo + hi);
-    if (t_two_sided_tail(mid, dof) > alpha) {
-      lo = mid;
-    } else {
-      hi = mid;
-    }
-  }
-  return 0.5 * (lo + hi);
+  return student_t_inverse(1.0 - (1.0 - confidence) / 2.0, static_cast<double>(dof));
 }
 
 ConfidenceInterval t_confidence_interval(const std::vector<double>& values, double confidence) {

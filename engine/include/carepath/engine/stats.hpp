@@ -191,6 +191,12 @@ struct ConfidenceInterval {
   [[nodiscard]] bool contains(double x) const { return x >= low() && x <= high(); }
 };
 
+/// Regularized incomplete beta I_x(a, b), a, b > 0.
+double incomplete_beta(double x, double a, double b);
+/// Student-t CDF with (possibly non-integer) df > 0 degrees of freedom.
+double student_t_cdf(double t, double df);
+/// Student-t p-quantile with (possibly non-integer) df > 0; NaN outside 0 < p < 1.
+double student_t_inverse(double p, double df);
 /// Two-sided Student-t quantile t_{1-alpha/2, dof} (dof >= 1), by inverting the t CDF numerically.
 double student_t_quantile(double confidence, int dof);
 /// t-based CI for the mean of independent observations (e.g. replication means), n >= 2.
