@@ -13,4 +13,5 @@ if(CAREPATH_SANITIZE)
                          -fno-omit-frame-pointer -fno-sanitize-recover=undefined
                          -Wno-error=uninitialized -Wno-error=maybe-uninitialized)
   target_link_options(carepath_warnings INTERFACE -fsanitize=address,undefined)
+  target_compile_definitions(carepath_warnings INTERFACE CAREPATH_THREAD_CONTEXTS)
 endif()
