@@ -1299,8 +1299,8 @@ void Converter::convert_kpis(const Node& root) {
   if (ks == nullptr || !expect_map(*ks, "'kpis'")) return;
   const std::vector<std::string> forms = {"sum",   "mean",     "share_within", "p95",
                                           "ratio", "per_100k", "count_over"};
-  const std::vector<std::string> sum_metrics = {"arrivals", "accepted", "served",
-                                                "baulked",  "reneged",  "blocked",
+  const std::vector<std::string> sum_metrics = {"arrivals", "accepted",     "served",
+                                                "baulked",  "reneged",      "blocked",
                                                 "bed_days", "blocked_days", "cost"};
   const std::vector<std::string> mean_metrics = {"occupancy", "queue", "wait", "time_in_site"};
   const std::vector<std::string> p95_metrics = {"wait", "time_in_site"};

@@ -107,7 +107,7 @@ struct Patient {
   Time service_end = 0;
   EventId service_event{};
   bool alive = false;
-  bool delayed = false;  // its departure from `site` was delayed (hold or blocked)
+  bool delayed = false;      // its departure from `site` was delayed (hold or blocked)
   std::uint32_t visits = 0;  // sites visited so far: the step of its per-patient substreams
   std::uint64_t crn_id = 0;  // (arrival stream, arrival number): the same patient in any scenario
 };
@@ -505,7 +505,7 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
         s.routes[static_cast<std::size_t>(rule)].to[static_cast<std::size_t>(target)];
     if (t.travel) {
       RandomStream rng = draws(rt.travel_key, id);
-    const Time d = t.travel->sample(rng);
+      const Time d = t.travel->sample(rng);
       if (p.site >= 0) {
         const int held = p.site;
         p.site = -1;
