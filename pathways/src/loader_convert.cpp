@@ -219,18 +219,7 @@ class Converter {
                              " values; horizon.years is " + std::to_string(file_years_));
         return std::nullopt;
       }
-      std::vector<T> out;
-      bool ok = true;
-      for (const Node& item : list->items) {
-        auto v = one(item);
-        if (v) {
-          out.push_back(*v);
-        } else {
-          ok = false;
-        }
-      }
-      if (!ok) return std::nullopt;
-      return out;
+      return list_of<T>(*list, "by_year of " + what, one);
     }
     if (n.is_seq()) {
       error(n.loc, what + " must be a value or {by_year: [...]}, not a list");
@@ -280,11 +269,13 @@ class Converter {
                                            bool in_mixture = false);
   std::optional<Distribution> distribution_kind(const std::string& kind, const Node& p,
                                                 const std::string& what);
-  std::optional<std::vector<double>> list_of(
+  /// Every item of a list through `one`; nullopt (errors reported) if any item failed.
+  template <class T = double>
+  std::optional<std::vector<T>> list_of(
       const Node& n, const std::string& what,
-      const std::function<std::optional<double>(const Node&)>& one) {
+      const std::function<std::optional<std::type_identity_t<T>>(const Node&)>& one) {
     if (!expect_seq(n, what)) return std::nullopt;
-    std::vector<double> out;
+    std::vector<T> out;
     bool ok = true;
     for (const Node& i : n.items) {
       auto v = one(i);

@@ -4,12 +4,15 @@
 
 #include <catch2/catch.hpp>
 
+#include "model_builders.hpp"
+
 #include <cmath>
 #include <numeric>
 #include <string>
 
 using namespace carepath;
 using namespace carepath::pathways;
+using namespace carepath::pathways::testing;
 
 namespace {
 
@@ -21,37 +24,6 @@ ModelSpec base_model(int years) {
   m.run.warmup = 30 * kDay;
   m.cohorts.push_back(CohortSpec{"all", {}, 3});
   return m;
-}
-
-SiteSpec site(const std::string& name, SiteKind kind, int capacity, int years) {
-  SiteSpec s;
-  s.name = name;
-  s.label = name;
-  s.kind = kind;
-  s.capacity = Yearly<int>(capacity, years);
-  s.service_scale = Yearly<double>(1.0, years);
-  s.queue_limit = kind == SiteKind::beds ? 0 : kUnlimited;
-  return s;
-}
-
-RouteRule to_one(int target, int years, EntryMode mode = EntryMode::queue) {
-  RouteRule r;
-  RouteTarget t;
-  t.site = target;
-  t.p = Yearly<double>(1.0, years);
-  t.mode = mode;
-  r.to.push_back(t);
-  return r;
-}
-
-ArrivalSpec stream(const std::string& name, int to, double per_year, int years) {
-  ArrivalSpec a;
-  a.name = name;
-  a.to = to;
-  a.volume_per_year = Yearly<double>(per_year, years);
-  a.cohorts = {0};
-  a.shares = {Yearly<double>(1.0, years)};
-  return a;
 }
 
 double kpi(const ReplicationResult& r, const std::string& name, int year = 0) {

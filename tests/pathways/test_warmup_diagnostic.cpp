@@ -3,43 +3,16 @@
 
 #include <catch2/catch.hpp>
 
+#include "model_builders.hpp"
+
 #include <stdexcept>
 #include <string>
 
 using namespace carepath;
 using namespace carepath::pathways;
+using namespace carepath::pathways::testing;
 
 namespace {
-
-SiteSpec site(const std::string& name, SiteKind kind, int capacity, int years) {
-  SiteSpec s;
-  s.name = name;
-  s.label = name;
-  s.kind = kind;
-  s.capacity = Yearly<int>(capacity, years);
-  s.service_scale = Yearly<double>(1.0, years);
-  s.queue_limit = kind == SiteKind::beds ? 0 : kUnlimited;
-  return s;
-}
-
-RouteRule to_one(int target, int years) {
-  RouteRule r;
-  RouteTarget t;
-  t.site = target;
-  t.p = Yearly<double>(1.0, years);
-  r.to.push_back(t);
-  return r;
-}
-
-ArrivalSpec stream(const std::string& name, int to, double per_year, int years) {
-  ArrivalSpec a;
-  a.name = name;
-  a.to = to;
-  a.volume_per_year = Yearly<double>(per_year, years);
-  a.cohorts = {0};
-  a.shares = {Yearly<double>(1.0, years)};
-  return a;
-}
 
 // Two independent flows, each from empty:
 //  * acute: 5 admissions a day, exponential LOS of mean 20 days, 1000 beds (never full): an
