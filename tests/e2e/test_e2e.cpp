@@ -36,12 +36,12 @@ Result cli(const std::vector<std::string>& args) {
   return Result{code, out.str(), err.str()};
 }
 
-// Every dataset's content hash, except the provenance that legitimately differs between runs
-// (creation time, command line and process count).
+// Every dataset's content hash. Only /meta's attributes (creation time, command line, process
+// count) may differ between runs; every dataset, /meta's included, must not.
 std::vector<std::pair<std::string, std::uint64_t>> dataset_hashes(const fs::path& file) {
   std::vector<std::pair<std::string, std::uint64_t>> out;
   for (const auto& o : carepath::outputs::inspect_file(file)) {
-    if (o.is_dataset && o.path.rfind("/meta", 0) != 0) out.emplace_back(o.path, o.content_hash);
+    if (o.is_dataset) out.emplace_back(o.path, o.content_hash);
   }
   return out;
 }
