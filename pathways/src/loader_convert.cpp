@@ -1296,7 +1296,7 @@ void Converter::convert_kpis(const Node& root) {
   const std::vector<std::string> mean_metrics = {"occupancy", "queue", "wait", "time_in_site"};
   const std::vector<std::string> p95_metrics = {"wait", "time_in_site"};
   std::vector<std::string> allowed = forms;
-  for (const char* k : {"sites", "unit", "description", "headline", "scale", "of"})
+  for (const char* k : {"sites", "unit", "description", "headline", "scale", "of", "cohorts"})
     allowed.emplace_back(k);
   std::map<std::string, std::vector<std::string>> refs;  // for cycles
   std::map<std::string, Loc> locs;
@@ -1368,6 +1368,17 @@ void Converter::convert_kpis(const Node& root) {
         if (m_.population <= 0)
           error(form->key_loc, "per_100k " + in + " needs model.population (> 0)");
         break;
+    }
+    if (const Node* c = n.get("cohorts")) {
+      if (k.form != KpiSpec::Form::sum || (k.metric != "arrivals" && k.metric != "served")) {
+        error(key_loc(n, "cohorts"),
+              "'cohorts' applies only to sum: arrivals and sum: served (" + name + ")");
+      } else if (expect_seq(*c, "cohorts " + in + " (a list of cohorts)")) {
+        for (const Node& i : c->items)
+          if (const int x = reference(i, cohort_names_, "cohort", in); x >= 0)
+            k.cohorts.push_back(x);
+        if (c->items.empty()) error(c->loc, "cohorts " + in + " is empty");
+      }
     }
     if (n.has("of") && k.form != KpiSpec::Form::share_within &&
         k.form != KpiSpec::Form::count_over) {

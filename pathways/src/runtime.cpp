@@ -135,6 +135,8 @@ class Model final : public engine::EventHandler,
     std::uint64_t service_key = 0, route_key = 0, patience_key = 0, hold_key = 0, travel_key = 0;
     std::uint64_t passes = 0;   // arrivals at triage and exit sites (window)
     std::uint64_t delayed = 0;  // departures delayed by a hold or by blocking (window)
+    std::vector<std::uint64_t> arrivals_by_cohort;  // (window), for cohort-filtered KPIs
+    std::vector<std::uint64_t> served_by_cohort;
     std::vector<int> rule_for_cohort;
     /// service × service_scale for [year * cohorts + cohort]; empty for sites without service
     std::vector<engine::Distribution> scaled_service;
@@ -216,6 +218,8 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
     SiteRt& rt = sites_[i];
     rt.spec = &s;
     rt.census_rng = streams_.stream("census/" + s.name);
+    rt.arrivals_by_cohort.assign(spec.cohorts.size(), 0);
+    rt.served_by_cohort.assign(spec.cohorts.size(), 0);
     const auto key = [&](const std::string& purpose) {
       return RandomStream::key(seed_, static_cast<std::uint64_t>(replication_),
                                purpose + "/" + s.name);
@@ -491,6 +495,9 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
   const SiteSpec& s = *rt.spec;
   Patient& p = patients_[id];
   ++p.visits;  // a new step of the patient's substreams
+  const bool closed_overflow =
+      rt.res && rt.res->capacity() == 0 && s.overflow >= 0 && hops < kMaxOverflowHops;
+  if (!closed_overflow) ++rt.arrivals_by_cohort[p.cohort];  // as the site's own arrivals count
   if (s.kind == SiteKind::exit) {
     ++rt.passes;
     log(id, site, engine::MonitorEventKind::arrive);
@@ -570,6 +577,7 @@ void Model::on_start(Resource& resource, std::uint32_t entity) {
     d = p.remaining;
     p.remaining = -1;
   } else if (!rt.scaled_service.empty()) {
+    ++rt.served_by_cohort[p.cohort];  // a first start (restarts after pre-emption are not)
     const std::size_t index = static_cast<std::size_t>(year()) * spec_.cohorts.size() + p.cohort;
     RandomStream rng = draws(rt.service_key, entity);
     d = std::max(0.0, rt.scaled_service[index].sample(rng));
@@ -664,6 +672,8 @@ void Model::reset_windows() {
   for (SiteRt& s : sites_) {
     s.passes = 0;
     s.delayed = 0;
+    std::fill(s.arrivals_by_cohort.begin(), s.arrivals_by_cohort.end(), 0);
+    std::fill(s.served_by_cohort.begin(), s.served_by_cohort.end(), 0);
     if (s.res) s.res->reset_stats();
   }
 }
@@ -742,6 +752,15 @@ void Model::close_year(int y) {
     switch (kpi.form) {
       case KpiSpec::Form::sum: {
         v = 0;
+        if (!kpi.cohorts.empty()) {  // arrivals or served of some cohorts only
+          for (int s : kpi.sites) {
+            const SiteRt& rt = sites_[static_cast<std::size_t>(s)];
+            const auto& counts =
+                kpi.metric == "served" ? rt.served_by_cohort : rt.arrivals_by_cohort;
+            for (int c : kpi.cohorts) v += static_cast<double>(counts[static_cast<std::size_t>(c)]);
+          }
+          break;
+        }
         for (int s : kpi.sites) {
           const double x = site_value(s, kpi.metric);
           if (!std::isnan(x)) v += x;
@@ -850,6 +869,7 @@ void Model::seed_census() {
                  static_cast<std::uint64_t>(k);
       p.site = static_cast<std::int16_t>(i);
       if (k < c.occupied && !rt.scaled_service.empty()) p.remaining = residual_stay(rt, c.cohort);
+      ++rt.arrivals_by_cohort[p.cohort];
       const Admission a = rt.res->arrive(id, spec_.cohorts[p.cohort].priority,
                                          engine::EntryMode::queue, engine::kForever);
       if (a == Admission::baulked) {

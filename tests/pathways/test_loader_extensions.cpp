@@ -29,7 +29,8 @@ const std::string kModel =
     "  home: {kind: exit}\n"
     "kpis:\n"
     "  long_stays: {count_over: 12h, sites: [ward]}\n"
-    "  quick_starts: {share_within: 2h, of: wait, sites: [ward]}\n";
+    "  quick_starts: {share_within: 2h, of: wait, sites: [ward]}\n"
+    "  frail_admissions: {sum: arrivals, sites: [ward], cohorts: [frail]}\n";
 
 }  // namespace
 
@@ -44,12 +45,26 @@ TEST_CASE("warm start, cohort service, hold scale and threshold KPIs load", "[pa
   CHECK(ward.service_by_cohort[0].first == m.cohort_index("frail"));
   CHECK(ward.service_by_cohort[0].second.mean() == Approx(10 * 1440.0));
   CHECK(ward.hold_scale.values == std::vector<double>{1.0, 1.1});
-  REQUIRE(m.kpis.size() == 2);
+  REQUIRE(m.kpis.size() == 3);
+  CHECK(m.kpis[2].cohorts == std::vector<int>{m.cohort_index("frail")});
   CHECK(m.kpis[0].form == KpiSpec::Form::count_over);
   CHECK(m.kpis[0].within == 720);
   CHECK(m.kpis[0].metric == "time_in_site");
   CHECK(m.kpis[1].form == KpiSpec::Form::share_within);
   CHECK(m.kpis[1].metric == "wait");
+}
+
+TEST_CASE("a cohort filter needs a sum of arrivals or served", "[pathways][loader]") {
+  std::string bad = kModel;
+  bad.replace(bad.find("{sum: arrivals, sites: [ward], cohorts"), 14, "{sum: bed_days");
+  try {
+    (void)load_model_from_string(bad, "ext.yaml");
+    FAIL("expected an error");
+  } catch (const ConfigErrors& e) {
+    CHECK(std::string(e.what()) ==
+          "ext.yaml:21:52: error: 'cohorts' applies only to sum: arrivals and sum: served (KPI "
+          "'frail_admissions')");
+  }
 }
 
 TEST_CASE("errors in the new keys are located and explained", "[pathways][loader]") {

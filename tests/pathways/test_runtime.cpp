@@ -298,3 +298,45 @@ TEST_CASE("common random numbers: changing one stream leaves other patients' dra
   CHECK(after.b_wait == before.b_wait);
   CHECK(after.b_time == before.b_time);
 }
+
+TEST_CASE("a sum of arrivals or served can be restricted to cohorts", "[pathways][runtime]") {
+  // One stream, two cohorts (30% frail), a clinic: the frail-only KPI sees about 30% of the
+  // arrivals, and the two cohort KPIs add up exactly to the site's own counts.
+  const int years = 1;
+  ModelSpec m = base_model(years);
+  m.cohorts.push_back(CohortSpec{"frail", {}, 3});
+  m.sites.push_back(site("clinic", SiteKind::service, 20, years));
+  m.sites.push_back(site("home", SiteKind::exit, 0, years));
+  m.sites[0].service = engine::Distribution::exponential(30);
+  m.sites[0].routes.push_back(to_one(1, years));
+  ArrivalSpec a = stream("demand", 0, 20000, years);
+  a.cohorts = {0, 1};
+  a.shares = {Yearly<double>(0.7, years), Yearly<double>(0.3, years)};
+  m.arrivals.push_back(a);
+  KpiSpec frail;
+  frail.name = "frail_arrivals";
+  frail.form = KpiSpec::Form::sum;
+  frail.metric = "arrivals";
+  frail.sites = {0};
+  frail.cohorts = {1};
+  KpiSpec others = frail;
+  others.name = "other_arrivals";
+  others.cohorts = {0};
+  KpiSpec frail_served = frail;
+  frail_served.name = "frail_served";
+  frail_served.metric = "served";
+  m.kpis = {frail, others, frail_served};
+  struct Out {
+    double frail, others, all, frail_served, all_served;
+  };
+  const Out o = engine::run_isolated<Out>([&]() {
+    const ReplicationResult r = run_replication(m, 13, 0);
+    return Out{kpi(r, "frail_arrivals"), kpi(r, "other_arrivals"), kpi(r, "site.clinic.arrivals"),
+               kpi(r, "frail_served"), kpi(r, "site.clinic.served")};
+  });
+  CHECK(o.frail + o.others == o.all);
+  // Binomial share of ~20,000 arrivals: sd = sqrt(20000 * 0.21) = 65; 5 sd.
+  CHECK(o.frail == Approx(0.3 * o.all).margin(5 * 65));
+  CHECK(o.frail_served <= o.all_served);
+  CHECK(o.frail_served == Approx(o.frail).margin(10));  // a few still waiting at year end
+}

@@ -150,12 +150,13 @@ struct KpiSpec {
   std::string unit;
   std::string description;
   Form form = Form::sum;
-  std::string metric;       ///< sum/mean/p95: the site metric
-  std::vector<int> sites;   ///< sum/mean/share_within/p95
-  Time within = 0;          ///< share_within, count_over (with metric wait or time_in_site)
-  std::string numerator;    ///< ratio; per_100k uses numerator only
-  std::string denominator;  ///< ratio
-  double scale = 1.0;       ///< ratio
+  std::string metric;        ///< sum/mean/p95: the site metric
+  std::vector<int> sites;    ///< sum/mean/share_within/p95
+  std::vector<int> cohorts;  ///< sum of arrivals or served: only these cohorts (empty = all)
+  Time within = 0;           ///< share_within, count_over (with metric wait or time_in_site)
+  std::string numerator;     ///< ratio; per_100k uses numerator only
+  std::string denominator;   ///< ratio
+  double scale = 1.0;        ///< ratio
   bool headline = false;
   SourceLocation where;
 };
