@@ -1374,9 +1374,11 @@ void Converter::convert_kpis(const Node& root) {
         error(key_loc(n, "cohorts"),
               "'cohorts' applies only to sum: arrivals and sum: served (" + name + ")");
       } else if (expect_seq(*c, "cohorts " + in + " (a list of cohorts)")) {
-        for (const Node& i : c->items)
-          if (const int x = reference(i, cohort_names_, "cohort", in); x >= 0)
+        for (const Node& i : c->items) {
+          if (const int x = reference(i, cohort_names_, "cohort", in); x >= 0) {
             k.cohorts.push_back(x);
+          }
+        }
         if (c->items.empty()) error(c->loc, "cohorts " + in + " is empty");
       }
     }
