@@ -167,6 +167,8 @@ class Model final : public engine::EventHandler,
   void arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int hops = 0);
   void route_from(std::uint32_t id, int site);  // choose and start the move out of `site`
   void transfer(std::uint32_t id);              // after any hold: travel or arrive
+  void start_travel(std::uint32_t id, SiteRt& from, const RouteTarget& t);
+  void release_held(std::uint32_t id);  // frees every place the patient holds
   void release_upstream(std::uint32_t id);
   void leave_system(std::uint32_t id);
   void log(std::uint32_t id, int site, engine::MonitorEventKind kind);
@@ -451,23 +453,35 @@ void Model::route_from(std::uint32_t id, int site) {
 
 void Model::transfer(std::uint32_t id) {
   Patient& p = patients_[id];
-  // The route was chosen at the site the patient is leaving: p.site for resource sites; for a
-  // triage site it is passed through p.upstream-free flow below (triage calls arrive_at itself).
-  const int from = p.site;
-  SiteRt& rt = sites_[static_cast<std::size_t>(from)];
+  // The route was chosen at the resource site the patient is leaving (triage sites route in
+  // arrive_at).
+  SiteRt& rt = sites_[static_cast<std::size_t>(p.site)];
   const RouteTarget& t =
       rt.spec->routes[static_cast<std::size_t>(p.rule)].to[static_cast<std::size_t>(p.target)];
   if (t.travel) {
-    RandomStream rng = draws(rt.travel_key, id);
-    const Time d = t.travel->sample(rng);
-    release_upstream(id);  // leaves now
-    rt.res->release(id);
-    p.site = -1;
-    p.target = static_cast<std::int16_t>(t.site);
-    sim_.schedule(sim_.now() + std::max(0.0, d), engine::priority::kArrival, this, kTravelEnd, id);
+    start_travel(id, rt, t);
     return;
   }
   arrive_at(id, t.site, to_engine(t.mode));
+}
+
+void Model::start_travel(std::uint32_t id, SiteRt& from, const RouteTarget& t) {
+  // The patient leaves every place it holds now and arrives at the target after the delay.
+  RandomStream rng = draws(from.travel_key, id);
+  const Time d = t.travel->sample(rng);
+  release_held(id);
+  patients_[id].target = static_cast<std::int16_t>(t.site);
+  sim_.schedule(sim_.now() + std::max(0.0, d), engine::priority::kArrival, this, kTravelEnd, id);
+}
+
+void Model::release_held(std::uint32_t id) {
+  Patient& p = patients_[id];
+  if (p.site >= 0) {
+    const int s = p.site;
+    p.site = -1;
+    sites_[static_cast<std::size_t>(s)].res->release(id);
+  }
+  release_upstream(id);
 }
 
 void Model::release_upstream(std::uint32_t id) {
@@ -480,13 +494,7 @@ void Model::release_upstream(std::uint32_t id) {
 }
 
 void Model::leave_system(std::uint32_t id) {
-  Patient& p = patients_[id];
-  if (p.site >= 0) {
-    const int s = p.site;
-    p.site = -1;
-    sites_[static_cast<std::size_t>(s)].res->release(id);
-  }
-  release_upstream(id);
+  release_held(id);
   free_patient(id);
 }
 
@@ -511,16 +519,7 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
     const RouteTarget& t =
         s.routes[static_cast<std::size_t>(rule)].to[static_cast<std::size_t>(target)];
     if (t.travel) {
-      RandomStream rng = draws(rt.travel_key, id);
-      const Time d = t.travel->sample(rng);
-      if (p.site >= 0) {
-        const int held = p.site;
-        p.site = -1;
-        sites_[static_cast<std::size_t>(held)].res->release(id);
-      }
-      p.target = static_cast<std::int16_t>(t.site);
-      sim_.schedule(sim_.now() + std::max(0.0, d), engine::priority::kArrival, this, kTravelEnd,
-                    id);
+      start_travel(id, rt, t);
       return;
     }
     arrive_at(id, t.site, to_engine(t.mode), hops);
