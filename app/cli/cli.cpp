@@ -121,6 +121,14 @@ long parse_int(const std::string& s, const std::string& what, long min) {
   throw UsageError(what + " must be an integer >= " + std::to_string(min) + " (got '" + s + "')");
 }
 
+// -j N / --jobs N: processes to use; all cores by default.
+int jobs_option(Args& a) {
+  auto v = a.option("--jobs");
+  if (!v) v = a.option("-j");
+  if (v) return static_cast<int>(parse_int(*v, "-j", 1));
+  return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
+}
+
 std::string format_duration(double seconds) {
   const long s = std::lround(seconds);
   std::ostringstream os;
@@ -224,8 +232,7 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
             std::ostream& err) {
   const auto reps_opt = a.option("--replications");
   const auto seed_opt = a.option("--seed");
-  auto jobs_opt = a.option("--jobs");
-  if (!jobs_opt) jobs_opt = a.option("-j");
+  const int jobs = jobs_option(a);
   const auto out_opt = a.option("--out");
   const auto years_opt = a.option("--years");
   const auto baseline_opt = a.option("--baseline");
@@ -278,8 +285,6 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   }
   const int max_reps =
       max_reps_opt ? static_cast<int>(parse_int(*max_reps_opt, "--max-replications", 2)) : 200;
-  const int hw = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-  const int jobs = jobs_opt ? static_cast<int>(parse_int(*jobs_opt, "-j", 1)) : hw;
   fs::path out_file =
       out_opt
           ? fs::path(*out_opt)
@@ -476,8 +481,7 @@ int cmd_warmup(Args& a, std::ostream& out) {
   const auto reps_opt = a.option("--replications");
   const auto site_opt = a.option("--site");
   const auto seed_opt = a.option("--seed");
-  auto jobs_opt = a.option("--jobs");
-  if (!jobs_opt) jobs_opt = a.option("-j");
+  const int jobs = jobs_option(a);
   const std::string file = a.positional("a model or scenario file");
   a.done();
   const ModelSpec m = pathways::load_model(file);
@@ -485,8 +489,6 @@ int cmd_warmup(Args& a, std::ostream& out) {
       reps_opt ? static_cast<int>(parse_int(*reps_opt, "--replications", 1)) : m.run.replications;
   const auto seed =
       seed_opt ? static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0)) : m.run.seed;
-  const int hw = static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
-  const int jobs = jobs_opt ? static_cast<int>(parse_int(*jobs_opt, "-j", 1)) : hw;
   std::vector<std::string> sites;
   if (site_opt) sites.push_back(*site_opt);
   const pathways::WarmupReport report = pathways::diagnose_warmup(m, reps, jobs, seed, sites);
