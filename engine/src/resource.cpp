@@ -256,6 +256,7 @@ void Resource::start(std::uint32_t slot) {
     sim_.cancel(s.timer);
     s.has_timer = false;
   }
+  if (s.state == EntityState::waiting) leave_line(s);
   s.state = EntityState::in_service;
   s.start_order = ++next_start_;
   s.pos = static_cast<std::int32_t>(in_service_.size());
@@ -269,9 +270,19 @@ void Resource::start(std::uint32_t slot) {
   pending_.push_back(Pending{Callback::start, s.entity});
 }
 
+void Resource::leave_line(Slot& s) {
+  s.line_time += now() - s.line_since;
+}
+
+void Resource::record_departure(const Slot& s) {
+  stats_.line_times.add(s.line_time);
+  stats_.time_in_resource.add(now() - s.arrival);
+}
+
 void Resource::enqueue(std::uint32_t slot) {
   Slot& s = table_[slot];
   s.state = EntityState::waiting;
+  s.line_since = now();
   line_.push(LineEntry{++next_order_, s.priority, s.entity, s.visit});
   ++waiting_;
   if (s.deadline != kForever && !s.has_timer) {
@@ -285,6 +296,7 @@ void Resource::preempt(std::uint32_t slot) {
   remove_from_list(in_service_, slot);
   Slot& s = table_[slot];
   s.state = EntityState::waiting;
+  s.line_since = now();
   line_.push_head(LineEntry{0, s.priority, s.entity, s.visit});
   ++waiting_;
   ++stats_.preempted;
@@ -328,7 +340,13 @@ void Resource::admit_blocked() {
     if (!server && !line_has_room()) return;
     const std::uint32_t slot = pop_valid(blocked_line_, EntityState::blocked, blocked_);
     if (slot == Table::kNone) return;
-    const std::uint32_t entity = table_[slot].entity;
+    // Admitted now: the patient was the upstream site's until this moment, so its arrival,
+    // wait, patience and time here start now.
+    Slot& s = table_[slot];
+    if (s.deadline != kForever) s.deadline = now() + (s.deadline - s.arrival);
+    s.arrival = now();
+    ++stats_.arrivals;
+    const std::uint32_t entity = s.entity;
     blocked_registry().erase(entity);
     emit(MonitorEventKind::unblock, entity, waiting_);
     pending_.push_back(Pending{Callback::admitted, entity});
@@ -385,7 +403,8 @@ void Resource::dispatch() {
 }
 
 Admission Resource::arrive(std::uint32_t entity, int priority, EntryMode mode, Time patience) {
-  ++stats_.arrivals;
+  // Arrivals are counted when turned away or admitted; a blocked patient arrives when admitted
+  // (admit_blocked), as it belongs to the site whose place it holds until then.
   emit(MonitorEventKind::arrive, entity, waiting_);
   const int prio = config_.discipline == QueueDiscipline::priority ? priority : 0;
 
@@ -399,6 +418,8 @@ Admission Resource::arrive(std::uint32_t entity, int priority, EntryMode mode, T
     Slot& s = table_[slot];
     s.arrival = now();
     s.deadline = patience == kForever ? kForever : now() + patience;
+    s.line_since = now();
+    s.line_time = 0;
     s.timer = EventId{0};
     s.start_order = 0;
     s.visit = ++next_visit_;
@@ -410,6 +431,7 @@ Admission Resource::arrive(std::uint32_t entity, int priority, EntryMode mode, T
     return slot;
   };
   auto baulk = [&]() {
+    ++stats_.arrivals;
     ++stats_.baulked;
     emit(MonitorEventKind::baulk, entity, waiting_);
     return Admission::baulked;
@@ -449,6 +471,7 @@ Admission Resource::arrive(std::uint32_t entity, int priority, EntryMode mode, T
     if (config_.detect_deadlock) check_deadlock();
     return Admission::blocked;
   }
+  ++stats_.arrivals;
   update_levels();
   maybe_compact(line_, EntityState::waiting, waiting_);
   dispatch();
@@ -485,7 +508,7 @@ void Resource::release(std::uint32_t entity) {
   Slot& s = table_[slot];
   remove_from_list(s.state == EntityState::in_service ? in_service_ : holding_, slot);
   ++stats_.completed;
-  stats_.time_in_resource.add(now() - s.arrival);
+  record_departure(s);
   table_.erase(entity);
   emit(MonitorEventKind::leave, entity, waiting_);
   fill_servers();
@@ -501,6 +524,8 @@ bool Resource::withdraw(std::uint32_t entity) {
   if (s.state == EntityState::waiting) {
     if (s.has_timer) sim_.cancel(s.timer);
     --waiting_;
+    leave_line(s);
+    record_departure(s);
   } else if (s.state == EntityState::blocked) {
     --blocked_;
     blocked_registry().erase(entity);
@@ -541,7 +566,10 @@ void Resource::on_event(std::uint32_t kind, std::uint32_t arg) {
   s.has_timer = false;
   --waiting_;
   ++stats_.reneged;
+  leave_line(s);
+  stats_.waits.add(now() - s.arrival);
   stats_.reneged_waits.add(now() - s.arrival);
+  record_departure(s);
   table_.erase(arg);
   emit(MonitorEventKind::renege, arg, waiting_);
   pending_.push_back(Pending{Callback::renege, arg});

@@ -44,33 +44,49 @@ constexpr int kMaxOverflowHops = 16;
 enum EventKind : std::uint32_t { kArrival, kServiceEnd, kHoldEnd, kTravelEnd };
 
 // The per-site metrics every site reports (see kpi_catalogue).
+enum class Applies : std::uint8_t {
+  always,
+  resource,    // only sites with a resource (not triage or exit)
+  patience,    // only sites with a patience (reneging)
+  preemption,  // only sites where service can be interrupted (preemptive or on_close: preempt)
+};
 struct SiteMetric {
   const char* name;
   const char* unit;
   const char* description;
-  bool capacity_only;  // only for sites with a resource (not triage or exit)
+  Applies applies;
 };
 constexpr SiteMetric kSiteMetrics[] = {
-    {"arrivals", "patients", "patients arriving at the site", false},
-    {"accepted", "patients", "arrivals less those turned away (each admission counted once)", true},
-    {"served", "patients", "patients who started service", true},
-    {"baulked", "patients", "patients turned away (line full or closed, no overflow)", true},
-    {"reneged", "patients", "patients who left without being seen", true},
+    {"arrivals", "patients", "patients arriving at the site", Applies::always},
+    {"accepted", "patients", "arrivals less those turned away (each admission counted once)",
+     Applies::resource},
+    {"served", "patients", "patients who started service", Applies::resource},
+    {"baulked", "patients", "patients turned away (line full or closed, no overflow)",
+     Applies::resource},
+    {"reneged", "patients", "patients who left without being seen", Applies::resource},
     {"blocked", "patients", "patients whose departure was delayed (held or blocked in place)",
-     true},
-    {"wait_mean", "min", "mean wait from arrival to start of service", true},
-    {"wait_p50", "min", "median wait", true},
-    {"wait_p90", "min", "90th percentile wait", true},
-    {"wait_p95", "min", "95th percentile wait", true},
-    {"time_in_site_mean", "min", "mean time from arrival to leaving (incl. blocking)", true},
-    {"time_in_site_p95", "min", "95th percentile time in site", true},
-    {"occupancy_mean", "places", "time-weighted mean of occupied servers/beds", true},
-    {"occupancy_p95", "places", "95th percentile of occupied servers/beds over time", true},
-    {"pct_time_full", "%", "share of time with every server/bed occupied", true},
-    {"queue_mean", "patients", "time-weighted mean number waiting", true},
-    {"bed_days", "days", "occupied bed-days (or caseload-days, server-days)", true},
-    {"blocked_days", "days", "days occupied after service, waiting to move on", true},
-    {"cost", "GBP", "per-arrival cost plus per occupied day cost", false},
+     Applies::resource},
+    {"wait_mean", "min",
+     "mean wait from admission to start of service or leaving unseen, over those admitted",
+     Applies::resource},
+    {"wait_p50", "min", "median wait", Applies::resource},
+    {"wait_p90", "min", "90th percentile wait", Applies::resource},
+    {"wait_p95", "min", "95th percentile wait", Applies::resource},
+    {"time_in_site_mean", "min", "mean time from admission to leaving (incl. blocking onwards)",
+     Applies::resource},
+    {"time_in_site_p95", "min", "95th percentile time in site", Applies::resource},
+    {"renege_wait_mean", "min", "mean time from admission to leaving unseen, over those who left",
+     Applies::patience},
+    {"line_time_mean", "min", "mean total time in the line (re-queues after pre-emption included)",
+     Applies::preemption},
+    {"occupancy_mean", "places", "time-weighted mean of occupied servers/beds", Applies::resource},
+    {"occupancy_p95", "places", "95th percentile of occupied servers/beds over time",
+     Applies::resource},
+    {"pct_time_full", "%", "share of time with every server/bed occupied", Applies::resource},
+    {"queue_mean", "patients", "time-weighted mean number waiting", Applies::resource},
+    {"bed_days", "days", "occupied bed-days (or caseload-days, server-days)", Applies::resource},
+    {"blocked_days", "days", "days occupied after service, waiting to move on", Applies::resource},
+    {"cost", "GBP", "per-arrival cost plus per occupied day cost", Applies::always},
 };
 constexpr std::size_t kNumSiteMetrics = sizeof(kSiteMetrics) / sizeof(kSiteMetrics[0]);
 
@@ -88,6 +104,20 @@ engine::EntryMode to_engine(EntryMode m) {
 
 bool has_resource(SiteKind kind) {
   return kind != SiteKind::triage && kind != SiteKind::exit;
+}
+
+bool applies(const SiteMetric& m, const SiteSpec& s) {
+  switch (m.applies) {
+    case Applies::always:
+      return true;
+    case Applies::resource:
+      return has_resource(s.kind);
+    case Applies::patience:
+      return has_resource(s.kind) && s.patience.has_value();
+    case Applies::preemption:
+      return has_resource(s.kind) && (s.preemptive || s.on_close == ClosePolicy::preempt);
+  }
+  return false;
 }
 
 std::string metric_unit(const std::string& metric) {
@@ -503,9 +533,9 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
   const SiteSpec& s = *rt.spec;
   Patient& p = patients_[id];
   ++p.visits;  // a new step of the patient's substreams
-  const bool closed_overflow =
-      rt.res && rt.res->capacity() == 0 && s.overflow >= 0 && hops < kMaxOverflowHops;
-  if (!closed_overflow) ++rt.arrivals_by_cohort[p.cohort];  // as the site's own arrivals count
+  // As the site's own arrivals count (closed-overflow passes are not arrivals; a patient
+  // blocked upstream arrives when admitted).
+  if (!rt.res) ++rt.arrivals_by_cohort[p.cohort];
   if (s.kind == SiteKind::exit) {
     ++rt.passes;
     log(id, site, engine::MonitorEventKind::arrive);
@@ -541,6 +571,7 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
   }
   const int prio = spec_.cohorts[p.cohort].priority;
   const Admission a = rt.res->arrive(id, prio, mode, patience);
+  if (a != Admission::blocked) ++rt.arrivals_by_cohort[p.cohort];
   switch (a) {
     case Admission::started:
     case Admission::queued:
@@ -603,7 +634,8 @@ void Model::on_preempted(Resource& /*resource*/, std::uint32_t entity) {
   p.remaining = std::max(0.0, p.service_end - sim_.now());
 }
 
-void Model::on_admitted(Resource& /*resource*/, std::uint32_t entity) {
+void Model::on_admitted(Resource& resource, std::uint32_t entity) {
+  ++sites_[resource.id()].arrivals_by_cohort[patients_[entity].cohort];
   release_upstream(entity);
 }
 
@@ -688,7 +720,7 @@ void Model::close_year(int y) {
     const SiteSpec& s = *rt.spec;
     const bool res = rt.res != nullptr;
     for (const SiteMetric& m : kSiteMetrics) {
-      if (m.capacity_only && !res) continue;
+      if (!applies(m, s)) continue;
       const std::string metric = m.name;
       double v = kNaN;
       if (!res) {
@@ -720,6 +752,10 @@ void Model::close_year(int y) {
           v = st.time_in_resource.mean();
         } else if (metric == "time_in_site_p95") {
           v = st.time_in_resource.quantile(0.95);
+        } else if (metric == "renege_wait_mean") {
+          v = st.reneged_waits.mean();
+        } else if (metric == "line_time_mean") {
+          v = st.line_times.mean();
         } else if (metric == "occupancy_mean") {
           v = st.occupied.mean(now);
         } else if (metric == "occupancy_p95") {
@@ -963,7 +999,7 @@ std::vector<KpiInfo> kpi_catalogue(const ModelSpec& model) {
   std::vector<KpiInfo> out;
   for (const SiteSpec& s : model.sites) {
     for (const SiteMetric& m : kSiteMetrics) {
-      if (m.capacity_only && !has_resource(s.kind)) continue;
+      if (!applies(m, s)) continue;
       out.push_back(KpiInfo{"site." + s.name + "." + m.name, m.unit,
                             std::string(m.description) + " (" + s.label + ")", false});
     }

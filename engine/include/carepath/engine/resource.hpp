@@ -118,9 +118,13 @@ struct ResourceStats {
   std::uint64_t preempted = 0;
   std::uint64_t blocked = 0;  ///< entries into the blocked list
   std::uint64_t withdrawn = 0;
-  Tally waits;             ///< arrival -> first start
-  Tally reneged_waits;     ///< arrival -> reneging
-  Tally time_in_resource;  ///< arrival -> release (includes post-service holding)
+  // Times are counted from admission: a patient blocked upstream (EntryMode::block) is admitted
+  // when it leaves the blocked list, not when it asked to come in.
+  Tally waits;             ///< admission -> first start, or -> reneging; every admitted patient
+  Tally reneged_waits;     ///< admission -> reneging (the abandoners' time to abandon)
+  Tally line_times;        ///< total time in the line, re-queues after pre-emption included;
+                           ///< recorded when the patient leaves the resource
+  Tally time_in_resource;  ///< admission -> release, reneging or withdrawal (holding included)
   TimeWeighted in_service;
   TimeWeighted holding;
   TimeWeighted occupied;  ///< in service + holding
@@ -181,8 +185,10 @@ class Resource final : public EventHandler {
 
  private:
   struct Slot {
-    Time arrival;
-    Time deadline;  // arrival + patience
+    Time arrival;     // admission (for a blocked patient: when it asked to come in, until admitted)
+    Time deadline;    // arrival + patience
+    Time line_since;  // when it last joined the line
+    Time line_time;   // time in the line before line_since
     EventId timer;
     std::uint64_t start_order;
     std::uint32_t entity;
@@ -257,6 +263,8 @@ class Resource final : public EventHandler {
   // State transitions (no callbacks; they queue Pending entries).
   void start(std::uint32_t slot);
   void enqueue(std::uint32_t slot);
+  void leave_line(Slot& s);
+  void record_departure(const Slot& s);
   void preempt(std::uint32_t slot);
   void remove_from_list(std::vector<std::uint32_t>& list, std::uint32_t slot);
   std::uint32_t pop_valid(Line& line, EntityState expected, int& count);

@@ -1,0 +1,233 @@
+// What carepath measures, checked on its own KPIs (issue 8): blocked time belongs to the site whose
+// place the patient holds; waits cover everyone admitted (reneging patients too); Little's law
+// holds site by site on networks with blocking, reneging, pre-emption and rosters.
+//
+// Statistical checks use independent replications (one process each), fixed seeds and the 99.9%
+// Student-t interval of the replication values; each also checks it would reject a value 10% off.
+#include <carepath/engine/isolate.hpp>
+#include <carepath/engine/stats.hpp>
+#include <carepath/pathways/loader.hpp>
+#include <carepath/pathways/runtime.hpp>
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <array>
+#include <cmath>
+#include <string>
+#include <vector>
+
+using namespace carepath;
+using namespace carepath::pathways;
+
+namespace {
+
+constexpr double kConfidence = 0.999;
+constexpr std::size_t kMaxKpis = 24;
+using Values = std::array<double, kMaxKpis>;
+
+ModelSpec load(const std::string& yaml) {
+  return load_model_from_string(yaml, "measurement.yaml");
+}
+
+double kpi(const ReplicationResult& r, const std::string& name, int year = 0) {
+  for (std::size_t k = 0; k < r.kpis.size(); ++k) {
+    if (r.kpis[k].name == name) return r.value(year, k);
+  }
+  FAIL("no KPI " << name);
+  return 0;
+}
+
+/// Year-0 values of `names` in each of `reps` replications (each in its own process).
+std::vector<Values> replicate(const ModelSpec& m, int reps, const std::vector<std::string>& names,
+                              std::uint64_t seed = 8) {
+  REQUIRE(names.size() <= kMaxKpis);
+  std::vector<Values> out;
+  for (int r = 0; r < reps; ++r) {
+    out.push_back(engine::run_isolated<Values>([&]() {
+      Values v{};
+      const ReplicationResult res = run_replication(m, seed, r);
+      for (std::size_t k = 0; k < names.size(); ++k) v[k] = kpi(res, names[k]);
+      return v;
+    }));
+  }
+  return out;
+}
+
+/// The 99.9% t-interval of f over the replications contains `exact` and not `wrong`.
+template <class F>
+void check_ci(const std::string& what, const std::vector<Values>& reps, F f, double exact,
+              double wrong) {
+  std::vector<double> x;
+  for (const Values& v : reps) x.push_back(f(v));
+  const engine::ConfidenceInterval ci = engine::t_confidence_interval(x, kConfidence);
+  INFO(what << ": exact " << exact << ", 99.9% CI [" << ci.low() << ", " << ci.high()
+            << "], wrong value " << wrong);
+  CHECK(ci.contains(exact));
+  CHECK_FALSE(ci.contains(wrong));
+}
+
+constexpr double kYearMinutes = 365.0 * 24 * 60;  // 2014/15 is not a leap year
+
+/// Little's law at one site on carepath's KPIs: L = occupancy + queue, lambda = accepted per
+/// minute, W = time in site; and for the line: queue = lambda * (time in line). `line_kpi` is
+/// wait_mean, or line_time_mean where service can be interrupted.
+void check_little(const ModelSpec& m, const std::string& site, int reps,
+                  const std::string& line_kpi = "wait_mean") {
+  const std::string p = "site." + site + ".";
+  const auto v = replicate(m, reps,
+                           {p + "occupancy_mean", p + "queue_mean", p + "accepted",
+                            p + "time_in_site_mean", p + line_kpi});
+  double level = 0;
+  for (const Values& r : v) level += (r[0] + r[1]) / static_cast<double>(v.size());
+  check_ci(
+      site + ": L - lambda W", v,
+      [](const Values& r) { return r[0] + r[1] - r[2] / kYearMinutes * r[3]; }, 0.0, 0.1 * level);
+  double queue = 0;
+  for (const Values& r : v) queue += r[1] / static_cast<double>(v.size());
+  if (queue > 0.01) {
+    check_ci(
+        site + ": Lq - lambda Wq", v,
+        [](const Values& r) { return r[1] - r[2] / kYearMinutes * r[4]; }, 0.0, 0.1 * queue);
+  }
+}
+
+/// Stationary distribution of a birth-death chain on 0..n.
+std::vector<double> birth_death(int n, double lambda, double mu, int c, double theta) {
+  std::vector<double> p(static_cast<std::size_t>(n) + 1, 1.0);
+  double sum = 1.0;
+  for (int k = 1; k <= n; ++k) {
+    const double death = std::min(k, c) * mu + std::max(k - c, 0) * theta;
+    p[static_cast<std::size_t>(k)] = p[static_cast<std::size_t>(k) - 1] * lambda / death;
+    sum += p[static_cast<std::size_t>(k)];
+  }
+  for (double& x : p) x /= sum;
+  return p;
+}
+
+const char* const kHeader = R"(
+model: {name: measurement, population: 100000}
+horizon: {start: 2014-04-01, years: 1}
+run: {replications: 10, seed: 8, warmup: 30d}
+)";
+
+}  // namespace
+
+TEST_CASE("a blocked patient is the upstream site's until admitted (tandem, D2)",
+          "[pathways][validation]") {
+  // The issue's tandem: S2 has no waiting room, so nobody waits there; the time S1 patients spend
+  // blocked is S1's (time in site, blocked_days), not S2's wait.
+  const ModelSpec m = load(std::string(kHeader) + R"(
+cohorts: {p: {attributes: {}}}
+arrivals:
+  A: {to: S1, volume: 1.5/hour, cohorts: {p: 1.0}}
+sites:
+  S1: {kind: service, capacity: 1, service: {exponential: {mean: 20min}}, routes: [{to: {S2: {p: 1, mode: block}}}]}
+  S2: {kind: service, capacity: 1, queue_limit: 0, service: {exponential: {mean: 30min}}, routes: [{to: {out: 1}}]}
+  out: {kind: exit}
+)");
+  const auto v = replicate(m, 4,
+                           {"site.S2.wait_mean", "site.S2.wait_p95", "site.S2.queue_mean",
+                            "site.S1.blocked_days", "site.S2.time_in_site_mean"});
+  for (const Values& r : v) {
+    CHECK(r[0] == 0.0);
+    CHECK(r[1] == 0.0);
+    CHECK(r[2] == 0.0);
+    CHECK(r[3] > 10.0);  // S1 patients do wait for S2, in their S1 place
+  }
+  check_little(m, "S1", 10);
+  check_little(m, "S2", 10);
+}
+
+TEST_CASE("waits cover patients who leave unseen: Erlang A (M/M/4+M, D3)",
+          "[pathways][validation]") {
+  // The issue's ED: 9/h, four servers of mean 30 min, exponential patience of mean 20 min. The
+  // birth-death chain gives Lq; Little over everyone admitted gives the mean wait Lq / lambda.
+  const ModelSpec m = load(std::string(kHeader) + R"(
+cohorts: {p: {attributes: {}}}
+arrivals:
+  A: {to: S, volume: 9/hour, cohorts: {p: 1.0}}
+sites:
+  S: {kind: service, capacity: 4, service: {exponential: {mean: 30min}},
+      patience: {exponential: {mean: 20min}}, routes: [{to: {out: 1}}]}
+  out: {kind: exit}
+)");
+  const double lambda = 9.0 / 60, mu = 1.0 / 30, theta = 1.0 / 20;
+  const auto pi = birth_death(400, lambda, mu, 4, theta);
+  double lq = 0;
+  for (std::size_t n = 4; n < pi.size(); ++n) lq += static_cast<double>(n - 4) * pi[n];
+  const double wait = lq / lambda;
+  const double p_abandon = theta * lq / lambda;
+  const auto v = replicate(
+      m, 10, {"site.S.wait_mean", "site.S.queue_mean", "site.S.reneged", "site.S.arrivals"});
+  check_ci(
+      "Erlang A mean wait (min)", v, [](const Values& r) { return r[0]; }, wait, 1.1 * wait);
+  check_ci(
+      "Erlang A Lq", v, [](const Values& r) { return r[1]; }, lq, 1.1 * lq);
+  check_ci(
+      "Erlang A P(abandon)", v, [](const Values& r) { return r[2] / r[3]; }, p_abandon,
+      1.1 * p_abandon);
+  check_little(m, "S", 10);
+}
+
+TEST_CASE("the abandoners' time to abandon is its own KPI", "[pathways][kpi]") {
+  // The first patient (in the warm-up) holds the only server for the whole run; everyone after
+  // it leaves unseen after exactly its fixed patience of 20 minutes.
+  const ModelSpec m = load(std::string(kHeader) + R"(
+cohorts: {p: {attributes: {}}}
+arrivals:
+  A: {to: S, volume: 2/hour, cohorts: {p: 1.0}}
+sites:
+  S: {kind: service, capacity: 1, service: {fixed: 1000d}, patience: {fixed: 20min},
+      routes: [{to: {out: 1}}]}
+  out: {kind: exit}
+)");
+  const auto v = replicate(m, 1,
+                           {"site.S.renege_wait_mean", "site.S.wait_mean", "site.S.reneged",
+                            "site.S.served", "site.S.time_in_site_mean"});
+  CHECK(v[0][0] == Approx(20.0).epsilon(1e-12));
+  CHECK(v[0][1] == Approx(20.0).epsilon(1e-12));
+  CHECK(v[0][2] > 15000);
+  CHECK(v[0][3] == 0.0);
+  CHECK(v[0][4] == Approx(20.0).epsilon(1e-12));  // time in site of those who left: all reneged
+}
+
+TEST_CASE("Little's law site by site: blocking, reneging, pre-emption and rosters (D2, D3)",
+          "[pathways][validation]") {
+  // An ED with a priority line, pre-emption by urgent patients, patience, a day/night roster
+  // that pre-empts at shift change, and admissions to a ward that block ED cubicles when full.
+  const ModelSpec m = load(std::string(kHeader) + R"(
+cohorts:
+  urgent: {attributes: {}, priority: 1}
+  minor: {attributes: {}, priority: 3}
+arrivals:
+  A: {to: ed, volume: 6/hour, cohorts: {urgent: 0.3, minor: 0.7}}
+sites:
+  ed:
+    kind: service
+    capacity: 4
+    queue: priority
+    preemptive: true
+    on_close: preempt
+    roster:
+      - {days: all, from: "00:00", to: "08:00", capacity: 3}
+      - {days: all, from: "08:00", to: "20:00", capacity: 5}
+      - {days: all, from: "20:00", to: "24:00", capacity: 4}
+    service: {exponential: {mean: 30min}}
+    patience: {exponential: {mean: 2h}}
+    routes:
+      - when: {cohort: [urgent]}
+        to: {ward: {p: 0.6, mode: block}, out: 0.4}
+      - to: {out: 1}
+  ward: {kind: beds, capacity: 10, service: {exponential: {mean: 8h}}, routes: [{to: {out: 1}}]}
+  out: {kind: exit}
+)");
+  check_little(m, "ed", 10, "line_time_mean");
+  check_little(m, "ward", 10);
+  const auto v = replicate(m, 3, {"site.ward.wait_mean", "site.ed.reneged", "site.ed.blocked"});
+  for (const Values& r : v) {
+    CHECK(r[0] == 0.0);  // beds have no line: patients wait for a ward bed in their ED cubicle
+    CHECK(r[1] > 0.0);
+    CHECK(r[2] > 0.0);
+  }
+}
