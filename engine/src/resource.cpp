@@ -202,6 +202,9 @@ Resource::Resource(Simulation& sim, ResourceConfig config, ResourceClient* clien
   stats_.blocked_list = TimeWeighted(0.0, t);
   stats_.full = TimeWeighted(capacity_ == 0 ? 1.0 : 0.0, t);
   stats_.capacity = TimeWeighted(capacity_, t);
+  if (config_.groups < 0)
+    throw std::invalid_argument("resource '" + config_.name + "': groups < 0");
+  stats_.by_group.resize(static_cast<std::size_t>(config_.groups));
 }
 
 Resource::~Resource() {
@@ -264,7 +267,7 @@ void Resource::start(std::uint32_t slot) {
   if (!s.started) {
     s.started = true;
     ++stats_.started;
-    stats_.waits.add(now() - s.arrival);
+    record_wait(s);
   }
   emit(MonitorEventKind::start, s.entity, waiting_);
   pending_.push_back(Pending{Callback::start, s.entity});
@@ -277,6 +280,13 @@ void Resource::leave_line(Slot& s) {
 void Resource::record_departure(const Slot& s) {
   stats_.line_times.add(s.line_time);
   stats_.time_in_resource.add(now() - s.arrival);
+  if (s.group >= 0)
+    stats_.by_group[static_cast<std::size_t>(s.group)].time_in_resource.add(now() - s.arrival);
+}
+
+void Resource::record_wait(const Slot& s) {
+  stats_.waits.add(now() - s.arrival);
+  if (s.group >= 0) stats_.by_group[static_cast<std::size_t>(s.group)].waits.add(now() - s.arrival);
 }
 
 void Resource::enqueue(std::uint32_t slot) {
@@ -402,7 +412,12 @@ void Resource::dispatch() {
   dispatching_ = false;
 }
 
-Admission Resource::arrive(std::uint32_t entity, int priority, EntryMode mode, Time patience) {
+Admission Resource::arrive(std::uint32_t entity, int priority, EntryMode mode, Time patience,
+                           int group) {
+  if (config_.groups > 0 && (group < 0 || group >= config_.groups)) {
+    throw std::invalid_argument("resource '" + config_.name + "': group " + std::to_string(group) +
+                                " out of range");
+  }
   // Arrivals are counted when turned away or admitted; a blocked patient arrives when admitted
   // (admit_blocked), as it belongs to the site whose place it holds until then.
   emit(MonitorEventKind::arrive, entity, waiting_);
@@ -425,6 +440,7 @@ Admission Resource::arrive(std::uint32_t entity, int priority, EntryMode mode, T
     s.visit = ++next_visit_;
     s.priority = prio;
     s.pos = -1;
+    s.group = config_.groups > 0 ? group : -1;
     s.state = EntityState::absent;
     s.has_timer = false;
     s.started = false;
@@ -567,7 +583,7 @@ void Resource::on_event(std::uint32_t kind, std::uint32_t arg) {
   --waiting_;
   ++stats_.reneged;
   leave_line(s);
-  stats_.waits.add(now() - s.arrival);
+  record_wait(s);
   stats_.reneged_waits.add(now() - s.arrival);
   record_departure(s);
   table_.erase(arg);
@@ -594,6 +610,7 @@ void Resource::reset_stats() {
     tw->update(t, tw->level());
     tw->reset(t);
   }
+  fresh.by_group.resize(stats_.by_group.size());
   stats_ = std::move(fresh);
 }
 

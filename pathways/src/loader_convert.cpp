@@ -39,12 +39,25 @@ SourceLocation to_source(const Loc& loc) {
   return {loc.file_name(), loc.line, loc.column};
 }
 
-const std::vector<std::string> kSiteKeys = {
-    "kind",       "label",         "capacity",   "roster",
-    "on_close",   "queue",         "preemptive", "queue_limit",
-    "service",    "service_scale", "patience",   "renege_to",
-    "overflow",   "routes",        "cost",       "service_by_cohort",
-    "hold_scale", "initial"};
+const std::vector<std::string> kSiteKeys = {"kind",
+                                            "label",
+                                            "capacity",
+                                            "roster",
+                                            "on_close",
+                                            "queue",
+                                            "preemptive",
+                                            "queue_limit",
+                                            "service",
+                                            "service_scale",
+                                            "patience",
+                                            "renege_to",
+                                            "overflow",
+                                            "routes",
+                                            "cost",
+                                            "service_by_cohort",
+                                            "hold_scale",
+                                            "initial",
+                                            "patience_by_cohort"};
 const std::vector<std::string> kKinds = {"service", "beds", "team", "triage", "delay", "exit"};
 const std::vector<std::string> kDistKinds = {
     "fixed", "exponential", "uniform", "triangular", "pert",          "normal", "lognormal",
@@ -728,9 +741,20 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
   if (const Node* d = n.get("queue_limit"))
     if (auto v = count(*d, "queue_limit")) s.queue_limit = *v;
   if (const Node* d = n.get("patience")) s.patience = distribution(*d, "patience of " + name);
+  if (const Node* d = n.get("patience_by_cohort");
+      d != nullptr && expect_map(*d, "patience_by_cohort of " + name)) {
+    for (const Entry& c : d->entries) {
+      const int cohort = reference_at(c.key_loc, c.key, cohort_names_, "cohort",
+                                      "in patience_by_cohort of " + name);
+      if (auto dist = distribution(c.value, "patience of " + name + " for cohort " + squote(c.key));
+          dist && cohort >= 0) {
+        s.patience_by_cohort.emplace_back(cohort, *dist);
+      }
+    }
+  }
   if (const Node* d = n.get("renege_to")) {
     s.renege_to = reference(*d, site_names_, "site", "in renege_to of " + name);
-    if (!n.has("patience"))
+    if (!n.has("patience") && !n.has("patience_by_cohort"))
       error(key_loc(n, "renege_to"), "renege_to needs patience (" + name + ")");
   }
   if (const Node* d = n.get("overflow")) {
@@ -1370,9 +1394,15 @@ void Converter::convert_kpis(const Node& root) {
         break;
     }
     if (const Node* c = n.get("cohorts")) {
-      if (k.form != KpiSpec::Form::sum || (k.metric != "arrivals" && k.metric != "served")) {
+      const bool counts = k.form == KpiSpec::Form::sum &&
+                          (k.metric == "arrivals" || k.metric == "served" || k.metric == "reneged");
+      const bool times =
+          (k.metric == "wait" || k.metric == "time_in_site") && k.form != KpiSpec::Form::sum;
+      if (!counts && !times) {
         error(key_loc(n, "cohorts"),
-              "'cohorts' applies only to sum: arrivals and sum: served (" + name + ")");
+              "'cohorts' applies only to sum: arrivals, served or reneged and to mean, p95, "
+              "share_within or count_over of wait or time_in_site (" +
+                  name + ")");
       } else if (expect_seq(*c, "cohorts " + in + " (a list of cohorts)")) {
         for (const Node& i : c->items) {
           if (const int x = reference(i, cohort_names_, "cohort", in); x >= 0) {

@@ -113,7 +113,7 @@ bool applies(const SiteMetric& m, const SiteSpec& s) {
     case Applies::resource:
       return has_resource(s.kind);
     case Applies::patience:
-      return has_resource(s.kind) && s.patience.has_value();
+      return has_resource(s.kind) && (s.patience.has_value() || !s.patience_by_cohort.empty());
     case Applies::preemption:
       return has_resource(s.kind) && (s.preemptive || s.on_close == ClosePolicy::preempt);
   }
@@ -167,6 +167,8 @@ class Model final : public engine::EventHandler,
     std::uint64_t delayed = 0;  // departures delayed by a hold or by blocking (window)
     std::vector<std::uint64_t> arrivals_by_cohort;  // (window), for cohort-filtered KPIs
     std::vector<std::uint64_t> served_by_cohort;
+    std::vector<std::uint64_t> reneged_by_cohort;
+    std::vector<const engine::Distribution*> patience;  // by cohort; nullptr: never reneges
     std::vector<int> rule_for_cohort;
     /// service × service_scale for [year * cohorts + cohort]; empty for sites without service
     std::vector<engine::Distribution> scaled_service;
@@ -252,6 +254,10 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
     rt.census_rng = streams_.stream("census/" + s.name);
     rt.arrivals_by_cohort.assign(spec.cohorts.size(), 0);
     rt.served_by_cohort.assign(spec.cohorts.size(), 0);
+    rt.reneged_by_cohort.assign(spec.cohorts.size(), 0);
+    rt.patience.assign(spec.cohorts.size(), s.patience ? &*s.patience : nullptr);
+    for (const auto& [cohort, dist] : s.patience_by_cohort)
+      rt.patience[static_cast<std::size_t>(cohort)] = &dist;
     const auto key = [&](const std::string& purpose) {
       return RandomStream::key(seed_, static_cast<std::uint64_t>(replication_),
                                purpose + "/" + s.name);
@@ -302,6 +308,13 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
       cfg.on_capacity_drop = s.on_close == ClosePolicy::preempt
                                  ? engine::CapacityDropPolicy::preempt
                                  : engine::CapacityDropPolicy::finish;
+      // Waits and times by cohort only where a KPI asks for them (they cost memory).
+      for (const KpiSpec& k : spec.kpis) {
+        if (!k.cohorts.empty() && (k.metric == "wait" || k.metric == "time_in_site") &&
+            std::find(k.sites.begin(), k.sites.end(), static_cast<int>(i)) != k.sites.end()) {
+          cfg.groups = static_cast<int>(spec.cohorts.size());
+        }
+      }
       rt.res = std::make_unique<Resource>(sim_, cfg, this, static_cast<std::uint32_t>(i),
                                           log_events_ ? this : nullptr);
       rt.res->set_random_stream(streams_.stream("baulk/" + s.name));
@@ -565,12 +578,13 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
   p.site = static_cast<std::int16_t>(site);
   p.remaining = -1;
   Time patience = engine::kForever;
-  if (s.patience) {
+  if (const engine::Distribution* d = rt.patience[p.cohort]) {
     RandomStream rng = draws(rt.patience_key, id);
-    patience = s.patience->sample(rng);
+    patience = d->sample(rng);
   }
   const int prio = spec_.cohorts[p.cohort].priority;
-  const Admission a = rt.res->arrive(id, prio, mode, patience);
+  const int group = rt.res->config().groups > 0 ? p.cohort : 0;
+  const Admission a = rt.res->arrive(id, prio, mode, patience, group);
   if (a != Admission::blocked) ++rt.arrivals_by_cohort[p.cohort];
   switch (a) {
     case Admission::started:
@@ -619,6 +633,7 @@ void Model::on_start(Resource& resource, std::uint32_t entity) {
 
 void Model::on_renege(Resource& resource, std::uint32_t entity) {
   Patient& p = patients_[entity];
+  ++sites_[resource.id()].reneged_by_cohort[p.cohort];
   p.site = -1;
   const int to = sites_[resource.id()].spec->renege_to;
   if (to >= 0) {
@@ -705,6 +720,7 @@ void Model::reset_windows() {
     s.delayed = 0;
     std::fill(s.arrivals_by_cohort.begin(), s.arrivals_by_cohort.end(), 0);
     std::fill(s.served_by_cohort.begin(), s.served_by_cohort.end(), 0);
+    std::fill(s.reneged_by_cohort.begin(), s.reneged_by_cohort.end(), 0);
     if (s.res) s.res->reset_stats();
   }
 }
@@ -782,16 +798,35 @@ void Model::close_year(int y) {
   auto site_value = [&](int site, const std::string& metric) {
     return by_name["site." + spec_.sites[static_cast<std::size_t>(site)].name + "." + metric];
   };
+  // The wait or time-in-site tallies a KPI covers: per site, or per site and cohort.
+  auto tallies = [&](const KpiSpec& kpi) {
+    std::vector<const engine::Tally*> list;
+    for (int s : kpi.sites) {
+      const auto& r = sites_[static_cast<std::size_t>(s)].res;
+      if (!r) continue;
+      const bool wait = kpi.metric == "wait";
+      if (kpi.cohorts.empty()) {
+        list.push_back(wait ? &r->stats().waits : &r->stats().time_in_resource);
+        continue;
+      }
+      for (int c : kpi.cohorts) {
+        const engine::GroupStats& g = r->stats().by_group[static_cast<std::size_t>(c)];
+        list.push_back(wait ? &g.waits : &g.time_in_resource);
+      }
+    }
+    return list;
+  };
   for (const KpiSpec& kpi : spec_.kpis) {
     double v = kNaN;
     switch (kpi.form) {
       case KpiSpec::Form::sum: {
         v = 0;
-        if (!kpi.cohorts.empty()) {  // arrivals or served of some cohorts only
+        if (!kpi.cohorts.empty()) {  // arrivals, served or reneged of some cohorts only
           for (int s : kpi.sites) {
             const SiteRt& rt = sites_[static_cast<std::size_t>(s)];
-            const auto& counts =
-                kpi.metric == "served" ? rt.served_by_cohort : rt.arrivals_by_cohort;
+            const auto& counts = kpi.metric == "served"    ? rt.served_by_cohort
+                                 : kpi.metric == "reneged" ? rt.reneged_by_cohort
+                                                           : rt.arrivals_by_cohort;
             for (int c : kpi.cohorts) v += static_cast<double>(counts[static_cast<std::size_t>(c)]);
           }
           break;
@@ -812,14 +847,10 @@ void Model::close_year(int y) {
           }
         } else {
           double sum = 0, count = 0;
-          for (int s : kpi.sites) {
-            const auto& r = sites_[static_cast<std::size_t>(s)].res;
-            if (!r) continue;
-            const engine::Tally& t =
-                kpi.metric == "wait" ? r->stats().waits : r->stats().time_in_resource;
-            if (t.count() == 0) continue;
-            sum += t.mean() * static_cast<double>(t.count());
-            count += static_cast<double>(t.count());
+          for (const engine::Tally* t : tallies(kpi)) {
+            if (t->count() == 0) continue;
+            sum += t->mean() * static_cast<double>(t->count());
+            count += static_cast<double>(t->count());
           }
           v = count > 0 ? sum / count : kNaN;
         }
@@ -829,12 +860,8 @@ void Model::close_year(int y) {
       case KpiSpec::Form::count_over:
       case KpiSpec::Form::p95: {
         engine::LogHistogram h;
-        for (int s : kpi.sites) {
-          const auto& r = sites_[static_cast<std::size_t>(s)].res;
-          if (!r) continue;
-          const engine::Tally& t =
-              kpi.metric == "wait" ? r->stats().waits : r->stats().time_in_resource;
-          if (t.count() > 0) h.merge(t.histogram());
+        for (const engine::Tally* t : tallies(kpi)) {
+          if (t->count() > 0) h.merge(t->histogram());
         }
         if (kpi.form == KpiSpec::Form::count_over) {
           // Patients whose wait or time in site exceeded the threshold (e.g. 12-hour waits).

@@ -54,7 +54,7 @@ TEST_CASE("warm start, cohort service, hold scale and threshold KPIs load", "[pa
   CHECK(m.kpis[1].metric == "wait");
 }
 
-TEST_CASE("a cohort filter needs a sum of arrivals or served", "[pathways][loader]") {
+TEST_CASE("a cohort filter needs a count or a wait/time-in-site KPI", "[pathways][loader]") {
   std::string bad = kModel;
   bad.replace(bad.find("{sum: arrivals, sites: [ward], cohorts"), 14, "{sum: bed_days");
   try {
@@ -62,7 +62,8 @@ TEST_CASE("a cohort filter needs a sum of arrivals or served", "[pathways][loade
     FAIL("expected an error");
   } catch (const ConfigErrors& e) {
     CHECK(std::string(e.what()) ==
-          "ext.yaml:21:52: error: 'cohorts' applies only to sum: arrivals and sum: served (KPI "
+          "ext.yaml:21:52: error: 'cohorts' applies only to sum: arrivals, served or reneged and to "
+          "mean, p95, share_within or count_over of wait or time_in_site (KPI "
           "'frail_admissions')");
   }
 }

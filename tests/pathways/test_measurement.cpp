@@ -231,3 +231,52 @@ sites:
     CHECK(r[2] > 0.0);
   }
 }
+
+TEST_CASE("per-cohort KPIs and patience by cohort", "[pathways][kpi]") {
+  // The first patient (in the warm-up) holds the only server all year, so every later patient
+  // leaves unseen after exactly its cohort's fixed patience: 60 min if frail, 20 min if minor.
+  const ModelSpec m = load(std::string(kHeader) + R"(
+cohorts:
+  frail: {attributes: {}}
+  minor: {attributes: {}}
+arrivals:
+  A: {to: S, volume: 2/hour, cohorts: {frail: 0.25, minor: 0.75}}
+sites:
+  S:
+    kind: service
+    capacity: 1
+    service: {fixed: 1000d}
+    patience_by_cohort: {frail: {fixed: 60min}, minor: {fixed: 20min}}
+    routes: [{to: {out: 1}}]
+  out: {kind: exit}
+kpis:
+  frail_wait: {mean: wait, sites: [S], cohorts: [frail]}
+  minor_wait: {mean: wait, sites: [S], cohorts: [minor]}
+  frail_time: {mean: time_in_site, sites: [S], cohorts: [frail]}
+  frail_p95: {p95: wait, sites: [S], cohorts: [frail]}
+  minor_within_30: {share_within: 30min, of: wait, sites: [S], cohorts: [minor]}
+  frail_within_30: {share_within: 30min, of: wait, sites: [S], cohorts: [frail]}
+  frail_over_30: {count_over: 30min, of: wait, sites: [S], cohorts: [frail]}
+  frail_reneged: {sum: reneged, sites: [S], cohorts: [frail]}
+  minor_reneged: {sum: reneged, sites: [S], cohorts: [minor]}
+  frail_arrivals: {sum: arrivals, sites: [S], cohorts: [frail]}
+)");
+  const auto v =
+      replicate(m, 1,
+                {"frail_wait", "minor_wait", "frail_time", "frail_p95", "minor_within_30",
+                 "frail_within_30", "frail_over_30", "frail_reneged", "minor_reneged",
+                 "frail_arrivals", "site.S.reneged", "site.S.wait_mean"});
+  const Values& r = v[0];
+  CHECK(r[0] == Approx(60.0).epsilon(1e-12));
+  CHECK(r[1] == Approx(20.0).epsilon(1e-12));
+  CHECK(r[2] == Approx(60.0).epsilon(1e-12));
+  CHECK(r[3] == Approx(60.0).epsilon(1.0 / 128));  // p95 KPIs: the histogram's bin width
+  CHECK(r[4] == 100.0);
+  CHECK(r[5] == 0.0);
+  CHECK(r[6] == r[7]);                  // every frail patient waited (and left) after 60 min
+  CHECK(r[7] + r[8] == r[10]);          // the cohorts' reneging adds up to the site's
+  CHECK(std::abs(r[9] - r[7]) <= 1.0);  // arrivals in the year, less one still waiting at its end
+  CHECK(r[7] > 3000);
+  // The site's mean wait is the cohorts' mean weighted by their counts.
+  CHECK(r[11] == Approx((60.0 * r[7] + 20.0 * r[8]) / r[10]).epsilon(1e-9));
+}

@@ -136,6 +136,9 @@ struct SiteSpec {
   Yearly<double> hold_scale;  ///< multiplier on the `hold` times of this site's routes
   Census initial;             ///< warm start (zero by default)
   std::optional<engine::Distribution> patience;
+  /// A cohort's own patience, in place of `patience` (which may then be absent: other cohorts
+  /// never renege).
+  std::vector<std::pair<int, engine::Distribution>> patience_by_cohort;
   int renege_to = -1;  ///< -1: reneging patients leave the system
   int overflow = -1;   ///< -1: none (patients are lost when full/closed)
   std::vector<RouteRule> routes;
@@ -152,7 +155,8 @@ struct KpiSpec {
   Form form = Form::sum;
   std::string metric;        ///< sum/mean/p95: the site metric
   std::vector<int> sites;    ///< sum/mean/share_within/p95
-  std::vector<int> cohorts;  ///< sum of arrivals or served: only these cohorts (empty = all)
+  std::vector<int> cohorts;  ///< only these cohorts (empty = all): sum of arrivals, served or
+                             ///< reneged; mean, p95, share_within, count_over of wait/time_in_site
   Time within = 0;           ///< share_within, count_over (with metric wait or time_in_site)
   std::string numerator;     ///< ratio; per_100k uses numerator only
   std::string denominator;   ///< ratio
