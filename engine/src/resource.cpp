@@ -201,6 +201,8 @@ Resource::Resource(Simulation& sim, ResourceConfig config, ResourceClient* clien
   stats_.queue = TimeWeighted(0.0, t);
   stats_.blocked_list = TimeWeighted(0.0, t);
   stats_.full = TimeWeighted(capacity_ == 0 ? 1.0 : 0.0, t);
+  stats_.present = TimeWeighted(0.0, t);
+  stats_.no_room = TimeWeighted(capacity_ == 0 && config_.queue_limit == 0 ? 1.0 : 0.0, t);
   stats_.capacity = TimeWeighted(capacity_, t);
   if (config_.groups < 0)
     throw std::invalid_argument("resource '" + config_.name + "': groups < 0");
@@ -242,6 +244,8 @@ void Resource::update_levels() {
   set(stats_.queue, waiting_);
   set(stats_.blocked_list, blocked_);
   set(stats_.full, busy + hold >= capacity_ ? 1 : 0);
+  set(stats_.present, busy + hold + waiting_);
+  set(stats_.no_room, busy + hold >= capacity_ && !line_has_room() ? 1 : 0);
 }
 
 void Resource::remove_from_list(std::vector<std::uint32_t>& list, std::uint32_t slot) {
@@ -605,8 +609,11 @@ void Resource::reset_stats() {
   fresh.blocked_list = stats_.blocked_list;
   fresh.full = stats_.full;
   fresh.capacity = stats_.capacity;
-  for (TimeWeighted* tw : {&fresh.in_service, &fresh.holding, &fresh.occupied, &fresh.queue,
-                           &fresh.blocked_list, &fresh.full, &fresh.capacity}) {
+  fresh.present = stats_.present;
+  fresh.no_room = stats_.no_room;
+  for (TimeWeighted* tw :
+       {&fresh.in_service, &fresh.holding, &fresh.occupied, &fresh.queue, &fresh.blocked_list,
+        &fresh.full, &fresh.capacity, &fresh.present, &fresh.no_room}) {
     tw->update(t, tw->level());
     tw->reset(t);
   }

@@ -1312,13 +1312,15 @@ std::optional<Distribution> Converter::distribution_kind(const std::string& kind
 void Converter::convert_kpis(const Node& root) {
   const Node* ks = root.get("kpis");
   if (ks == nullptr || !expect_map(*ks, "'kpis'")) return;
-  const std::vector<std::string> forms = {"sum",   "mean",     "share_within", "p95",
-                                          "ratio", "per_100k", "count_over"};
+  const std::vector<std::string> forms = {"sum",        "mean",          "share_within",
+                                          "p95",        "ratio",         "per_100k",
+                                          "count_over", "time_at_least", "time_at"};
   const std::vector<std::string> sum_metrics = {"arrivals", "accepted",     "served",
                                                 "baulked",  "reneged",      "blocked",
                                                 "bed_days", "blocked_days", "cost"};
   const std::vector<std::string> mean_metrics = {"occupancy", "queue", "wait", "time_in_site"};
   const std::vector<std::string> p95_metrics = {"wait", "time_in_site"};
+  const std::vector<std::string> level_metrics = {"occupancy", "present"};
   std::vector<std::string> allowed = forms;
   for (const char* k : {"sites", "unit", "description", "headline", "scale", "of", "cohorts"})
     allowed.emplace_back(k);
@@ -1372,6 +1374,17 @@ void Converter::convert_kpis(const Node& root) {
         if (const Node* o = n.get("of"))
           if (auto v = choice(*o, p95_metrics, "'of' value", in)) k.metric = p95_metrics[*v];
         break;
+      case KpiSpec::Form::time_at_least:
+      case KpiSpec::Form::time_at:
+        if (fv.is_scalar() && fv.text == "full" && k.form == KpiSpec::Form::time_at_least) {
+          k.level = KpiSpec::kFullLevel;
+        } else if (auto v = count(fv, form->key + " " + in)) {
+          k.level = *v;
+        }
+        k.metric = "occupancy";
+        if (const Node* o = n.get("of"))
+          if (auto v = choice(*o, level_metrics, "'of' value", in)) k.metric = level_metrics[*v];
+        break;
       case KpiSpec::Form::ratio:
         if (!fv.is_seq() || fv.items.size() != 2) {
           error(fv.loc,
@@ -1412,9 +1425,13 @@ void Converter::convert_kpis(const Node& root) {
         if (c->items.empty()) error(c->loc, "cohorts " + in + " is empty");
       }
     }
+    const bool level_form =
+        k.form == KpiSpec::Form::time_at_least || k.form == KpiSpec::Form::time_at;
     if (n.has("of") && k.form != KpiSpec::Form::share_within &&
-        k.form != KpiSpec::Form::count_over) {
-      error(key_loc(n, "of"), "'of' applies only to share_within and count_over (" + name + ")");
+        k.form != KpiSpec::Form::count_over && !level_form) {
+      error(key_loc(n, "of"),
+            "'of' applies only to share_within, count_over, time_at_least and time_at (" + name +
+                ")");
     }
     if (site_form) {
       if (const Node* s = require(n, "sites", e.key_loc, in)) {
@@ -1429,6 +1446,11 @@ void Converter::convert_kpis(const Node& root) {
       }
     } else if (n.has("sites")) {
       error(key_loc(n, "sites"), "'sites' does not apply to " + form->key + " " + in);
+    }
+    if (level_form && k.sites.size() > 1) {
+      error(key_loc(n, "sites"), form->key + " " + in +
+                                     " needs exactly one site (the time a sum of sites spends at "
+                                     "a level is not tracked)");
     }
     if (const Node* s = n.get("scale")) {
       if (k.form != KpiSpec::Form::ratio) {

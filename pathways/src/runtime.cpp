@@ -874,6 +874,26 @@ void Model::close_year(int y) {
         }
         break;
       }
+      case KpiSpec::Form::time_at_least:
+      case KpiSpec::Form::time_at: {
+        // Percent of the window's time at (or above) a level of one site.
+        const auto& r = sites_[static_cast<std::size_t>(kpi.sites.front())].res;
+        if (!r) break;
+        const engine::ResourceStats& st = r->stats();
+        const bool present = kpi.metric == "present";
+        const engine::TimeWeighted& tw = present ? st.present : st.occupied;
+        const double duration = tw.duration(now);
+        if (kpi.level == KpiSpec::kFullLevel) {
+          v = 100.0 * (present ? st.no_room : st.full).mean(now);
+        } else if (kpi.form == KpiSpec::Form::time_at_least) {
+          v = 100.0 * tw.time_at_least(kpi.level, now) / duration;
+        } else {
+          const std::vector<double> levels = tw.time_at_levels(now);
+          const auto l = static_cast<std::size_t>(kpi.level);
+          v = 100.0 * (l < levels.size() ? levels[l] : 0.0) / duration;
+        }
+        break;
+      }
       case KpiSpec::Form::ratio: {
         const double a = by_name.count(kpi.numerator) ? by_name[kpi.numerator] : kNaN;
         const double b = by_name.count(kpi.denominator) ? by_name[kpi.denominator] : kNaN;
@@ -1034,7 +1054,8 @@ std::vector<KpiInfo> kpi_catalogue(const ModelSpec& model) {
   for (const KpiSpec& k : model.kpis) {
     std::string unit = k.unit;
     if (unit.empty()) {
-      if (k.form == KpiSpec::Form::share_within) {
+      if (k.form == KpiSpec::Form::share_within || k.form == KpiSpec::Form::time_at_least ||
+          k.form == KpiSpec::Form::time_at) {
         unit = "%";
       } else if (k.form == KpiSpec::Form::count_over) {
         unit = "patients";

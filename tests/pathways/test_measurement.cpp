@@ -280,3 +280,72 @@ kpis:
   // The site's mean wait is the cohorts' mean weighted by their counts.
   CHECK(r[11] == Approx((60.0 * r[7] + 20.0 * r[8]) / r[10]).epsilon(1e-9));
 }
+
+TEST_CASE("occupancy distribution: time at and above a level, and time with no room",
+          "[pathways][kpi]") {
+  // Two places from midnight to noon and one from noon to midnight (the one over is pre-empted
+  // back into the line at noon); stays never end and arrivals keep every place and both waiting
+  // places taken. So occupancy is 2 half the time and 1 half the time, and there is never room.
+  const ModelSpec m = load(std::string(kHeader) + R"(
+cohorts: {p: {attributes: {}}}
+arrivals:
+  A: {to: S, volume: 10/hour, cohorts: {p: 1.0}}
+sites:
+  S:
+    kind: service
+    capacity: 2
+    queue_limit: 2
+    on_close: preempt
+    roster:
+      - {days: all, from: "00:00", to: "12:00"}
+      - {days: all, from: "12:00", to: "24:00", capacity: 1}
+    service: {fixed: 1000d}
+    routes: [{to: {out: 1}}]
+  out: {kind: exit}
+kpis:
+  at_least_2: {time_at_least: 2, sites: [S]}
+  at_least_1: {time_at_least: 1, sites: [S]}
+  at_least_3: {time_at_least: 3, sites: [S]}
+  at_1: {time_at: 1, sites: [S]}
+  at_2: {time_at: 2, sites: [S]}
+  full: {time_at_least: full, sites: [S]}
+  system_full: {time_at_least: full, of: present, sites: [S]}
+  present_4: {time_at: 4, of: present, sites: [S]}
+)");
+  const auto v = replicate(m, 1,
+                           {"at_least_2", "at_least_1", "at_least_3", "at_1", "at_2", "full",
+                            "system_full", "present_4", "site.S.pct_time_full"});
+  const Values& r = v[0];
+  CHECK(r[0] == Approx(50.0).epsilon(1e-12));
+  CHECK(r[1] == Approx(100.0).epsilon(1e-12));
+  CHECK(r[2] == 0.0);
+  CHECK(r[3] == Approx(50.0).epsilon(1e-12));
+  CHECK(r[4] == Approx(50.0).epsilon(1e-12));
+  CHECK(r[5] == Approx(100.0).epsilon(1e-12));
+  CHECK(r[6] == Approx(100.0).epsilon(1e-12));  // two in place and two waiting, or one and three
+  CHECK(r[7] == Approx(100.0).epsilon(1e-12));
+  CHECK(r[8] == Approx(r[5]).epsilon(1e-12));
+}
+
+TEST_CASE("a time-at-level KPI names one site and a count or full", "[pathways][loader]") {
+  const std::string model = std::string(kHeader) + R"(
+cohorts: {p: {attributes: {}}}
+arrivals:
+  A: {to: S, volume: 1/hour, cohorts: {p: 1.0}}
+sites:
+  S: {kind: service, capacity: 2, service: {fixed: 1h}, routes: [{to: {T: 1}}]}
+  T: {kind: service, capacity: 2, service: {fixed: 1h}, routes: [{to: {out: 1}}]}
+  out: {kind: exit}
+kpis:
+  both: {time_at_least: 2, sites: [S, T]}
+  exact_full: {time_at: full, sites: [S]}
+)";
+  try {
+    (void)load(model);
+    FAIL("expected an error");
+  } catch (const ConfigErrors& e) {
+    const std::string what = e.what();
+    CHECK_THAT(what, Catch::Contains("time_at_least in KPI 'both' needs exactly one site"));
+    CHECK_THAT(what, Catch::Contains("exact_full"));
+  }
+}

@@ -139,7 +139,9 @@ struct ResourceStats {
   TimeWeighted occupied;  ///< in service + holding
   TimeWeighted queue;     ///< number waiting in the line
   TimeWeighted blocked_list;
-  TimeWeighted full;  ///< 1 while occupied >= capacity
+  TimeWeighted full;     ///< 1 while occupied >= capacity
+  TimeWeighted present;  ///< occupied + waiting in the line
+  TimeWeighted no_room;  ///< 1 while full and the line is full (an arrival is turned away)
   TimeWeighted capacity;
   std::vector<GroupStats> by_group;  ///< ResourceConfig::groups entries
 };

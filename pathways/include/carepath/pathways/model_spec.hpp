@@ -148,7 +148,17 @@ struct SiteSpec {
 
 /// A declarative KPI (see scenarios/README.md, "KPIs").
 struct KpiSpec {
-  enum class Form : std::uint8_t { sum, mean, share_within, p95, ratio, per_100k, count_over };
+  enum class Form : std::uint8_t {
+    sum,
+    mean,
+    share_within,
+    p95,
+    ratio,
+    per_100k,
+    count_over,
+    time_at_least,  ///< % of time with `metric` (occupancy or present) >= level at one site
+    time_at,        ///< % of time with `metric` == level at one site
+  };
   std::string name;
   std::string unit;
   std::string description;
@@ -158,9 +168,11 @@ struct KpiSpec {
   std::vector<int> cohorts;  ///< only these cohorts (empty = all): sum of arrivals, served or
                              ///< reneged; mean, p95, share_within, count_over of wait/time_in_site
   Time within = 0;           ///< share_within, count_over (with metric wait or time_in_site)
-  std::string numerator;     ///< ratio; per_100k uses numerator only
-  std::string denominator;   ///< ratio
-  double scale = 1.0;        ///< ratio
+  int level = kFullLevel;    ///< time_at_least, time_at: a count, or kFullLevel
+  static constexpr int kFullLevel = -1;  ///< every place taken (and every waiting place, present)
+  std::string numerator;                 ///< ratio; per_100k uses numerator only
+  std::string denominator;               ///< ratio
+  double scale = 1.0;                    ///< ratio
   bool headline = false;
   SourceLocation where;
 };
