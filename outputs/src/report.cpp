@@ -52,6 +52,13 @@ int decimals_for(double half_width, double value) {
   return 4;
 }
 
+// The lower bound shown for a KPI's level: every KPI (counts, times, occupancies, percentages,
+// costs) is non-negative, so its Student-t interval is shown truncated at 0. Differences between
+// scenarios keep their full interval; CSV, JSON and HDF5 keep mean - half_width.
+double shown_low(double ci_low) {
+  return std::isfinite(ci_low) ? std::max(0.0, ci_low) : ci_low;
+}
+
 std::string fixed(double v, int decimals, bool plus = false) {
   if (std::isnan(v)) return "NaN";
   if (std::isinf(v)) return v > 0 ? "inf" : "-inf";
@@ -196,7 +203,7 @@ std::string summary_text(const ResultReader& reader) {
         const Summary& st = r.stats;
         const int d = decimals_for(st.half_width, st.mean);
         rows.push_back({cell(r.year), cell(r.kpi), cell(r.unit), std::to_string(st.n),
-                        fixed(st.mean, d), fixed(st.sd, d + 1), fixed(st.ci_low, d),
+                        fixed(st.mean, d), fixed(st.sd, d + 1), fixed(shown_low(st.ci_low), d),
                         fixed(st.ci_high, d)});
       }
     }
@@ -359,7 +366,7 @@ std::string headline_table(const ResultSet& results, const std::vector<std::stri
         if (st.n < 2 || !std::isfinite(st.half_width)) {
           r.push_back(fixed(st.mean, d) + " (n=" + std::to_string(st.n) + ")");
         } else {
-          const std::string lo = fixed(st.ci_low, d);
+          const std::string lo = fixed(shown_low(st.ci_low), d);
           const std::string hi = fixed(st.ci_high, d);
           const bool negative = lo.front() == '-' || hi.front() == '-';
           r.push_back(fixed(st.mean, d) + " (" + lo + (negative ? " to " : "-") + hi + ")");

@@ -299,3 +299,20 @@ TEST_CASE("vidigi event log follows vidigi's event vocabulary", "[outputs][repor
   for (const auto& [site, set] : ids) CHECK(set.size() == static_cast<std::size_t>(peak[site]));
   CHECK(peak["ed"] > 1);
 }
+
+TEST_CASE("a count's interval is shown truncated at 0", "[outputs][report]") {
+  // Rare events: 0, 0, 0 and 4 reneged patients. The t-interval's lower bound is negative
+  // (1 - 3.18 * 2 / 2 < 0); the table shows 0, never a negative count.
+  ResultSet set;
+  set.years = {"2014/15"};
+  ScenarioResults sr;
+  sr.name = "base";
+  sr.kpis = {KpiDef{"reneged", "patients", "patients who left unseen"}};
+  sr.replications = {1, 2, 3, 4};
+  sr.values = {0, 0, 0, 4};
+  set.scenarios.push_back(sr);
+  REQUIRE(summarise(sr.values).ci_low < 0);
+  const std::string table = headline_table(set, {"reneged"});
+  INFO(table);
+  CHECK_THAT(table, Contains("1.0 (0.0-4.2)"));
+}
