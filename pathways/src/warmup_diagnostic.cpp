@@ -98,6 +98,26 @@ std::vector<std::vector<double>> deserialise(std::string_view bytes, std::size_t
   return out;
 }
 
+/// Holds every yearly value at its first year's: the diagnostic looks for the start-up transient
+/// of a stationary run (as the model's warm-up, which repeats the first year's demand), so that
+/// growth over the horizon is not mistaken for one.
+void hold_first_year(ModelSpec& model) {
+  const auto first = [](auto& yearly) { yearly.values.resize(1); };
+  for (ArrivalSpec& a : model.arrivals) {
+    first(a.volume_per_year);
+    for (auto& share : a.shares) first(share);
+  }
+  for (SiteSpec& s : model.sites) {
+    first(s.capacity);
+    first(s.service_scale);
+    first(s.hold_scale);
+    for (Shift& shift : s.roster)
+      if (shift.capacity) first(*shift.capacity);
+    for (RouteRule& rule : s.routes)
+      for (RouteTarget& t : rule.to) first(t.p);
+  }
+}
+
 std::string fixed(double v, int decimals) {
   char buf[64];
   std::snprintf(buf, sizeof buf, "%.*f", decimals, v);
@@ -137,6 +157,7 @@ WarmupReport diagnose_warmup(ModelSpec model, int replications, int jobs, std::u
     }
   }
   model.run.warmup = 0;
+  hold_first_year(model);
 
   // Sum over replications of each site's daily series.
   std::vector<std::vector<double>> total(chosen.size());
@@ -167,6 +188,10 @@ WarmupReport diagnose_warmup(ModelSpec model, int replications, int jobs, std::u
       });
 
   WarmupReport report;
+  for (const std::size_t i : chosen) {
+    const Census& c = model.sites[i].initial;
+    report.census = report.census || c.occupied > 0 || c.waiting > 0;
+  }
   report.replications = replications;
   report.days = days;
   double worst = 0;
@@ -215,8 +240,10 @@ WarmupReport diagnose_warmup(ModelSpec model, int replications, int jobs, std::u
 std::string WarmupReport::text() const {
   std::size_t width = 4;
   for (const auto& s : sites) width = std::max(width, s.site.size());
-  std::string out = "Warm-up diagnostic: MSER-5 on daily mean occupancy from an empty start, " +
-                    std::to_string(days) + " days averaged over " + std::to_string(replications) +
+  std::string out = std::string("Warm-up diagnostic: MSER-5 on daily mean occupancy, ") +
+                    (census ? "from the model's initial census at time 0" : "from an empty start") +
+                    " (warm-up off, first year's demand and capacity held for " +
+                    std::to_string(days) + " days), averaged over " + std::to_string(replications) +
                     " replication" + (replications == 1 ? "" : "s") + "\n\n";
   out += pad("site", width, false) + "  warm-up (days)  reliable  steady mean  transient t  note\n";
   for (const auto& s : sites) {

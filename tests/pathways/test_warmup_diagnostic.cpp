@@ -93,3 +93,25 @@ TEST_CASE("the warm-up diagnostic reports idle and too-slow sites", "[pathways][
   CHECK_THROWS_AS(diagnose_warmup(m, 2, 1, 5, {"nowhere"}), std::invalid_argument);
   CHECK_THROWS_AS(diagnose_warmup(m, 0, 1, 5), std::invalid_argument);
 }
+
+TEST_CASE("the warm-up diagnostic holds the first year's demand: growth is not a transient",
+          "[pathways][warmup]") {
+  // Admissions double in the second year. The diagnostic looks for the start-up transient of a
+  // stationary run at the first year's demand (as the model's warm-up runs), so its report is
+  // the same as for the model without growth; and a census start says so in the header.
+  ModelSpec flat = two_flows(2);
+  flat.sites[0].initial.occupied = 100;
+  ModelSpec growing = flat;
+  growing.arrivals[0].volume_per_year.values = {5.0 * 365, 10.0 * 365};
+  const WarmupReport a = diagnose_warmup(flat, 4, 2, 11, {"acute"});
+  const WarmupReport b = diagnose_warmup(growing, 4, 2, 11, {"acute"});
+  INFO(b.text());
+  REQUIRE(b.sites.size() == 1);
+  CHECK(b.census);
+  CHECK(b.text().find("from the model's initial census") != std::string::npos);
+  CHECK(a.text() == b.text());
+  CHECK(b.sites[0].steady_mean == Approx(100.0).margin(5.0));  // not the second year's 200
+  CHECK(b.has_suggestion());
+  CHECK(diagnose_warmup(two_flows(1), 1, 1, 5, {"clinic"}).text().find("from an empty start") !=
+        std::string::npos);
+}

@@ -1,7 +1,9 @@
 #pragma once
 // Suggests a warm-up length for a model: Welch's replication averaging plus MSER-5.
 //
-// The model is run from empty (run.warmup = 0) for its horizon, `replications` times in forked
+// The model is run from its start (empty, or its `initial` census) with run.warmup = 0 for its
+// horizon, every yearly value held at the first year's (a stationary run, as the model's warm-up
+// is: growth over the years is not a start-up transient), `replications` times in forked
 // children. Each child records the daily mean of the hourly occupancy of the chosen sites; the
 // parent averages the daily series over replications (Welch) and applies MSER-5 (engine/warmup.hpp)
 // to each site's averaged series. The suggestion has MSER-5's granularity of 5 days.
@@ -33,6 +35,14 @@ struct WarmupReport {
   double suggested_days = 0;
   /// Every site's suggestion is reliable.
   bool reliable = true;
+  /// Some chosen site starts from an `initial` census (else the run starts empty).
+  bool census = false;
+  /// Some site's suggestion is reliable: suggested_days is a suggestion.
+  [[nodiscard]] bool has_suggestion() const {
+    for (const auto& s : sites)
+      if (s.reliable) return true;
+    return false;
+  }
   int replications = 0;
   std::size_t days = 0;  ///< length of the daily series (the horizon)
   /// A readable table, one line per site, and the overall suggestion.
