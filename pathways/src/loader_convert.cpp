@@ -1,5 +1,6 @@
 // Converting the merged YAML tree into a ModelSpec: every key, unit, reference and sum is checked
 // here, and every error is collected with the position where the offending value was written.
+#include <carepath/engine/arrivals.hpp>
 #include <carepath/pathways/units.hpp>
 
 #include <algorithm>
@@ -354,7 +355,7 @@ void Converter::convert_horizon(const Node& root) {
   const Node* h = require(root, "horizon", root.loc, "at the top level");
   if (h == nullptr || !expect_map(*h, "'horizon'")) return;
   const std::string in = "in 'horizon'";
-  check_keys(*h, {"start", "years"}, in);
+  check_keys(*h, {"start", "years", "length"}, in);
   const Loc item = key_loc(root, "horizon");
   if (const Node* n = require(*h, "start", item, in)) {
     if (expect_scalar(*n, "horizon.start")) {
@@ -365,10 +366,26 @@ void Converter::convert_horizon(const Node& root) {
       }
     }
   }
-  if (const Node* n = require(*h, "years", item, in)) {
-    if (auto v = integer(*n, "horizon.years", 1)) {
+  const engine::CivilCalendar calendar(m_.horizon.start_year, m_.horizon.start_month,
+                                       m_.horizon.start_day);
+  if (const Node* n = h->get("length"); n != nullptr && h->has("years")) {
+    error(n->loc, "horizon has both 'years' and 'length': give one (years: 2, or length: 26w)");
+  } else if (n != nullptr) {
+    if (auto v = duration(*n, "horizon.length")) {
+      if (*v <= 0 || *v > calendar.year_start(100)) {
+        error(n->loc,
+              "horizon.length must be more than 0 and at most 100 years (got " + n->text + ")");
+      } else {
+        // KPI windows are the financial years the length touches, the last one cut short.
+        m_.horizon.length = *v;
+        file_years_ = 1;
+        while (calendar.year_start(file_years_) < *v) ++file_years_;
+      }
+    }
+  } else if (const Node* y = require(*h, "years", item, in)) {
+    if (auto v = integer(*y, "horizon.years", 1)) {
       if (*v > 100) {
-        error(n->loc, "horizon.years must be at most 100 (got " + n->text + ")");
+        error(y->loc, "horizon.years must be at most 100 (got " + y->text + ")");
       } else {
         file_years_ = static_cast<int>(*v);
       }
@@ -376,13 +393,16 @@ void Converter::convert_horizon(const Node& root) {
   }
   years_ = file_years_;
   if (options_.years) {
-    if (*options_.years < 1 || *options_.years > 100) {
-      const Node* n = h->get("years");
-      error(n != nullptr ? n->loc : item,
-            "the horizon override must be between 1 and 100 years (got " +
-                std::to_string(*options_.years) + ")");
+    const Node* at = h->get("years") != nullptr ? h->get("years") : h->get("length");
+    if (*options_.years < 1 || *options_.years > file_years_) {
+      error(at != nullptr ? at->loc : item,
+            "--years " + std::to_string(*options_.years) + " is beyond the model's horizon of " +
+                std::to_string(file_years_) + " year" + (file_years_ == 1 ? "" : "s") +
+                " (it can only shorten the horizon)");
     } else {
       years_ = *options_.years;
+      if (m_.horizon.length > 0)
+        m_.horizon.length = std::min(m_.horizon.length, calendar.year_start(years_));
     }
   }
   m_.horizon.years = years_;

@@ -187,7 +187,11 @@ class Model final : public engine::EventHandler,
     return std::min(calendar_.year_index(t - warmup_), years_ - 1);
   }
   [[nodiscard]] int year() const { return std::max(0, current_year_); }
-  [[nodiscard]] Time horizon_end() const { return warmup_ + calendar_.year_start(years_); }
+  [[nodiscard]] Time horizon_end() const { return warmup_ + horizon_length_; }
+  /// End of KPI window y in model time: the year's end, or the horizon's if that comes first.
+  [[nodiscard]] Time window_end(int y) const {
+    return std::min(calendar_.year_start(y + 1), horizon_length_);
+  }
   Time next_arrival(StreamRt& s, Time now);
 
   /// The patient's substream for one purpose at its current site visit.
@@ -224,7 +228,8 @@ class Model final : public engine::EventHandler,
   engine::CivilCalendar calendar_;
   Time warmup_ = 0;
   int years_ = 1;
-  int current_year_ = -1;  // -1 during the warm-up
+  Time horizon_length_ = 0;  // model time of the horizon's end
+  int current_year_ = -1;    // -1 during the warm-up
   std::vector<SiteRt> sites_;
   std::vector<StreamRt> streams_rt_;
   std::vector<Patient> patients_;
@@ -244,6 +249,7 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
       calendar_(spec.horizon.start_year, spec.horizon.start_month, spec.horizon.start_day),
       warmup_(spec.run.warmup),
       years_(std::max(1, spec.horizon.years)) {
+  horizon_length_ = spec.horizon.length > 0 ? spec.horizon.length : calendar_.year_start(years_);
   kpis_ = kpi_catalogue(spec);
   log_events_ = sink_ != nullptr && sink_->wants_events();
   sites_.resize(spec.sites.size());
@@ -987,7 +993,7 @@ void Model::start_processes() {
     reset_windows();
     current_year_ = 0;
     for (int y = 0; y < years_; ++y) {
-      ctx.sleep_until(warmup_ + calendar_.year_start(y + 1));
+      ctx.sleep_until(warmup_ + window_end(y));
       close_year(y);
       reset_windows();
       current_year_ = std::min(y + 1, years_ - 1);
@@ -998,7 +1004,7 @@ void Model::start_processes() {
     sim_.spawn("sampler", [this](engine::ProcessContext& ctx) {
       const std::size_t n = sites_.size();
       std::vector<std::int32_t> occ(n), queue(n), busy(n);
-      const auto hours = static_cast<std::int64_t>(calendar_.year_start(years_) / kHour);
+      const auto hours = static_cast<std::int64_t>(horizon_length_ / kHour);
       for (std::int64_t h = 0; h < hours; ++h) {
         ctx.sleep_until(warmup_ + static_cast<Time>(h) * kHour);
         for (std::size_t i = 0; i < n; ++i) {

@@ -232,7 +232,8 @@ TEST_CASE("the resolved document loads back to the same model", "[pathways][load
   CHECK(r.resolved_yaml == m.resolved_yaml);
 }
 
-TEST_CASE("the horizon override truncates or extends yearly values", "[pathways][loader]") {
+TEST_CASE("the horizon override truncates yearly values and cannot extend them",
+          "[pathways][loader]") {
   SECTION("shorter") {
     const ModelSpec m = load_model(kData + "/model.yaml", LoadOptions{2});
     CHECK(m.horizon.years == 2);
@@ -242,14 +243,14 @@ TEST_CASE("the horizon override truncates or extends yearly values", "[pathways]
     CHECK(site(m, "ed").capacity.values == std::vector<int>{12, 12});
     CHECK(site(m, "walk_in_centre").roster[1].capacity->values.size() == 2);
   }
-  SECTION("longer: last value repeated, growth keeps compounding") {
-    const ModelSpec m = load_model(kData + "/model.yaml", LoadOptions{5});
-    CHECK(m.horizon.years == 5);
-    REQUIRE(m.arrivals[0].volume_per_year.values.size() == 5);
-    CHECK(m.arrivals[0].volume_per_year.values[4] == Approx(36500 * std::pow(1.1, 4)));
-    CHECK(site(m, "acute_ward").capacity.values == std::vector<int>{40, 38, 36, 36, 36});
-    CHECK(m.arrivals[1].shares[0].values == std::vector<double>{0.5, 0.6, 0.7, 0.7, 0.7});
-    CHECK(site(m, "ed").service_scale.values.size() == 5);
+  SECTION("longer: an error, not a silent extension") {
+    try {
+      (void)load_model(kData + "/model.yaml", LoadOptions{5});
+      FAIL("expected an error");
+    } catch (const ConfigErrors& e) {
+      CHECK_THAT(std::string(e.what()),
+                 Catch::Contains("error: --years 5 is beyond the model's horizon of 3 years"));
+    }
   }
 }
 

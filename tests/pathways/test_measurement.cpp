@@ -349,3 +349,51 @@ kpis:
     CHECK_THAT(what, Catch::Contains("exact_full"));
   }
 }
+
+TEST_CASE("a horizon given as a length: 26 weeks, or 60 weeks in two KPI windows",
+          "[pathways][kpi]") {
+  // Three beds filled in the warm-up by stays longer than the run: bed-days are 3 x the window.
+  const auto model = [](const std::string& length) {
+    return load(R"(
+model: {name: length, population: 100000}
+horizon: {start: 2014-04-01, length: )" +
+                length + R"(}
+run: {replications: 1, seed: 8, warmup: 5d}
+cohorts: {p: {attributes: {}}}
+arrivals:
+  A: {to: S, volume: 10/day, cohorts: {p: 1.0}}
+sites:
+  S: {kind: beds, capacity: 3, service: {fixed: 1000d}, routes: [{to: {out: 1}}]}
+  out: {kind: exit}
+)");
+  };
+  const ModelSpec half = model("26w");
+  CHECK(half.horizon.years == 1);
+  CHECK(half.horizon.length == 26 * 7 * kDay);
+  const double bed_days = engine::run_isolated<double>(
+      [&]() { return kpi(run_replication(half, 8, 0), "site.S.bed_days"); });
+  CHECK(bed_days == Approx(3 * 182.0).epsilon(1e-12));
+  const ModelSpec longer = model("60w");
+  CHECK(longer.horizon.years == 2);
+  struct Two {
+    double first, second;
+  };
+  const Two two = engine::run_isolated<Two>([&]() {
+    const ReplicationResult r = run_replication(longer, 8, 0);
+    return Two{kpi(r, "site.S.bed_days", 0), kpi(r, "site.S.bed_days", 1)};
+  });
+  CHECK(two.first == Approx(3 * 365.0).epsilon(1e-12));
+  CHECK(two.second == Approx(3 * (420.0 - 365.0)).epsilon(1e-12));
+  // --years can shorten it to its first (whole) year, not lengthen it.
+  const std::string text = R"(
+model: {name: length, population: 100000}
+horizon: {start: 2014-04-01, length: 60w}
+cohorts: {p: {attributes: {}}}
+arrivals:
+  A: {to: out, volume: 1/day, cohorts: {p: 1.0}}
+sites:
+  out: {kind: exit}
+)";
+  CHECK(load_model_from_string(text, "l.yaml", LoadOptions{1}).horizon.length == 365 * kDay);
+  CHECK_THROWS_AS(load_model_from_string(text, "l.yaml", LoadOptions{3}), ConfigErrors);
+}

@@ -179,7 +179,8 @@ struct KpiSpec {
 
 struct HorizonSpec {
   int start_year = 2014, start_month = 4, start_day = 1;
-  int years = 1;
+  int years = 1;    ///< financial (or calendar) years the horizon touches: the KPI windows
+  Time length = 0;  ///< minutes, for a horizon given as a length (26w); 0 = `years` whole years
   [[nodiscard]] std::string year_label(int k) const;  ///< "2014/15" for a 1 April start
 };
 
