@@ -155,7 +155,7 @@ class Model final : public engine::EventHandler,
     return std::min(calendar_.year_index(t - warmup_), years_ - 1);
   }
   [[nodiscard]] int year() const { return std::max(0, current_year_); }
-  [[nodiscard]] Time horizon_end() const { return warmup_ + calendar_.year_start(years_); }
+  [[nodiscard]] Time horizon_end() const { return horizon_end_; }
   Time next_arrival(StreamRt& s, Time now);
 
   /// The patient's substream for one purpose at its current site visit.
@@ -192,6 +192,7 @@ class Model final : public engine::EventHandler,
   engine::CivilCalendar calendar_;
   Time warmup_ = 0;
   int years_ = 1;
+  Time horizon_end_ = 0;   ///< warmup_ + the end of the last year (computed once: read per arrival)
   int current_year_ = -1;  // -1 during the warm-up
   std::vector<SiteRt> sites_;
   std::vector<StreamRt> streams_rt_;
@@ -211,7 +212,8 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
       streams_(seed, static_cast<std::uint64_t>(replication)),
       calendar_(spec.horizon.start_year, spec.horizon.start_month, spec.horizon.start_day),
       warmup_(spec.run.warmup),
-      years_(std::max(1, spec.horizon.years)) {
+      years_(std::max(1, spec.horizon.years)),
+      horizon_end_(warmup_ + calendar_.year_start(years_)) {
   kpis_ = kpi_catalogue(spec);
   log_events_ = sink_ != nullptr && sink_->wants_events();
   sites_.resize(spec.sites.size());
