@@ -215,8 +215,6 @@ NhppArrivals::NhppArrivals(const CivilCalendar& calendar, const RateProfile& pro
     }
     if (volumes_[i] > 0.0) last_positive_ = static_cast<int>(i);
   }
-  for (const double w : profile_.hour_of_week)
-    flat_week_ = flat_week_ && w == profile_.hour_of_week[0];
   start_hour_of_week_ = calendar_.hour_of_week(0.0);
 }
 
@@ -350,7 +348,7 @@ Time NhppArrivals::next(Time now, RandomStream& rs) {
       month_hint_ = 0;
     }
     if (y->base > 0.0) {
-      const Time found = flat_week_ ? next_flat_week(*y, t, rs) : next_thinning(*y, t, rs);
+      const Time found = next_thinning(*y, t, rs);
       if (found < y->end) return found;
     }
     t = y->end;  // restart at the boundary: exact by memorylessness
@@ -368,23 +366,6 @@ Time NhppArrivals::next_thinning(const YearInfo& y, Time t, RandomStream& rs) {
     const auto how = static_cast<std::size_t>((start_hour_of_week_ + h) % 168);
     const double w = profile_.hour_of_week[how] * month_at(y, h).weight;
     if (rs.uniform() < w / y.max_weight) return t;
-  }
-}
-
-Time NhppArrivals::next_flat_week(const YearInfo& y, Time t, RandomStream& rs) {
-  // The rate is constant on each month span: draw the gap at that rate; past the span's end,
-  // restart there (memorylessness) at the next span's rate.
-  for (;;) {
-    const std::int64_t h = CivilCalendar::hour_index(t);
-    if (h >= y.end_hours) return kForever;
-    const MonthSpan& m = month_at(y, h);
-    const Time span_end = static_cast<Time>(m.end_hours) * kMinutesPerHour;
-    const double rate = y.base * (profile_.hour_of_week[0] * m.weight);
-    if (rate > 0.0) {
-      t += -std::log(rs.uniform_open()) / rate;
-      if (t < span_end && t < y.end) return t;
-    }
-    t = span_end;
   }
 }
 

@@ -10,12 +10,10 @@
 // NhppArrivals is a non-homogeneous Poisson process whose rate is constant on each hour:
 //   lambda(t) = base_k * hour_of_week[how(t)] * month_of_year[month(t)]   (per minute)
 // where k = year_index(t) and base_k makes the expected count over year k equal
-// annual_volume_by_year[k] exactly. The year boundaries, the year's month spans and its rates
-// are computed once per year and cached, so drawing an arrival is a lookup, not date arithmetic.
-// With a flat hour-of-week profile the rate is constant on each month, and each month is sampled
-// directly (one exponential draw per arrival, restarting at each month boundary: exact by
-// memorylessness). Otherwise it samples by exact thinning (Lewis & Shedler) at the dominating
-// rate of the current year, restarting at each year boundary.
+// annual_volume_by_year[k] exactly. It samples by exact thinning (Lewis & Shedler) at the
+// dominating rate of the current year, restarting at each year boundary (exact by
+// memorylessness). Each year's bounds, month spans and rates are computed once and cached, so a
+// candidate arrival costs a lookup, not date arithmetic.
 #include <carepath/engine/calendar.hpp>
 #include <carepath/engine/random.hpp>
 
@@ -143,14 +141,12 @@ class NhppArrivals {
   /// The month span of year y holding hour h (a cursor makes forward steps O(1)).
   const MonthSpan& month_at(const YearInfo& y, std::int64_t h);
   Time next_thinning(const YearInfo& y, Time t, RandomStream& rs);
-  Time next_flat_week(const YearInfo& y, Time t, RandomStream& rs);
 
   CivilCalendar calendar_;
   RateProfile profile_;
   std::vector<double> volumes_;
   int last_positive_ = -1;  ///< last index with positive volume (-1 if none)
   std::vector<YearInfo> cache_;
-  bool flat_week_ = true;       ///< every hour-of-week weight is the same
   int start_hour_of_week_ = 0;  ///< hour of week at time 0
   std::size_t year_hint_ = 0;   ///< cache index of the last year used by next()
   std::size_t month_hint_ = 0;  ///< index in months of the last span used
