@@ -215,6 +215,7 @@ NhppArrivals::NhppArrivals(const CivilCalendar& calendar, const RateProfile& pro
     }
     if (volumes_[i] > 0.0) last_positive_ = static_cast<int>(i);
   }
+  start_hour_of_week_ = calendar_.hour_of_week(0.0);
 }
 
 double NhppArrivals::annual_volume(int k) const {
@@ -229,15 +230,25 @@ double NhppArrivals::weight_at_hours(std::int64_t hours) const {
 }
 
 NhppArrivals::YearInfo NhppArrivals::compute_year(int k) const {
+  YearInfo info;
+  info.begin = calendar_.year_start(k);
+  info.end = calendar_.year_start(k + 1);
+  info.end_hours = CivilCalendar::hour_index(info.end);
   const double volume = annual_volume(k);
-  if (volume <= 0.0) return YearInfo{0.0, 0.0};
-  const Time begin = calendar_.year_start(k);
-  const Time end = calendar_.year_start(k + 1);
+  if (volume <= 0.0) return info;
+  const Time begin = info.begin;
+  const Time end = info.end;
   double weight_minutes = 0.0;  // integral of how x moy over the year, in minutes
   double max_weight = 0.0;
   for (Time day = begin; day < end; day += kMinutesPerDay) {
-    const double moy =
-        profile_.month_of_year[static_cast<std::size_t>(calendar_.month_of_year(day))];
+    const int month = calendar_.month_of_year(day);
+    const double moy = profile_.month_of_year[static_cast<std::size_t>(month)];
+    const std::int64_t day_hours = CivilCalendar::hour_index(day);
+    if (day == begin || month != calendar_.month_of_year(day - kMinutesPerDay)) {
+      info.months.push_back(MonthSpan{day_hours, day_hours + 24, moy});
+    } else {
+      info.months.back().end_hours = day_hours + 24;
+    }
     const std::size_t first = static_cast<std::size_t>(calendar_.day_of_week(day)) * 24;
     double day_sum = 0.0;
     for (std::size_t h = first; h < first + 24; ++h) {
@@ -248,7 +259,9 @@ NhppArrivals::YearInfo NhppArrivals::compute_year(int k) const {
     weight_minutes += day_sum * kMinutesPerHour;
   }
   // Every month contains every hour of the week, so weight_minutes > 0 (checked weights).
-  return YearInfo{volume / weight_minutes, max_weight};
+  info.base = volume / weight_minutes;
+  info.max_weight = max_weight;
+  return info;
 }
 
 NhppArrivals::YearInfo NhppArrivals::year_info(int k) const {
@@ -312,28 +325,47 @@ double NhppArrivals::expected_count(Time a, Time b) const {
   return total;
 }
 
+const NhppArrivals::MonthSpan& NhppArrivals::month_at(const YearInfo& y, std::int64_t h) {
+  if (month_hint_ >= y.months.size() || h < y.months[month_hint_].begin_hours) month_hint_ = 0;
+  while (h >= y.months[month_hint_].end_hours) ++month_hint_;
+  return y.months[month_hint_];
+}
+
 Time NhppArrivals::next(Time now, RandomStream& rs) {
   if (std::isnan(now)) throw std::invalid_argument("NhppArrivals::next: now is NaN");
   if (std::isinf(now)) return kForever;
   Time t = std::max(now, 0.0);
   for (;;) {
-    const int k = calendar_.year_index(t);
-    if (k > last_positive_ && volumes_.back() <= 0.0) return kForever;
-    const YearInfo y = cached_year(k);
-    const Time end = calendar_.year_start(k + 1);
-    if (y.base > 0.0) {
-      const double max_rate = y.base * y.max_weight;  // dominating rate over year k
-      const auto end_hours = static_cast<std::int64_t>(end / kMinutesPerHour);
-      for (;;) {
-        t += -std::log(rs.uniform_open()) / max_rate;
-        if (t >= end) break;
-        const std::int64_t h = CivilCalendar::hour_index(t);
-        if (h >= end_hours) break;
-        // Accept with probability lambda(t) / lambda* = w(t) / w*.
-        if (rs.uniform() < weight_at_hours(h) / y.max_weight) return t;
-      }
+    // The year of t: the cached year of the last call, or a date computation when t leaves it.
+    const YearInfo* y = nullptr;
+    if (year_hint_ < cache_.size() && t >= cache_[year_hint_].begin && t < cache_[year_hint_].end) {
+      y = &cache_[year_hint_];
+    } else {
+      const int k = calendar_.year_index(t);
+      if (k > last_positive_ && volumes_.back() <= 0.0) return kForever;
+      y = &cached_year(k);
+      year_hint_ = static_cast<std::size_t>(k);
+      month_hint_ = 0;
     }
-    t = end;  // restart at the boundary: exact by memorylessness
+    if (y->base > 0.0) {
+      const Time found = next_thinning(*y, t, rs);
+      if (found < y->end) return found;
+    }
+    t = y->end;  // restart at the boundary: exact by memorylessness
+  }
+}
+
+Time NhppArrivals::next_thinning(const YearInfo& y, Time t, RandomStream& rs) {
+  const double max_rate = y.base * y.max_weight;  // dominating rate over the year
+  for (;;) {
+    t += -std::log(rs.uniform_open()) / max_rate;
+    if (t >= y.end) return kForever;
+    const std::int64_t h = CivilCalendar::hour_index(t);
+    if (h >= y.end_hours) return kForever;
+    // Accept with probability lambda(t) / lambda* = w(t) / w*, w = how x moy.
+    const auto how = static_cast<std::size_t>((start_hour_of_week_ + h) % 168);
+    const double w = profile_.hour_of_week[how] * month_at(y, h).weight;
+    if (rs.uniform() < w / y.max_weight) return t;
   }
 }
 

@@ -408,9 +408,12 @@ void CareGraph::write_dot(std::ostream& out) const {
     if (p.arrival >= 0) {
       const ArrivalSpec& a = m.arrivals[static_cast<std::size_t>(p.arrival)];
       const auto& vols = a.volume_per_year.values;
-      std::string vol = vols.empty() ? "?" : format_number(std::round(vols.front()));
-      if (vols.size() > 1 && !a.volume_per_year.constant())
-        vol += ".." + format_number(std::round(vols.back()));
+      std::string vol = "?";
+      if (!vols.empty()) {  // the range over the years (a rate per day gives more in a leap year)
+        const auto [lo, hi] = std::minmax_element(vols.begin(), vols.end());
+        vol = format_number(std::round(*lo));
+        if (std::round(*hi) != std::round(*lo)) vol += ".." + format_number(std::round(*hi));
+      }
       label += "\n" + vol + "/year";
       attrs = ", shape=box";
     } else {

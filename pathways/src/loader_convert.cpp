@@ -215,6 +215,13 @@ class Converter {
     return -1;
   }
 
+  /// Days in year y of the horizon (365 or 366), as the engine's calendar counts them.
+  [[nodiscard]] int days_in_year(int y) const {
+    const engine::CivilCalendar c(m_.horizon.start_year, m_.horizon.start_month,
+                                  m_.horizon.start_day);
+    return static_cast<int>(std::lround((c.year_start(y + 1) - c.year_start(y)) / 1440.0));
+  }
+
   // ---- yearly values ----
   std::string year_text(int y) const {
     return "year " + std::to_string(y + 1) + " (" + m_.horizon.year_label(y) + ")";
@@ -552,17 +559,21 @@ void Converter::convert_arrivals(const Node& root) {
       }
     }
     if (const Node* n = require(a, "volume", e.key_loc, in)) {
-      auto v = yearly<double>(*n, "volume of " + name, [&](const Node& i) -> std::optional<double> {
+      auto v = yearly<Volume>(*n, "volume of " + name, [&](const Node& i) -> std::optional<Volume> {
         if (!expect_scalar(i, "volume of " + name)) return std::nullopt;
-        return take(i, parse_rate(i.text));
+        return take(i, parse_volume(i.text));
       });
       if (v) {
-        if (n->is_map() || !growth) {
-          spec.volume_per_year = fit(std::move(*v));
-        } else {
-          spec.volume_per_year.values.clear();
-          for (int y = 0; y < years_; ++y)
-            spec.volume_per_year.values.push_back(v->front() * std::pow(1.0 + *growth, y));
+        // A rate per hour, day or week gives rate x the length of each year (366 days in a leap
+        // year); a yearly count stays the same whatever the year's length.
+        const std::vector<Volume> by_year = fit(std::move(*v)).values;
+        spec.volume_per_year.values.clear();
+        for (int y = 0; y < years_; ++y) {
+          const auto k = static_cast<std::size_t>(y);
+          spec.volume_per_year.values.push_back(n->is_map() || !growth
+                                                    ? by_year[k].in_year(days_in_year(y))
+                                                    : by_year[0].in_year(days_in_year(y)) *
+                                                          std::pow(1.0 + *growth, y));
         }
       }
     }

@@ -155,6 +155,23 @@ Parsed<double> parse_rate(std::string_view text) {
   return Parsed<double>::ok(sp->number * *factor);
 }
 
+Parsed<Volume> parse_volume(std::string_view text) {
+  const Parsed<double> checked = parse_rate(text);  // the same checks and messages
+  if (!checked) return Parsed<Volume>::fail(checked.error());
+  const auto sp = split_number(trim(text));
+  Volume v;
+  if (sp->rest == "/year") {
+    v.per_year = sp->number;
+  } else if (sp->rest == "/week") {
+    v.per_day = sp->number / 7.0;
+  } else if (sp->rest == "/day") {
+    v.per_day = sp->number;
+  } else {  // "/hour"
+    v.per_day = sp->number * 24.0;
+  }
+  return Parsed<Volume>::ok(v);
+}
+
 Parsed<double> parse_growth(std::string_view text) {
   const std::string_view s = trim(text);
   const auto sp = split_number(s);

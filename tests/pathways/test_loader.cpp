@@ -95,7 +95,8 @@ TEST_CASE("a model file loads with units converted", "[pathways][loader]") {
     CHECK(a.where.column == 3);
     const ArrivalSpec& g = m.arrivals[1];
     CHECK(g.profile == -1);
-    CHECK(g.volume_per_year.values == std::vector<double>(3, 20 * 365.0));
+    // 20/day is a rate: 2015/16 has 366 days (issue 8, D1).
+    CHECK(g.volume_per_year.values == std::vector<double>{20 * 365.0, 20 * 366.0, 20 * 365.0});
     CHECK(g.shares[0].values == std::vector<double>{0.5, 0.6, 0.7});
     CHECK(g.shares[1].values == std::vector<double>{0.5, 0.4, 0.3});
   }

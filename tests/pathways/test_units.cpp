@@ -68,6 +68,23 @@ TEST_CASE("rates convert to per year", "[pathways][units]") {
   CHECK(parse_rate("-5/day").error() == "\"-5/day\": a rate cannot be negative");
 }
 
+TEST_CASE("an arrival volume per year stays yearly; per hour, day or week it is a rate",
+          "[pathways][units]") {
+  const auto year = parse_volume("8142/year");
+  REQUIRE(year);
+  CHECK(year.value().in_year(365) == 8142);
+  CHECK(year.value().in_year(366) == 8142);
+  const auto day = parse_volume("1000/day");
+  REQUIRE(day);
+  CHECK(day.value().in_year(365) == 365000);
+  CHECK(day.value().in_year(366) == 366000);
+  CHECK(parse_volume("6/hour").value().in_year(366) == Approx(6 * 24 * 366.0));
+  CHECK(parse_volume("7/week").value().in_year(366) == Approx(366.0));
+  CHECK(parse_volume("-5/day").error() == "\"-5/day\": a rate cannot be negative");
+  CHECK(parse_volume("5/month").error() ==
+        "\"5/month\": unknown rate unit '/month'; use /year, /week, /day or /hour");
+}
+
 TEST_CASE("growth is a percentage per year", "[pathways][units]") {
   CHECK(*parse_growth("3.5%/year") == Approx(0.035));
   CHECK(*parse_growth("-2%/year") == Approx(-0.02));

@@ -12,7 +12,8 @@
 // where k = year_index(t) and base_k makes the expected count over year k equal
 // annual_volume_by_year[k] exactly. It samples by exact thinning (Lewis & Shedler) at the
 // dominating rate of the current year, restarting at each year boundary (exact by
-// memorylessness).
+// memorylessness). Each year's bounds, month spans and rates are computed once and cached, so a
+// candidate arrival costs a lookup, not date arithmetic.
 #include <carepath/engine/calendar.hpp>
 #include <carepath/engine/random.hpp>
 
@@ -119,20 +120,36 @@ class NhppArrivals {
   [[nodiscard]] const CivilCalendar& calendar() const { return calendar_; }
 
  private:
+  /// The part of a calendar month inside one year, in whole hours since time 0.
+  struct MonthSpan {
+    std::int64_t begin_hours;
+    std::int64_t end_hours;
+    double weight;  ///< month_of_year weight
+  };
   struct YearInfo {
-    double base;        ///< per-minute rate for unit weights
-    double max_weight;  ///< largest hour weight (how x moy) occurring in the year
+    double base = 0.0;        ///< per-minute rate for unit weights
+    double max_weight = 0.0;  ///< largest hour weight (how x moy) occurring in the year
+    Time begin = 0.0;         ///< year_start(k)
+    Time end = 0.0;           ///< year_start(k + 1)
+    std::int64_t end_hours = 0;
+    std::vector<MonthSpan> months;  ///< in time order, covering [begin, end)
   };
   [[nodiscard]] YearInfo compute_year(int k) const;
   [[nodiscard]] YearInfo year_info(int k) const;  ///< cached if available
   const YearInfo& cached_year(int k);             ///< grows the cache
   [[nodiscard]] double weight_at_hours(std::int64_t hours) const;
+  /// The month span of year y holding hour h (a cursor makes forward steps O(1)).
+  const MonthSpan& month_at(const YearInfo& y, std::int64_t h);
+  Time next_thinning(const YearInfo& y, Time t, RandomStream& rs);
 
   CivilCalendar calendar_;
   RateProfile profile_;
   std::vector<double> volumes_;
   int last_positive_ = -1;  ///< last index with positive volume (-1 if none)
   std::vector<YearInfo> cache_;
+  int start_hour_of_week_ = 0;  ///< hour of week at time 0
+  std::size_t year_hint_ = 0;   ///< cache index of the last year used by next()
+  std::size_t month_hint_ = 0;  ///< index in months of the last span used
 };
 
 }  // namespace carepath::engine

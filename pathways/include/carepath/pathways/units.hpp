@@ -43,9 +43,20 @@ struct Date {
 
 /// `15min`, `2.5h`, `26d`, `6w` -> minutes (>= 0). A space before the unit is allowed.
 Parsed<double> parse_duration(std::string_view text);
-/// `8142/year`, `160/week`, `22/day`, `6/hour` -> per year (>= 0). A week is 365/7 days of a
-/// 365-day year, a day 1/365 year, an hour 1/8760 year.
+/// `8142/year`, `160/week`, `22/day`, `6/hour` -> per 365-day year (>= 0): a week is 365/7 days
+/// of a 365-day year, a day 1/365 year, an hour 1/8760 year. Arrival volumes use parse_volume,
+/// which keeps a rate a rate (the count in a leap year is 366 days' worth).
 Parsed<double> parse_rate(std::string_view text);
+/// An arrival volume: a yearly count (`8142/year`) or a rate (`22/day`, `6/hour`, `160/week`).
+struct Volume {
+  double per_year = 0.0;  ///< a yearly count (0 if the volume is a rate)
+  double per_day = 0.0;   ///< a rate, in arrivals per day (0 if the volume is a yearly count)
+  /// Expected arrivals in a year of `days` days: a yearly count stays the same; a rate gives
+  /// rate x the year's length (366 days in a leap year).
+  [[nodiscard]] double in_year(int days) const { return per_year + per_day * days; }
+};
+/// `8142/year` -> a yearly count; `22/day`, `6/hour` (24 a day), `160/week` (1/7 a day) -> a rate.
+Parsed<Volume> parse_volume(std::string_view text);
 /// `3.5%/year`, `-2%/year` -> 0.035, -0.02 (must be > -100%).
 Parsed<double> parse_growth(std::string_view text);
 /// `08:00`, `24:00` -> minutes after midnight (0..1440).
