@@ -332,9 +332,6 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
       const ModelSpec& m = models[task.scenario];
       const auto rep = static_cast<std::uint32_t>(task.replication);
       const fs::path part = outputs::part_path(parts_dir, m.scenario, rep);
-      if (outputs::part_is_reusable(part, m.scenario, rep, m.run.seed, hashes[task.scenario])) {
-        return "reused";
-      }
       outputs::PartSpec spec;
       spec.scenario = m.scenario;
       spec.replication = rep;
@@ -342,7 +339,7 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
       spec.config_hash = hashes[task.scenario];
       spec.years = year_labels(m);
       for (const auto& k : pathways::kpi_catalogue(m)) {
-        spec.kpis.push_back(outputs::KpiDef{k.name, k.unit, k.description});
+        spec.kpis.push_back(outputs::KpiDef{k.name, k.unit, k.description, k.headline});
       }
       std::vector<std::string> sites;
       for (const auto& s : m.sites) sites.push_back(s.name);
@@ -350,6 +347,12 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
       spec.event_log = events;
       for (const auto& c : m.cohorts) spec.cohorts.push_back(c.name);
       spec.event_sites = sites;
+      // Reused only if it matches the whole spec and its checksums; anything else is re-run.
+      if (const std::string why = outputs::part_reuse_problem(part, spec); why.empty()) {
+        return "reused";
+      } else if (why != "missing") {
+        err << "carepath: not reusing " << why << "; running it again\n" << std::flush;
+      }
       outputs::PartWriter writer(part, spec);
       PartSink sink(writer, !no_ts, events);
       const pathways::ReplicationResult r =
