@@ -2,6 +2,7 @@
 // a call into the tested libraries (pathways, outputs, engine).
 #include <carepath/cli.hpp>
 #include <carepath/engine/isolate.hpp>
+#include <carepath/outputs/output_path.hpp>
 #include <carepath/outputs/report.hpp>
 #include <carepath/outputs/result_file.hpp>
 #include <carepath/pathways/config_error.hpp>
@@ -291,9 +292,13 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
           : fs::path((fs::is_directory(path) ? fs::path(path).filename() : fs::path(path).stem())
                          .string() +
                      ".h5");
-  if (out_file.filename().empty()) out_file = "carepath.h5";
+  if (const std::string why = outputs::output_path_problem(out_file); !why.empty()) {
+    throw UsageError("--out '" + out_file.string() + "' " + why);
+  }
   if (out_file.has_parent_path()) fs::create_directories(out_file.parent_path());
+  const outputs::OutputLock out_lock(out_file);  // one run per --out; refused at once
   const fs::path parts_dir = out_file.string() + ".parts";
+  outputs::remove_stale_temporaries(parts_dir);  // left by processes that died
   fs::create_directories(parts_dir);
 
   struct Task {
