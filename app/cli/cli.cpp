@@ -353,11 +353,10 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
       for (const auto& c : m.cohorts) spec.cohorts.push_back(c.name);
       spec.event_sites = sites;
       // Reused only if it matches the whole spec and its checksums; anything else is re-run.
-      if (const std::string why = outputs::part_reuse_problem(part, spec); why.empty()) {
-        return "reused";
-      } else if (why != "missing") {
-        err << "carepath: not reusing " << why << "; running it again\n" << std::flush;
-      }
+      const std::string why = outputs::part_reuse_problem(part, spec);
+      if (why.empty()) return "reused";
+      // The parent reports why (one line), before the progress line: "<why>\n<result>".
+      const std::string note = why == "missing" ? "" : why + "\n";
       outputs::PartWriter writer(part, spec);
       PartSink sink(writer, !no_ts, events);
       const pathways::ReplicationResult r =
@@ -369,9 +368,13 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
                                   static_cast<std::size_t>(y) * r.kpis.size(), r.kpis.size()));
       }
       writer.finish();
-      return "ran " + std::to_string(r.events) + " events";
+      return note + "ran " + std::to_string(r.events) + " events";
     };
-    auto on_done = [&](int t, const std::string& result) {
+    auto on_done = [&](int t, std::string result) {
+      if (const auto nl = result.rfind('\n'); nl != std::string::npos) {
+        err << "carepath: not reusing " << result.substr(0, nl) << "; running it again\n";
+        result.erase(0, nl + 1);
+      }
       ++done;
       if (result == "reused") ++reused;
       const Task& task = tasks[static_cast<std::size_t>(t)];
