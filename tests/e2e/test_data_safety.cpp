@@ -371,7 +371,7 @@ TEST_CASE("a second run on the same --out is refused at once; a stale lock is ta
   CHECK_FALSE(fs::exists(fs::path(out.string() + ".lock")));
 }
 
-TEST_CASE("--out must be a regular file or a new path", "[e2e][safety]") {
+TEST_CASE("the --out path must be a regular file or a new path", "[e2e][safety]") {
   const fs::path dir = fresh_dir("outpath");
   const std::string model = kSource + "/scenarios/examples/mmc.yaml";
   auto r = cli({"run", model, "--out", "/dev/null"});
