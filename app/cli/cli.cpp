@@ -2,6 +2,7 @@
 // a call into the tested libraries (pathways, outputs, engine).
 #include <carepath/cli.hpp>
 #include <carepath/engine/isolate.hpp>
+#include <carepath/outputs/output_path.hpp>
 #include <carepath/outputs/report.hpp>
 #include <carepath/outputs/result_file.hpp>
 #include <carepath/pathways/config_error.hpp>
@@ -291,9 +292,13 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
           : fs::path((fs::is_directory(path) ? fs::path(path).filename() : fs::path(path).stem())
                          .string() +
                      ".h5");
-  if (out_file.filename().empty()) out_file = "carepath.h5";
+  if (const std::string why = outputs::output_path_problem(out_file); !why.empty()) {
+    throw UsageError("--out '" + out_file.string() + "' " + why);
+  }
   if (out_file.has_parent_path()) fs::create_directories(out_file.parent_path());
+  const outputs::OutputLock out_lock(out_file);  // one run per --out; refused at once
   const fs::path parts_dir = out_file.string() + ".parts";
+  outputs::remove_stale_temporaries(parts_dir);  // left by processes that died
   fs::create_directories(parts_dir);
 
   struct Task {
@@ -332,9 +337,6 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
       const ModelSpec& m = models[task.scenario];
       const auto rep = static_cast<std::uint32_t>(task.replication);
       const fs::path part = outputs::part_path(parts_dir, m.scenario, rep);
-      if (outputs::part_is_reusable(part, m.scenario, rep, m.run.seed, hashes[task.scenario])) {
-        return "reused";
-      }
       outputs::PartSpec spec;
       spec.scenario = m.scenario;
       spec.replication = rep;
@@ -342,7 +344,7 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
       spec.config_hash = hashes[task.scenario];
       spec.years = year_labels(m);
       for (const auto& k : pathways::kpi_catalogue(m)) {
-        spec.kpis.push_back(outputs::KpiDef{k.name, k.unit, k.description});
+        spec.kpis.push_back(outputs::KpiDef{k.name, k.unit, k.description, k.headline});
       }
       std::vector<std::string> sites;
       for (const auto& s : m.sites) sites.push_back(s.name);
@@ -350,6 +352,11 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
       spec.event_log = events;
       for (const auto& c : m.cohorts) spec.cohorts.push_back(c.name);
       spec.event_sites = sites;
+      // Reused only if it matches the whole spec and its checksums; anything else is re-run.
+      const std::string why = outputs::part_reuse_problem(part, spec);
+      if (why.empty()) return "reused";
+      // The parent reports why (one line), before the progress line: "<why>\n<result>".
+      const std::string note = why == "missing" ? "" : why + "\n";
       outputs::PartWriter writer(part, spec);
       PartSink sink(writer, !no_ts, events);
       const pathways::ReplicationResult r =
@@ -361,9 +368,13 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
                                   static_cast<std::size_t>(y) * r.kpis.size(), r.kpis.size()));
       }
       writer.finish();
-      return "ran " + std::to_string(r.events) + " events";
+      return note + "ran " + std::to_string(r.events) + " events";
     };
-    auto on_done = [&](int t, const std::string& result) {
+    auto on_done = [&](int t, std::string result) {
+      if (const auto nl = result.rfind('\n'); nl != std::string::npos) {
+        err << "carepath: not reusing " << result.substr(0, nl) << "; running it again\n";
+        result.erase(0, nl + 1);
+      }
       ++done;
       if (result == "reused") ++reused;
       const Task& task = tasks[static_cast<std::size_t>(t)];

@@ -2,6 +2,7 @@
 
 #include <fcntl.h>
 #include <poll.h>
+#include <sys/prctl.h>
 #include <sys/types.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -102,6 +103,7 @@ Child spawn_child(const std::function<std::string()>& fn, int task) {
     throw std::runtime_error(std::string("pipe failed: ") + std::strerror(errno));
   }
   flush_all();
+  const pid_t parent = ::getpid();
   const pid_t pid = ::fork();
   if (pid < 0) {
     const int err = errno;
@@ -110,6 +112,10 @@ Child spawn_child(const std::function<std::string()>& fn, int task) {
     throw std::runtime_error(std::string("fork failed: ") + std::strerror(err));
   }
   if (pid == 0) {
+    // A child never outlives the parent (an OOM kill, `kill PID`, a closed terminal): it gets
+    // SIGKILL when the parent dies, and exits at once if the parent died before the prctl.
+    // Orphans would otherwise keep writing parts that a re-run needs.
+    if (::prctl(PR_SET_PDEATHSIG, SIGKILL) != 0 || ::getppid() != parent) ::_exit(1);
     ::close(fds[0]);
     child_main(fds[1], fn);
   }

@@ -1,6 +1,7 @@
 #include "h5util.hpp"
 
 #include <algorithm>
+#include <cerrno>
 #include <cstddef>
 #include <cstring>
 #include <mutex>
@@ -16,23 +17,42 @@ void init() {
 }
 
 namespace {
+struct ErrorWalk {
+  std::string first;
+  bool no_space = false;
+};
+
 herr_t error_walker(unsigned n, const H5E_error2_t* err, void* data) {
-  auto* out = static_cast<std::string*>(data);
-  if (n == 0 && err->desc != nullptr) *out = err->desc;
+  auto* out = static_cast<ErrorWalk*>(data);
+  if (err->desc == nullptr) return 0;
+  if (n == 0) out->first = err->desc;
+  // The sec2 driver reports a failed write(2) as "... errno = 28, error message = 'No space
+  // left on device' ...".
+  if (std::strstr(err->desc, "No space left on device") != nullptr ||
+      std::strstr(err->desc, "errno = 28,") != nullptr) {
+    out->no_space = true;
+  }
   return 0;
+}
+
+ErrorWalk walk_errors() {
+  ErrorWalk walk;
+  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, error_walker, &walk);
+  H5Eclear2(H5E_DEFAULT);
+  return walk;
 }
 }  // namespace
 
 std::string last_error() {
-  std::string msg;
-  H5Ewalk2(H5E_DEFAULT, H5E_WALK_DOWNWARD, error_walker, &msg);
-  H5Eclear2(H5E_DEFAULT);
-  return msg;
+  return walk_errors().first;
 }
 
 void fail(const std::string& context, const std::string& what) {
-  std::string hdf = last_error();
-  throw ResultFileError(context + ": " + what + (hdf.empty() ? "" : " (HDF5: " + hdf + ")"));
+  const int saved_errno = errno;
+  const ErrorWalk walk = walk_errors();
+  const bool no_space = walk.no_space || saved_errno == ENOSPC || saved_errno == EDQUOT;
+  throw ResultFileError(context + ": " + what + (no_space ? ": no space left on device" : "") +
+                        (walk.first.empty() ? "" : " (HDF5: " + walk.first + ")"));
 }
 
 void Id::reset() {
@@ -362,6 +382,10 @@ void CompoundBuilder::add_f64(const std::string& name) {
   fields_.push_back(Field{name, Kind::f64, size_, 8});
   size_ += 8;
 }
+void CompoundBuilder::add_u8(const std::string& name) {
+  fields_.push_back(Field{name, Kind::u8, size_, 1});
+  size_ += 1;
+}
 
 Id CompoundBuilder::type() const {
   Id t(H5Tcreate(H5T_COMPOUND, std::max<std::size_t>(size_, 1)));
@@ -377,6 +401,9 @@ Id CompoundBuilder::type() const {
         break;
       case Kind::f64:
         H5Tinsert(t.get(), f.name.c_str(), f.offset, H5T_NATIVE_DOUBLE);
+        break;
+      case Kind::u8:
+        H5Tinsert(t.get(), f.name.c_str(), f.offset, H5T_NATIVE_UINT8);
         break;
     }
   }
@@ -397,6 +424,52 @@ void CompoundBuilder::set_u32(std::vector<unsigned char>& buffer, std::size_t ro
 void CompoundBuilder::set_f64(std::vector<unsigned char>& buffer, std::size_t row,
                               std::size_t field, double value) const {
   std::memcpy(buffer.data() + row * size_ + fields_[field].offset, &value, 8);
+}
+
+void CompoundBuilder::set_u8(std::vector<unsigned char>& buffer, std::size_t row, std::size_t field,
+                             std::uint8_t value) const {
+  buffer[row * size_ + fields_[field].offset] = value;
+}
+
+void write_matrix_f64(hid_t parent, const char* name, std::size_t n_rows, std::size_t n_cols,
+                      const std::vector<double>& data, const std::string& ctx) {
+  if (data.size() != n_rows * n_cols) fail(ctx, std::string("bad matrix size for ") + name);
+  const hsize_t dims[2] = {n_rows, n_cols};
+  Id space = check(H5Screate_simple(2, dims, nullptr), ctx, "dataspace");
+  Id lcpl = link_create_plist();
+  Id dcpl = object_create_plist(H5P_DATASET_CREATE);
+  if (data.size() * sizeof(double) > (1u << 20)) {
+    // Chunks of whole rows (one replication-year each), at most ~256 KiB wide.
+    const hsize_t cols = std::min<hsize_t>(n_cols, (1u << 18) / sizeof(double));
+    const hsize_t rows_per = std::max<hsize_t>(1, ((1u << 18) / sizeof(double)) / cols);
+    const hsize_t chunk[2] = {std::min<hsize_t>(rows_per, n_rows), cols};
+    check(H5Pset_chunk(dcpl.get(), 2, chunk), ctx, "chunking");
+    check(H5Pset_shuffle(dcpl.get()), ctx, "shuffle");
+    check(H5Pset_deflate(dcpl.get(), 4), ctx, "deflate");
+  }
+  Id ds = check(
+      H5Dcreate2(parent, name, H5T_IEEE_F64LE, space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
+      ctx, std::string("cannot create dataset ") + name);
+  if (!data.empty()) {
+    check(H5Dwrite(ds.get(), H5T_NATIVE_DOUBLE, kAll, kAll, H5P_DEFAULT, data.data()), ctx,
+          std::string("cannot write dataset ") + name);
+  }
+}
+
+std::vector<double> read_matrix_f64(hid_t dataset, std::size_t& n_rows, std::size_t& n_cols,
+                                    const std::string& ctx) {
+  Id space = check(H5Dget_space(dataset), ctx, "dataspace");
+  if (H5Sget_simple_extent_ndims(space.get()) != 2) fail(ctx, "expected a 2-D dataset");
+  hsize_t dims[2] = {0, 0};
+  H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+  n_rows = dims[0];
+  n_cols = dims[1];
+  std::vector<double> out(n_rows * n_cols);
+  if (!out.empty()) {
+    check(H5Dread(dataset, H5T_NATIVE_DOUBLE, kAll, kAll, H5P_DEFAULT, out.data()), ctx,
+          "cannot read a float64 table");
+  }
+  return out;
 }
 
 void write_compound(hid_t parent, const char* name, const CompoundBuilder& layout,

@@ -23,7 +23,8 @@ void init();
 /// The innermost message of the current HDF5 error stack ("" if none).
 std::string last_error();
 
-/// Throws ResultFileError("<context>: <what>[: <hdf5 message>]").
+/// Throws ResultFileError("<context>: <what>[ (HDF5: <hdf5 message>)]"), with
+/// ": no space left on device" when the file system is full.
 [[noreturn]] void fail(const std::string& context, const std::string& what);
 
 /// Owns an HDF5 id of any kind and closes it with the right function.
@@ -102,6 +103,7 @@ class CompoundBuilder {
   void add_string(const std::string& name, std::size_t size);
   void add_u32(const std::string& name);
   void add_f64(const std::string& name);
+  void add_u8(const std::string& name);
   [[nodiscard]] std::size_t row_size() const { return size_; }
   [[nodiscard]] std::size_t field_count() const { return fields_.size(); }
   /// Creates the HDF5 compound type.
@@ -113,9 +115,11 @@ class CompoundBuilder {
                std::uint32_t value) const;
   void set_f64(std::vector<unsigned char>& buffer, std::size_t row, std::size_t field,
                double value) const;
+  void set_u8(std::vector<unsigned char>& buffer, std::size_t row, std::size_t field,
+              std::uint8_t value) const;
 
  private:
-  enum class Kind { string, u32, f64 };
+  enum class Kind { string, u32, f64, u8 };
   struct Field {
     std::string name;
     Kind kind;
@@ -137,6 +141,13 @@ std::vector<double> read_fields_f64(hid_t dataset, const std::vector<std::string
 std::vector<std::uint32_t> read_field_u32(hid_t dataset, const char* field, const std::string& ctx);
 std::vector<std::string> read_field_string(hid_t dataset, const char* field,
                                            const std::string& ctx);
+/// A 2-D float64 dataset [rows, cols] from row-major `data` (contiguous, or chunked and
+/// compressed if large; the layout never depends on anything but the shape).
+void write_matrix_f64(hid_t parent, const char* name, std::size_t rows, std::size_t cols,
+                      const std::vector<double>& data, const std::string& ctx);
+/// Reads a 2-D float64 dataset, row-major; sets rows and cols.
+std::vector<double> read_matrix_f64(hid_t dataset, std::size_t& rows, std::size_t& cols,
+                                    const std::string& ctx);
 /// Member names of a compound dataset, in order.
 std::vector<std::string> field_names(hid_t dataset, const std::string& ctx);
 

@@ -2,14 +2,17 @@
 #include <carepath/outputs/report.hpp>
 
 #include <algorithm>
+#include <cerrno>
 #include <charconv>
 #include <cmath>
 #include <cstdio>
+#include <cstring>
 #include <fstream>
 #include <functional>
 #include <queue>
 #include <sstream>
 #include <stdexcept>
+#include <system_error>
 #include <unordered_map>
 
 namespace fs = std::filesystem;
@@ -391,11 +394,22 @@ std::string headline_table(const ResultReader& reader, const std::vector<std::st
 
 namespace {
 
+// A CSV file written as `<name>.tmp` and renamed to `<name>` by close(), once complete: a full
+// disk or a crash never leaves a half-written file under the final name.
 class CsvFile {
  public:
-  explicit CsvFile(const fs::path& p) : path_(p), out_(p, std::ios::binary | std::ios::trunc) {
-    if (!out_) throw ResultFileError(p.string() + ": cannot create");
+  explicit CsvFile(const fs::path& p)
+      : path_(p), tmp_(p.string() + ".tmp"), out_(tmp_, std::ios::binary | std::ios::trunc) {
+    if (!out_) fail("cannot create");
   }
+  ~CsvFile() {
+    if (closed_) return;
+    out_.close();
+    std::error_code ec;
+    fs::remove(tmp_, ec);
+  }
+  CsvFile(const CsvFile&) = delete;
+  CsvFile& operator=(const CsvFile&) = delete;
   CsvFile& row(std::initializer_list<std::string_view> fields) {
     bool first = true;
     for (const auto f : fields) {
@@ -407,13 +421,33 @@ class CsvFile {
     return *this;
   }
   void close() {
+    errno = 0;
+    out_.flush();
+    if (!out_) fail("write failed");
     out_.close();
-    if (!out_) throw ResultFileError(path_.string() + ": write failed");
+    if (!out_) fail("write failed");
+    std::error_code ec;
+    fs::rename(tmp_, path_, ec);
+    if (ec) throw ResultFileError(path_.string() + ": cannot rename from .tmp: " + ec.message());
+    closed_ = true;
   }
 
  private:
+  [[noreturn]] void fail(const std::string& what) const {
+    const int err = errno;
+    std::string msg = path_.string() + ": " + what;
+    if (err == ENOSPC || err == EDQUOT) {
+      msg += ": no space left on device";
+    } else if (err != 0) {
+      msg += std::string(": ") + std::strerror(err);
+    }
+    throw ResultFileError(msg);
+  }
+
   fs::path path_;
+  fs::path tmp_;
   std::ofstream out_;
+  bool closed_ = false;
 };
 
 }  // namespace

@@ -30,7 +30,11 @@ namespace carepath::outputs {
 
 namespace {
 
-constexpr std::uint32_t kSchemaVersion = 1;
+// 2: KPI values as a float64 [rows, KPI] matrix with `rows` and `kpis` index tables (1 had one
+// compound column per KPI, which HDF5 caps at 64 KiB of type description: ~35 sites).
+constexpr std::uint32_t kSchemaVersion = 2;
+// Parts: 2 adds the `checksum` attribute, Fletcher-32 on the chunked datasets and `headline`.
+constexpr std::uint32_t kPartSchemaVersion = 2;
 constexpr const char* kResultFormat = "carepath-results";
 constexpr const char* kPartFormat = "carepath-part";
 constexpr hsize_t kSampleChunk = 1024;  // hours per time-series chunk
@@ -145,11 +149,13 @@ void write_kpi_table(hid_t parent, const char* name, const std::vector<KpiDef>& 
   b.add_string("name", ln);
   b.add_string("unit", lu);
   b.add_string("description", ld);
+  b.add_u8("headline");
   std::vector<unsigned char> buf(b.row_size() * kpis.size());
   for (std::size_t i = 0; i < kpis.size(); ++i) {
     b.set_string(buf, i, 0, kpis[i].name);
     b.set_string(buf, i, 1, kpis[i].unit);
     b.set_string(buf, i, 2, kpis[i].description);
+    b.set_u8(buf, i, 3, kpis[i].headline ? 1 : 0);
   }
   h5::write_compound(parent, name, b, buf, kpis.size(), ctx);
 }
@@ -159,23 +165,27 @@ std::vector<KpiDef> read_kpi_table(hid_t parent, const char* name, const std::st
   const auto names = h5::read_field_string(ds.get(), "name", ctx);
   const auto units = h5::read_field_string(ds.get(), "unit", ctx);
   const auto descs = h5::read_field_string(ds.get(), "description", ctx);
+  const auto fields = h5::field_names(ds.get(), ctx);
+  std::vector<std::uint32_t> headline(names.size(), 0);
+  if (std::find(fields.begin(), fields.end(), "headline") != fields.end()) {
+    headline = h5::read_field_u32(ds.get(), "headline", ctx);  // schema 1 files have none
+  }
   std::vector<KpiDef> out;
   for (std::size_t i = 0; i < names.size(); ++i)
-    out.push_back(KpiDef{names[i], units[i], descs[i]});
+    out.push_back(KpiDef{names[i], units[i], descs[i], headline[i] != 0});
   return out;
 }
 
-// A table of (replication, year, one float64 per KPI) rows: kpi_values and paired_differences.
-void write_wide_table(hid_t parent, const char* name, const std::vector<std::string>& years,
-                      const std::vector<std::string>& kpis,
-                      const std::vector<std::uint32_t>& replications,
+// A KPI matrix: `rows` (replication, year) [R*Y] sorted by (replication, year index), and
+// `<name>` float64 [R*Y, K], column k = KPI k of the group's `kpis` table.
+void write_kpi_matrix(hid_t parent, const char* name, const std::vector<std::string>& years,
+                      std::size_t n_kpis, const std::vector<std::uint32_t>& replications,
                       const std::vector<double>& values, const std::string& ctx) {
   std::size_t ly = 1;
   for (const auto& y : years) ly = std::max(ly, y.size());
   h5::CompoundBuilder b;
   b.add_u32("replication");
   b.add_string("year", ly);
-  for (const auto& k : kpis) b.add_f64(k);
   const std::size_t n_rows = replications.size() * years.size();
   std::vector<unsigned char> buf(b.row_size() * n_rows);
   for (std::size_t r = 0; r < replications.size(); ++r) {
@@ -183,15 +193,49 @@ void write_wide_table(hid_t parent, const char* name, const std::vector<std::str
       const std::size_t row = r * years.size() + y;
       b.set_u32(buf, row, 0, replications[r]);
       b.set_string(buf, row, 1, years[y]);
-      for (std::size_t k = 0; k < kpis.size(); ++k) {
-        b.set_f64(buf, row, 2 + k, values[row * kpis.size() + k]);
-      }
     }
   }
-  h5::write_compound(parent, name, b, buf, n_rows, ctx);
+  h5::write_compound(parent, "rows", b, buf, n_rows, ctx);
+  h5::write_matrix_f64(parent, name, n_rows, n_kpis, values, ctx);
 }
 
-// Reads a wide table back; returns the KPI columns found, fills replications and values.
+// Reads a KPI matrix back into values[(r * years + y) * K + k]; returns K.
+std::size_t read_kpi_matrix(hid_t parent, const char* name, const std::vector<std::string>& years,
+                            std::vector<std::uint32_t>& replications, std::vector<double>& values,
+                            const std::string& ctx) {
+  h5::Id rows_ds = h5::open_dataset(parent, "rows", ctx);
+  const auto reps = h5::read_field_u32(rows_ds.get(), "replication", ctx);
+  const auto yrs = h5::read_field_string(rows_ds.get(), "year", ctx);
+  h5::Id ds = h5::open_dataset(parent, name, ctx);
+  std::size_t n_rows = 0;
+  std::size_t n_cols = 0;
+  const std::vector<double> matrix = h5::read_matrix_f64(ds.get(), n_rows, n_cols, ctx);
+  if (n_rows != reps.size()) {
+    throw ResultFileError(ctx + ": " + name + " has " + std::to_string(n_rows) +
+                          " rows but `rows` has " + std::to_string(reps.size()));
+  }
+  std::set<std::uint32_t> rep_set(reps.begin(), reps.end());
+  replications.assign(rep_set.begin(), rep_set.end());
+  std::map<std::uint32_t, std::size_t> rep_index;
+  for (std::size_t i = 0; i < replications.size(); ++i) rep_index[replications[i]] = i;
+  std::map<std::string, std::size_t> year_index;
+  for (std::size_t i = 0; i < years.size(); ++i) year_index[years[i]] = i;
+  values.assign(replications.size() * years.size() * n_cols,
+                std::numeric_limits<double>::quiet_NaN());
+  for (std::size_t row = 0; row < n_rows; ++row) {
+    const auto yi = year_index.find(yrs[row]);
+    if (yi == year_index.end()) {
+      throw ResultFileError(ctx + ": " + name + " has unknown year \"" + yrs[row] + "\"");
+    }
+    const std::size_t base = (rep_index[reps[row]] * years.size() + yi->second) * n_cols;
+    std::copy_n(matrix.begin() + static_cast<std::ptrdiff_t>(row * n_cols), n_cols,
+                values.begin() + static_cast<std::ptrdiff_t>(base));
+  }
+  return n_cols;
+}
+
+// Schema 1 (one compound column per KPI), still read for old files. Reads a wide table back;
+// returns the KPI columns found, fills replications and values.
 std::vector<std::string> read_wide_table(hid_t parent, const char* name,
                                          const std::vector<std::string>& years,
                                          std::vector<std::uint32_t>& replications,
@@ -236,6 +280,52 @@ struct LoadedPart {
   bool has_events = false;
 };
 
+// FNV-1a 64 over everything a part's header and KPI values say (strings with their NUL, numbers
+// as raw bytes): stored as the part's `checksum` and checked whenever a part is read.
+std::string part_checksum(const PartSpec& s, const std::vector<double>& values,
+                          std::uint64_t samples, std::uint64_t events) {
+  std::uint64_t h = 0xcbf29ce484222325ULL;
+  const auto bytes = [&h](const void* data, std::size_t n) {
+    const auto* p = static_cast<const unsigned char*>(data);
+    for (std::size_t i = 0; i < n; ++i) {
+      h ^= p[i];
+      h *= 0x100000001b3ULL;
+    }
+  };
+  const auto str = [&](const std::string& t) { bytes(t.c_str(), t.size() + 1); };
+  const auto strs = [&](const std::vector<std::string>& v) {
+    const std::uint64_t n = v.size();
+    bytes(&n, sizeof n);
+    for (const auto& t : v) str(t);
+  };
+  str(s.scenario);
+  bytes(&s.replication, sizeof s.replication);
+  bytes(&s.master_seed, sizeof s.master_seed);
+  str(s.config_hash);
+  strs(s.years);
+  for (const auto& k : s.kpis) {
+    str(k.name);
+    str(k.unit);
+    str(k.description);
+    const unsigned char hl = k.headline ? 1 : 0;
+    bytes(&hl, 1);
+  }
+  strs(s.sites);
+  if (!s.sites.empty()) bytes(&s.sample_interval_minutes, sizeof s.sample_interval_minutes);
+  const unsigned char ev = s.event_log ? 1 : 0;
+  bytes(&ev, 1);
+  if (s.event_log) {
+    strs(s.cohorts);
+    strs(s.event_sites);
+  }
+  bytes(values.data(), values.size() * sizeof(double));
+  bytes(&samples, sizeof samples);
+  bytes(&events, sizeof events);
+  char buf[17];
+  std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(h));
+  return buf;
+}
+
 LoadedPart load_part(const fs::path& p) {
   const std::string ctx = p.string();
   h5::Id file = open_file_ro(p, ctx);
@@ -245,6 +335,10 @@ LoadedPart load_part(const fs::path& p) {
   }
   if (!h5::has_attr(f, "complete") || h5::read_attr_u64(f, "complete", ctx) != 1) {
     throw ResultFileError(ctx + ": incomplete part file (its replication did not finish)");
+  }
+  if (const auto v = h5::read_attr_u64(f, "schema_version", ctx); v != kPartSchemaVersion) {
+    throw ResultFileError(ctx + ": part format " + std::to_string(v) + ", not " +
+                          std::to_string(kPartSchemaVersion) + " (written by another carepath)");
   }
   LoadedPart lp;
   lp.path = p;
@@ -279,7 +373,90 @@ LoadedPart load_part(const fs::path& p) {
     s.cohorts = h5::read_attr_strings(ds.get(), "cohorts", ctx);
     s.event_sites = h5::read_attr_strings(ds.get(), "sites", ctx);
   }
+  if (h5::rows(h5::open_dataset(f, "kpi_values", ctx).get(), ctx) != s.years.size()) {
+    throw ResultFileError(ctx + ": damaged part (kpi_values does not match years)");
+  }
+  const std::string stored = h5::read_attr_string(f, "checksum", ctx);
+  if (stored != part_checksum(s, lp.values, lp.info.samples, lp.info.events)) {
+    throw ResultFileError(ctx + ": damaged part (content checksum mismatch)");
+  }
   return lp;
+}
+
+// Reads every time-series and event chunk: HDF5 checks each chunk's Fletcher-32 checksum, so a
+// damaged chunk throws here rather than in a later export.
+void verify_part_chunks(const LoadedPart& lp) {
+  const std::string ctx = lp.path.string();
+  h5::Id file = open_file_ro(lp.path, ctx);
+  if (lp.has_time_series) {
+    h5::Id ds = h5::open_dataset(file.get(), "timeseries", ctx);
+    h5::Id space = h5::check(H5Dget_space(ds.get()), ctx, "dataspace");
+    hsize_t dims[3] = {0, 0, 0};
+    if (H5Sget_simple_extent_ndims(space.get()) != 3)
+      throw ResultFileError(ctx + ": bad timeseries");
+    H5Sget_simple_extent_dims(space.get(), dims, nullptr);
+    if (dims[0] != lp.info.samples || dims[1] != lp.info.spec.sites.size()) {
+      throw ResultFileError(ctx + ": damaged part (timeseries shape)");
+    }
+    std::vector<std::int32_t> buf;
+    for (hsize_t first = 0; first < dims[0]; first += kSampleChunk) {
+      const hsize_t count[3] = {std::min<hsize_t>(kSampleChunk, dims[0] - first), dims[1], 3};
+      const hsize_t start[3] = {first, 0, 0};
+      buf.resize(count[0] * count[1] * 3);
+      h5::Id fspace = h5::check(H5Dget_space(ds.get()), ctx, "dataspace");
+      h5::check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, start, nullptr, count, nullptr),
+                ctx, "selection");
+      h5::Id mspace = h5::check(H5Screate_simple(3, count, nullptr), ctx, "dataspace");
+      h5::check(
+          H5Dread(ds.get(), H5T_NATIVE_INT32, mspace.get(), fspace.get(), H5P_DEFAULT, buf.data()),
+          ctx, "damaged part (cannot read timeseries)");
+    }
+  }
+  if (lp.has_events) {
+    h5::Id ds = h5::open_dataset(file.get(), "events", ctx);
+    const std::uint64_t n = h5::rows(ds.get(), ctx);
+    if (n != lp.info.events) throw ResultFileError(ctx + ": damaged part (events count)");
+    h5::Id mtype = h5::event_memory_type();
+    std::vector<EventRecord> buf;
+    for (std::uint64_t first = 0; first < n; first += kEventChunk) {
+      const hsize_t count = std::min<std::uint64_t>(kEventChunk, n - first);
+      const hsize_t start = first;
+      buf.resize(count);
+      h5::Id fspace = h5::check(H5Dget_space(ds.get()), ctx, "dataspace");
+      h5::check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
+                ctx, "selection");
+      h5::Id mspace = h5::check(H5Screate_simple(1, &count, nullptr), ctx, "dataspace");
+      h5::check(H5Dread(ds.get(), mtype.get(), mspace.get(), fspace.get(), H5P_DEFAULT, buf.data()),
+                ctx, "damaged part (cannot read events)");
+    }
+  }
+}
+
+// Why `found` cannot stand for `want` ("" if it can): every field that changes a part's content.
+std::string spec_difference(const PartSpec& found, const PartSpec& want) {
+  if (found.scenario != want.scenario) return "written for scenario \"" + found.scenario + "\"";
+  if (found.replication != want.replication) {
+    return "written for replication " + std::to_string(found.replication);
+  }
+  if (found.master_seed != want.master_seed) {
+    return "written with master seed " + std::to_string(found.master_seed);
+  }
+  if (found.config_hash != want.config_hash) return "written for another configuration";
+  if (found.years != want.years) return "written for other years";
+  if (found.kpis != want.kpis) return "written with other KPI definitions";
+  if (found.sites != want.sites) {
+    return found.sites.empty() ? "written without time series" : "written with other time series";
+  }
+  if (!want.sites.empty() && found.sample_interval_minutes != want.sample_interval_minutes) {
+    return "written with another sample interval";
+  }
+  if (found.event_log != want.event_log) {
+    return found.event_log ? "written with an event log" : "written without an event log";
+  }
+  if (want.event_log && (found.cohorts != want.cohorts || found.event_sites != want.event_sites)) {
+    return "written with other event-log cohorts or sites";
+  }
+  return "";
 }
 
 }  // namespace
@@ -403,7 +580,7 @@ PartWriter::PartWriter(fs::path final_path, PartSpec spec) : impl_(std::make_uni
   const hid_t f = m.file.get();
   const std::string& ctx = m.ctx;
   h5::write_attr(f, "format", std::string_view(kPartFormat), ctx);
-  h5::write_attr(f, "schema_version", kSchemaVersion, ctx);
+  h5::write_attr(f, "schema_version", kPartSchemaVersion, ctx);
   h5::write_attr(f, "scenario", std::string_view(m.spec.scenario), ctx);
   h5::write_attr(f, "replication", m.spec.replication, ctx);
   h5::write_attr(f, "master_seed", m.spec.master_seed, ctx);
@@ -418,9 +595,10 @@ PartWriter::PartWriter(fs::path final_path, PartSpec spec) : impl_(std::make_uni
     const hsize_t chunk[3] = {kSampleChunk, n_sites, 3};
     h5::Id space = h5::check(H5Screate_simple(3, dims, maxdims), ctx, "dataspace");
     h5::Id dcpl = h5::object_create_plist(H5P_DATASET_CREATE);
-    H5Pset_chunk(dcpl.get(), 3, chunk);
-    H5Pset_shuffle(dcpl.get());
-    H5Pset_deflate(dcpl.get(), 4);
+    h5::check(H5Pset_chunk(dcpl.get(), 3, chunk), ctx, "chunking");
+    h5::check(H5Pset_shuffle(dcpl.get()), ctx, "shuffle");
+    h5::check(H5Pset_deflate(dcpl.get(), 4), ctx, "deflate");
+    h5::check(H5Pset_fletcher32(dcpl.get()), ctx, "checksum filter");  // last: covers the bytes
     m.ts = h5::check(H5Dcreate2(f, "timeseries", H5T_STD_I32LE, space.get(), H5P_DEFAULT,
                                 dcpl.get(), H5P_DEFAULT),
                      ctx, "cannot create timeseries");
@@ -437,9 +615,10 @@ PartWriter::PartWriter(fs::path final_path, PartSpec spec) : impl_(std::make_uni
     const hsize_t chunk[1] = {kEventChunk};
     h5::Id space = h5::check(H5Screate_simple(1, dims, maxdims), ctx, "dataspace");
     h5::Id dcpl = h5::object_create_plist(H5P_DATASET_CREATE);
-    H5Pset_chunk(dcpl.get(), 1, chunk);
-    H5Pset_shuffle(dcpl.get());
-    H5Pset_deflate(dcpl.get(), 4);
+    h5::check(H5Pset_chunk(dcpl.get(), 1, chunk), ctx, "chunking");
+    h5::check(H5Pset_shuffle(dcpl.get()), ctx, "shuffle");
+    h5::check(H5Pset_deflate(dcpl.get(), 4), ctx, "deflate");
+    h5::check(H5Pset_fletcher32(dcpl.get()), ctx, "checksum filter");
     h5::Id ftype = h5::event_file_type();
     m.ev = h5::check(
         H5Dcreate2(f, "events", ftype.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
@@ -550,6 +729,8 @@ void PartWriter::finish() {
   }
   h5::write_attr(f, "samples", static_cast<std::uint64_t>(m.samples), ctx);
   h5::write_attr(f, "events", static_cast<std::uint64_t>(m.events), ctx);
+  h5::write_attr(f, "checksum",
+                 std::string_view(part_checksum(m.spec, m.kpi_values, m.samples, m.events)), ctx);
   h5::write_attr(f, "complete", static_cast<std::uint8_t>(1), ctx);  // last
   m.ts = h5::Id();
   m.ev = h5::Id();
@@ -564,15 +745,25 @@ PartInfo read_part_info(const fs::path& part) {
   return load_part(part).info;
 }
 
-bool part_is_reusable(const fs::path& part, std::string_view scenario, std::uint32_t replication,
-                      std::uint64_t master_seed, std::string_view config_hash) {
+std::string part_reuse_problem(const fs::path& part, const PartSpec& expected) {
+  std::error_code ec;
+  if (!fs::exists(part, ec)) return "missing";
   try {
-    const PartInfo info = read_part_info(part);
-    return info.spec.scenario == scenario && info.spec.replication == replication &&
-           info.spec.master_seed == master_seed && info.spec.config_hash == config_hash;
-  } catch (const ResultFileError&) {
-    return false;
+    const LoadedPart lp = load_part(part);
+    if (std::string why = spec_difference(lp.info.spec, expected); !why.empty()) {
+      return part.string() + ": " + why;
+    }
+    verify_part_chunks(lp);
+    return "";
+  } catch (const ResultFileError& e) {
+    return e.what();
+  } catch (const std::exception& e) {
+    return part.string() + ": " + e.what();
   }
+}
+
+bool part_is_reusable(const fs::path& part, const PartSpec& expected) {
+  return part_reuse_problem(part, expected).empty();
 }
 
 // ==================================================================== ResultAssembler
@@ -736,9 +927,8 @@ void ResultAssembler::write() {
     h5::write_attr(g.get(), "index", static_cast<std::uint32_t>(si), ctx);
     h5::write_attr(g.get(), "config_hash", std::string_view(s.config.hash), ctx);
     write_kpi_table(g.get(), "kpis", s.kpis, ctx);
-    std::vector<std::string> kpi_names;
-    for (const auto& k : s.kpis) kpi_names.push_back(k.name);
-    write_wide_table(g.get(), "kpi_values", set.years, kpi_names, r.replications, r.values, ctx);
+    write_kpi_matrix(g.get(), "kpi_values", set.years, s.kpis.size(), r.replications, r.values,
+                     ctx);
 
     const auto rows = summarise_scenario(set, r);
     std::size_t lk = 1;
@@ -797,7 +987,10 @@ void ResultAssembler::write() {
       h5::Id g = h5::create_group(cg.get(), r.name, ctx);
       h5::write_attr(g.get(), "scenario", std::string_view(r.name), ctx);
       h5::write_attr(g.get(), "baseline", std::string_view(m.meta.baseline), ctx);
-      write_wide_table(g.get(), "paired_differences", set.years, c.kpis, c.replications,
+      std::vector<KpiDef> defs;
+      for (const auto& name : c.kpis) defs.push_back(r.kpis[r.kpi_index(name)]);
+      write_kpi_table(g.get(), "kpis", defs, ctx);
+      write_kpi_matrix(g.get(), "paired_differences", set.years, defs.size(), c.replications,
                        c.differences, ctx);
       std::size_t lk = 1;
       std::size_t lu = 1;
@@ -915,9 +1108,12 @@ ResultReader::ResultReader(const fs::path& path) : impl_(std::make_unique<Impl>(
     ScenarioResults r;
     r.name = n;
     r.kpis = read_kpi_table(g.get(), "kpis", ctx);
-    const auto cols =
-        read_wide_table(g.get(), "kpi_values", m.set.years, r.replications, r.values, ctx);
-    if (cols.size() != r.kpis.size()) {
+    const std::size_t cols =
+        version >= 2
+            ? read_kpi_matrix(g.get(), "kpi_values", m.set.years, r.replications, r.values, ctx)
+            : read_wide_table(g.get(), "kpi_values", m.set.years, r.replications, r.values, ctx)
+                  .size();
+    if (cols != r.kpis.size()) {
       throw ResultFileError(ctx + ": scenario " + n + ": kpi_values columns do not match kpis");
     }
     h5::Id ds = h5::open_dataset(g.get(), "summary", ctx);
@@ -945,8 +1141,17 @@ ResultReader::ResultReader(const fs::path& path) : impl_(std::make_unique<Impl>(
       Comparison c;
       c.scenario = n;
       c.baseline = m.meta.baseline;
-      c.kpis = read_wide_table(g.get(), "paired_differences", m.set.years, c.replications,
-                               c.differences, ctx);
+      if (version >= 2) {
+        for (const auto& k : read_kpi_table(g.get(), "kpis", ctx)) c.kpis.push_back(k.name);
+        const std::size_t cols = read_kpi_matrix(g.get(), "paired_differences", m.set.years,
+                                                 c.replications, c.differences, ctx);
+        if (cols != c.kpis.size()) {
+          throw ResultFileError(ctx + ": comparison " + n + ": columns do not match kpis");
+        }
+      } else {
+        c.kpis = read_wide_table(g.get(), "paired_differences", m.set.years, c.replications,
+                                 c.differences, ctx);
+      }
       h5::Id ds = h5::open_dataset(g.get(), "summary", ctx);
       const auto kpi = h5::read_field_string(ds.get(), "kpi", ctx);
       const auto unit = h5::read_field_string(ds.get(), "unit", ctx);

@@ -54,9 +54,20 @@ def main(path):
                   "hash of " + s)
 
         for si, s in enumerate(SCENARIOS):
-            kv = pd.DataFrame(f["scenarios/%s/kpi_values" % s][()])
-            kv["year"] = kv["year"].str.decode("utf-8")
+            g = f["scenarios/" + s]
+            kpis = pd.DataFrame(g["kpis"][()])
+            names = [text(n) for n in kpis["name"]]
+            check(names == KPIS, "KPI index of " + s)
+            check(list(kpis.columns) == ["name", "unit", "description", "headline"],
+                  "KPI index columns of " + s)
+            rows = pd.DataFrame(g["rows"][()])
+            rows["year"] = rows["year"].str.decode("utf-8")
+            check(g["kpi_values"].shape == (len(rows), len(KPIS)), "kpi_values shape of " + s)
+            kv = pd.concat([rows, pd.DataFrame(g["kpi_values"][()], columns=names)], axis=1)
             check(list(kv.columns) == ["replication", "year"] + KPIS, "columns of " + s)
+            # one KPI's column alone (what a user of a 500-site model does)
+            k = names.index("ed_4h_pct")
+            check(np.array_equal(g["kpi_values"][:, k], kv["ed_4h_pct"].to_numpy()), "column read")
             check(len(kv) == 5 * len(YEARS), "rows of " + s)
             for _, row in kv.iterrows():
                 r, y = int(row["replication"]), YEARS.index(row["year"])
@@ -64,7 +75,6 @@ def main(path):
                     expect = 1000 * (si + 1) + 100 * k + 10 * y + r + 0.25 * k * r * r
                     check(row[kpi] == expect, "%s r%d %s %s" % (s, r, row["year"], kpi))
 
-            kpis = pd.DataFrame(f["scenarios/%s/kpis" % s][()])
             check([text(u) for u in kpis["unit"]] == UNITS, "units of " + s)
 
             summ = pd.DataFrame(f["scenarios/%s/summary" % s][()])
@@ -95,7 +105,10 @@ def main(path):
             check(np.allclose(comp["mean_diff"], 1000.0 * si), "mean_diff of " + s)
             check(np.allclose(comp["paired_half_width"], 0.0), "paired CI of identical noise")
             check(np.allclose(comp["variance_reduction"], 1.0), "variance reduction")
-            diffs = pd.DataFrame(f["comparisons/%s/paired_differences" % s][()])
+            cg = f["comparisons/" + s]
+            cols = [text(n) for n in cg["kpis"]["name"]]
+            diffs = pd.DataFrame(cg["paired_differences"][()], columns=cols)
+            check(len(cg["rows"]) == len(diffs), "paired difference rows")
             check(np.allclose(diffs[KPIS].to_numpy(), 1000.0 * si), "paired differences")
 
     if failures:

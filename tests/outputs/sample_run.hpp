@@ -61,9 +61,8 @@ struct SampleRun {
     return SiteSample{base + 5, static_cast<std::int32_t>(hour % 7), base};
   }
 
-  /// Writes one part (as a child would), returns its path.
-  std::filesystem::path write_part(const std::filesystem::path& dir, std::size_t s,
-                                   std::uint32_t r) const {
+  /// The spec a child writes for (scenario s, replication r): the reuse key of its part.
+  [[nodiscard]] PartSpec part_spec(std::size_t s, std::uint32_t r) const {
     PartSpec spec;
     spec.scenario = scenarios[s];
     spec.replication = r;
@@ -75,8 +74,14 @@ struct SampleRun {
     spec.event_log = events;
     spec.cohorts = {"adult", "child, under 16"};
     spec.event_sites = sites;
+    return spec;
+  }
+
+  /// Writes one part (as a child would), returns its path.
+  std::filesystem::path write_part(const std::filesystem::path& dir, std::size_t s,
+                                   std::uint32_t r) const {
     const auto path = part_path(dir, scenarios[s], r);
-    PartWriter w(path, spec);
+    PartWriter w(path, part_spec(s, r));
     for (std::size_t y = 0; y < years.size(); ++y) {
       for (std::size_t k = 0; k < kpis.size(); ++k) w.set_kpi_value(y, k, value(s, r, y, k));
     }

@@ -151,12 +151,27 @@ TEST_CASE("parts are resumable and validated", "[outputs][h5]") {
   run.time_series = false;
   run.events = false;
   const auto p = run.write_part(dir, 1, 2);
-  const std::string hash = fnv1a64_hex(run.yaml("base"));
-  CHECK(part_is_reusable(p, "base", 2, run.master_seed, hash));
-  CHECK_FALSE(part_is_reusable(p, "base", 3, run.master_seed, hash));
-  CHECK_FALSE(part_is_reusable(p, "base", 2, run.master_seed + 1, hash));
-  CHECK_FALSE(part_is_reusable(p, "base", 2, run.master_seed, fnv1a64_hex("other yaml")));
-  CHECK_FALSE(part_is_reusable(dir / "missing.part.h5", "base", 2, run.master_seed, hash));
+  const PartSpec want = run.part_spec(1, 2);
+  CHECK(part_is_reusable(p, want));
+  CHECK(part_reuse_problem(p, want).empty());
+  // Every field of the spec is part of the key.
+  auto changed = [&](auto&& edit) {
+    PartSpec s = want;
+    edit(s);
+    return part_reuse_problem(p, s);
+  };
+  CHECK_THAT(changed([](PartSpec& s) { s.replication = 3; }), Contains("replication 2"));
+  CHECK_THAT(changed([](PartSpec& s) { ++s.master_seed; }), Contains("master seed"));
+  CHECK_THAT(changed([](PartSpec& s) { s.config_hash = fnv1a64_hex("other yaml"); }),
+             Contains("another configuration"));
+  CHECK_THAT(changed([](PartSpec& s) { s.years.pop_back(); }), Contains("other years"));
+  CHECK_THAT(changed([](PartSpec& s) { s.kpis[0].headline = true; }), Contains("KPI"));
+  CHECK_THAT(changed([&](PartSpec& s) { s.sites = run.sites; }),
+             Contains("written without time series"));
+  CHECK_THAT(changed([](PartSpec& s) { s.event_log = true; }),
+             Contains("written without an event log"));
+  CHECK(part_reuse_problem(dir / "missing.part.h5", want) == "missing");
+  CHECK_FALSE(part_is_reusable(dir / "missing.part.h5", want));
 
   ResultAssembler a(dir / "out.h5", run.meta());
   for (const auto& s : run.scenarios) a.add_scenario(s, run.yaml(s));
@@ -208,7 +223,15 @@ TEST_CASE("a crashed child leaves no part, a crashed run no result", "[outputs][
   REQUIRE(WEXITSTATUS(status) == 3);
   CHECK(fs::exists(fs::path(part.string() + ".tmp")));
   CHECK_FALSE(fs::exists(part));
-  CHECK_FALSE(part_is_reusable(part, "base", 1, 0, ""));
+  {
+    PartSpec want;
+    want.scenario = "base";
+    want.replication = 1;
+    want.years = run.years;
+    want.kpis = run.kpis;
+    want.sites = run.sites;
+    CHECK_FALSE(part_is_reusable(part, want));
+  }
   CHECK_THROWS_AS(read_part_info(part), ResultFileError);
 
   // A writer destroyed without finish() removes its temp file.

@@ -131,6 +131,31 @@ TEST_CASE("result files match outputs/SCHEMA.md", "[outputs][schema]") {
   const auto parts = run.write_parts(dir / "parts", run.natural_order());
   run.assemble(dir / "full.h5", parts);
   check_against(schema, dir / "full.h5", /*all_optional_present=*/true);
+  // KPI matrices are [rows, K]: as many rows as the group's `rows`, columns as its `kpis`.
+  {
+    const auto objects = inspect_file(dir / "full.h5");
+    const auto shape_of = [&](const std::string& path) {
+      for (const auto& o : objects) {
+        if (o.path == path) return o.shape;
+      }
+      FAIL("missing " << path);
+      return std::vector<std::uint64_t>{};
+    };
+    int matrices = 0;
+    for (const auto& o : objects) {
+      const auto slash = o.path.rfind('/');
+      const std::string leaf = o.path.substr(slash + 1);
+      if (leaf != "kpi_values" && leaf != "paired_differences") continue;
+      INFO(o.path);
+      const std::string group = o.path.substr(0, slash);
+      REQUIRE(o.shape.size() == 2);
+      CHECK(o.shape[0] == shape_of(group + "/rows").at(0));
+      CHECK(o.shape[1] == shape_of(group + "/kpis").at(0));
+      CHECK(o.shape[1] == run.kpis.size());
+      ++matrices;
+    }
+    CHECK(matrices == 5);  // 3 scenarios + 2 comparisons
+  }
 
   // Without time series, events and baseline: still valid, optional objects absent.
   SampleRun lean = run;

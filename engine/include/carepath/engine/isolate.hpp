@@ -48,7 +48,9 @@ T run_isolated(const std::function<T()>& fn) {
 /// time. Results come back to the parent through `on_done`, in completion order (callers sort).
 /// If a child fails, the other children are killed and run() throws std::runtime_error naming the
 /// task and the child's message. A SIGINT delivered to the parent while run() is active kills the
-/// children, then the signal takes its previous disposition.
+/// children, then the signal takes its previous disposition. A parent killed outright (SIGKILL,
+/// SIGTERM) takes its children with it: each child is SIGKILLed when its parent dies
+/// (PR_SET_PDEATHSIG), so no orphan keeps writing after the parent is gone.
 class ProcessPool {
  public:
   using Work = std::function<std::string(int task)>;

@@ -139,11 +139,18 @@ struct PartInfo {
 };
 /// Reads a part's header; throws ResultFileError if it is missing, unreadable or incomplete.
 [[nodiscard]] PartInfo read_part_info(const std::filesystem::path& part);
-/// True if `part` is a complete part for this scenario, replication, seed and config hash
-/// (so a resumed run may reuse it instead of re-running the replication).
-[[nodiscard]] bool part_is_reusable(const std::filesystem::path& part, std::string_view scenario,
-                                    std::uint32_t replication, std::uint64_t master_seed,
-                                    std::string_view config_hash);
+/// Why `part` cannot be reused for `expected` (the PartSpec the run would write), or "" if it
+/// can. The key is the whole spec: scenario, replication, seed, config hash, years, KPI
+/// definitions, time-series sites and interval (none = --no-timeseries), event log on/off and
+/// its names, plus the part format version. The part's `checksum` (header and KPI values) and
+/// the Fletcher-32 checksum of every time-series and event chunk are verified (this reads the
+/// whole part). "missing" if there is no file; otherwise one line starting with the path, e.g.
+/// "<part>: damaged part (content checksum mismatch)" or "<part>: written without time series".
+[[nodiscard]] std::string part_reuse_problem(const std::filesystem::path& part,
+                                             const PartSpec& expected);
+/// part_reuse_problem(part, expected).empty(): a resumed run may reuse the part instead of
+/// re-running the replication.
+[[nodiscard]] bool part_is_reusable(const std::filesystem::path& part, const PartSpec& expected);
 
 /// Run-level provenance recorded in /meta.
 struct RunMeta {

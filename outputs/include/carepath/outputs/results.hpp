@@ -18,6 +18,7 @@ struct KpiDef {
   std::string name;
   std::string unit;
   std::string description;
+  bool headline = false;  ///< one of the few KPIs the `run` table and reports lead with
   friend bool operator==(const KpiDef&, const KpiDef&) = default;
 };
 
