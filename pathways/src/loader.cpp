@@ -1,4 +1,5 @@
 // Loading model and scenario files: reading, resolving `extends` and `overlays`, merging.
+#include <carepath/pathways/graph.hpp>
 #include <carepath/pathways/loader.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -258,6 +259,24 @@ ModelSpec load_model(const std::string& path, const LoadOptions& options) {
 ModelSpec load_model_from_string(const std::string& yaml, const std::string& filename,
                                  const LoadOptions& options) {
   return load_text(yaml, filename, options);
+}
+
+ModelSpec load_valid_model(const std::string& path, const LoadOptions& options,
+                           std::vector<std::string>* warnings) {
+  ModelSpec spec = load_model(path, options);
+  std::vector<ConfigError> errors;
+  for (const Check& c : CareGraph(spec).validate()) {
+    if (c.ok) continue;
+    if (c.warning) {
+      if (warnings != nullptr) warnings->push_back(c.name + ": " + c.detail);
+      continue;
+    }
+    const SourceLocation at =
+        c.where.empty() ? SourceLocation{spec.source_file, 1, 1} : c.where.front();
+    errors.push_back(ConfigError{at.file, at.line, at.column, c.name + ": " + c.detail});
+  }
+  if (!errors.empty()) throw_errors(std::move(errors));
+  return spec;
 }
 
 std::vector<std::string> scenario_files(const std::string& dir) {
