@@ -15,3 +15,13 @@ if(CAREPATH_SANITIZE)
   target_link_options(carepath_warnings INTERFACE -fsanitize=address,undefined)
   target_compile_definitions(carepath_warnings INTERFACE CAREPATH_THREAD_CONTEXTS)
 endif()
+if(CAREPATH_FUZZ)
+  if(NOT CMAKE_CXX_COMPILER_ID STREQUAL "Clang")
+    message(FATAL_ERROR "CAREPATH_FUZZ needs clang (use the fuzz preset)")
+  endif()
+  # Every library is instrumented for coverage and checked by ASan and UBSan; only the fuzz
+  # targets link libFuzzer's main (tests/fuzz).
+  target_compile_options(carepath_warnings INTERFACE -fsanitize=fuzzer-no-link,address,undefined
+                         -fno-omit-frame-pointer -fno-sanitize-recover=undefined)
+  target_link_options(carepath_warnings INTERFACE -fsanitize=address,undefined)
+endif()

@@ -22,6 +22,7 @@
 #include <fstream>
 #include <iomanip>
 #include <iostream>
+#include <limits>
 #include <map>
 #include <optional>
 #include <sstream>
@@ -112,12 +113,24 @@ class Args {
   std::vector<std::string> args_;
 };
 
-long parse_int(const std::string& s, const std::string& what, long min) {
+// The largest -j, --replications and --years accepted (beyond them a value is a typo).
+constexpr long kMaxJobs = 1024;
+constexpr long kMaxReplications = 1'000'000;
+constexpr long kMaxYears = 100;
+
+long parse_int(const std::string& s, const std::string& what, long min,
+               long max = std::numeric_limits<long>::max()) {
   try {
     std::size_t used = 0;
     const long v = std::stol(s, &used);
-    if (used == s.size() && v >= min) return v;
-  } catch (const std::exception&) {
+    if (used == s.size() && v >= min && v <= max) return v;
+    if (used == s.size() && v > max) {
+      throw UsageError(what + " must be an integer <= " + std::to_string(max) + " (got '" + s +
+                       "')");
+    }
+  } catch (const std::out_of_range&) {
+    throw UsageError(what + " is out of range (got '" + s + "')");
+  } catch (const std::invalid_argument&) {
   }
   throw UsageError(what + " must be an integer >= " + std::to_string(min) + " (got '" + s + "')");
 }
@@ -126,7 +139,7 @@ long parse_int(const std::string& s, const std::string& what, long min) {
 int jobs_option(Args& a) {
   auto v = a.option("--jobs");
   if (!v) v = a.option("-j");
-  if (v) return static_cast<int>(parse_int(*v, "-j", 1));
+  if (v) return static_cast<int>(parse_int(*v, "-j", 1, kMaxJobs));
   return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
 }
 
@@ -246,11 +259,12 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
 
   // Numbers first: a typo in an option is reported before any file is read.
   std::optional<int> reps_override;
-  if (reps_opt) reps_override = static_cast<int>(parse_int(*reps_opt, "--replications", 1));
+  if (reps_opt)
+    reps_override = static_cast<int>(parse_int(*reps_opt, "--replications", 1, kMaxReplications));
   std::optional<std::uint64_t> seed_override;
   if (seed_opt) seed_override = static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0));
   pathways::LoadOptions load;
-  if (years_opt) load.years = static_cast<int>(parse_int(*years_opt, "--years", 1));
+  if (years_opt) load.years = static_cast<int>(parse_int(*years_opt, "--years", 1, kMaxYears));
   std::vector<std::string> files;
   if (fs::is_directory(path)) {
     files = pathways::scenario_files(path);
@@ -263,7 +277,7 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   }
   std::vector<ModelSpec> models;
   models.reserve(files.size());
-  for (const auto& f : files) models.push_back(pathways::load_model(f, load));
+  for (const auto& f : files) models.push_back(pathways::load_valid_model(f, load));
   for (auto& m : models) {
     if (m.scenario.empty())
       m.scenario = m.name.empty() ? fs::path(m.source_file).stem().string() : m.name;
@@ -285,7 +299,9 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
     precision = p;
   }
   const int max_reps =
-      max_reps_opt ? static_cast<int>(parse_int(*max_reps_opt, "--max-replications", 2)) : 200;
+      max_reps_opt
+          ? static_cast<int>(parse_int(*max_reps_opt, "--max-replications", 2, kMaxReplications))
+          : 200;
   fs::path out_file =
       out_opt
           ? fs::path(*out_opt)
@@ -497,7 +513,8 @@ int cmd_warmup(Args& a, std::ostream& out) {
   a.done();
   const ModelSpec m = pathways::load_model(file);
   const int reps =
-      reps_opt ? static_cast<int>(parse_int(*reps_opt, "--replications", 1)) : m.run.replications;
+      reps_opt ? static_cast<int>(parse_int(*reps_opt, "--replications", 1, kMaxReplications))
+               : m.run.replications;
   const auto seed =
       seed_opt ? static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0)) : m.run.seed;
   std::vector<std::string> sites;

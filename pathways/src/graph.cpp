@@ -143,6 +143,39 @@ std::vector<bool> reachable(const G& g, const std::vector<Vertex>& sources, Use 
   return seen;
 }
 
+/// The cycles among sites over the edges accepted by `use(props, source, target)`: each strongly
+/// connected component of more than one site, or one site with an edge to itself, as site
+/// indices (each component once, in site order).
+template <class Use>
+std::vector<std::vector<std::size_t>> site_cycles(const Graph& g, std::size_t n_sites, Use use) {
+  using Sub = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
+  Sub sub(n_sites);
+  std::vector<bool> self_loop(n_sites, false);
+  for (const auto& e : boost::make_iterator_range(boost::edges(g))) {
+    const Vertex s = boost::source(e, g);
+    const Vertex t = boost::target(e, g);
+    if (s >= n_sites || t >= n_sites || !use(g[e], s, t)) continue;
+    boost::add_edge(s, t, sub);
+    if (s == t) self_loop[s] = true;
+  }
+  std::vector<int> component(n_sites, 0);
+  const int n_comp = n_sites == 0
+                         ? 0
+                         : boost::strong_components(
+                               sub, boost::make_iterator_property_map(
+                                        component.begin(), boost::get(boost::vertex_index, sub)));
+  std::vector<std::vector<std::size_t>> members(static_cast<std::size_t>(n_comp));
+  for (std::size_t i = 0; i < n_sites; ++i)
+    members[static_cast<std::size_t>(component[i])].push_back(i);
+  std::vector<std::vector<std::size_t>> cycles;
+  for (std::size_t i = 0; i < n_sites; ++i) {
+    const auto& mem = members[static_cast<std::size_t>(component[i])];
+    if (mem.front() != i) continue;  // each component once
+    if (mem.size() > 1 || self_loop[i]) cycles.push_back(mem);
+  }
+  return cycles;
+}
+
 }  // namespace
 
 struct CareGraph::Impl {
@@ -239,19 +272,23 @@ std::vector<Check> CareGraph::validate() const {
     const auto used = reachable(g, sources, positive);
     std::vector<std::string> bad;
     std::vector<std::string> unused;
+    std::vector<SourceLocation> at;
     for (std::size_t i = 0; i < n_sites; ++i) {
       if (!seen[i]) {
         bad.push_back(m.sites[i].name);
+        at.push_back(m.sites[i].where);
       } else if (!used[i]) {
         unused.push_back(m.sites[i].name);
       }
     }
     checks.push_back({"arrivals reach every site", bad.empty(),
-                      bad.empty() ? "" : "no arrival stream reaches " + join(bad)});
-    Check c{"every site receives patients", unused.empty(),
-            unused.empty()
-                ? ""
-                : "only routes with probability 0 in every year lead to " + join(unused)};
+                      bad.empty() ? "" : "no arrival stream reaches " + join(bad), false, at});
+    Check c{"every site receives patients",
+            unused.empty(),
+            unused.empty() ? ""
+                           : "only routes with probability 0 in every year lead to " + join(unused),
+            false,
+            {}};
     c.warning = true;
     checks.push_back(c);
   }
@@ -265,19 +302,25 @@ std::vector<Check> CareGraph::validate() const {
       return e.type == EdgeType::route && e.p_max > 0;
     });
     std::vector<std::string> bad;
-    for (std::size_t i = 0; i < n_sites; ++i)
-      if (!seen[i]) bad.push_back(m.sites[i].name);
+    std::vector<SourceLocation> at;
+    for (std::size_t i = 0; i < n_sites; ++i) {
+      if (!seen[i]) {
+        bad.push_back(m.sites[i].name);
+        at.push_back(m.sites[i].where);
+      }
+    }
     std::string detail;
     if (exits.empty()) {
       detail = "the model has no exit site";
     } else if (!bad.empty()) {
       detail = "no route leads to an exit from " + join(bad);
     }
-    checks.push_back({"every site reaches an exit", detail.empty(), detail});
+    checks.push_back({"every site reaches an exit", detail.empty(), detail, false, at});
   }
   // 3. Route probabilities per rule and year.
   {
     std::vector<std::string> bad;
+    std::vector<SourceLocation> at;
     for (const SiteSpec& s : m.sites) {
       for (std::size_t r = 0; r < s.routes.size(); ++r) {
         const auto& to = s.routes[r].to;
@@ -287,16 +330,18 @@ std::vector<Check> CareGraph::validate() const {
           if (std::fabs(sum - 1.0) > 1e-9) {
             bad.push_back("rule " + std::to_string(r + 1) + " of " + squote(s.name) + " sums to " +
                           format_number(sum) + " in " + year_text(y));
+            at.push_back(s.routes[r].where);
             break;
           }
         }
       }
     }
-    checks.push_back({"route probabilities sum to 1", bad.empty(), join(bad, "; ")});
+    checks.push_back({"route probabilities sum to 1", bad.empty(), join(bad, "; "), false, at});
   }
   // 4. Every cohort is matched by some rule at every routing site.
   {
     std::vector<std::string> bad;
+    std::vector<SourceLocation> at;
     for (const SiteSpec& s : m.sites) {
       if (s.kind == SiteKind::exit) continue;
       std::vector<std::string> unmatched;
@@ -306,26 +351,33 @@ std::vector<Check> CareGraph::validate() const {
         });
         if (!any) unmatched.push_back(m.cohorts[c].name);
       }
-      if (!unmatched.empty()) bad.push_back(squote(s.name) + " (" + join(unmatched) + ")");
+      if (!unmatched.empty()) {
+        bad.push_back(squote(s.name) + " (" + join(unmatched) + ")");
+        at.push_back(s.where);
+      }
     }
     checks.push_back({"every cohort has a route", bad.empty(),
-                      bad.empty() ? "" : "no rule matches some cohorts at " + join(bad, "; ")});
+                      bad.empty() ? "" : "no rule matches some cohorts at " + join(bad, "; "),
+                      false, at});
   }
   // 5. Capacity 0 without an overflow.
   {
     std::vector<std::string> bad;
+    std::vector<SourceLocation> at;
     for (const SiteSpec& s : m.sites) {
       if (s.overflow >= 0) continue;
       for (std::size_t y = 0; y < s.capacity.values.size(); ++y) {
         if (s.capacity.values[y] == 0) {
           bad.push_back(squote(s.name) + " in " + year_text(static_cast<int>(y)));
+          at.push_back(s.where);
           break;
         }
       }
     }
     checks.push_back(
         {"no zero-capacity site without overflow", bad.empty(),
-         bad.empty() ? "" : "capacity 0 and no overflow (patients are lost): " + join(bad)});
+         bad.empty() ? "" : "capacity 0 and no overflow (patients are lost): " + join(bad), false,
+         at});
   }
   // 6. Roster-closed hours without an overflow (warning).
   {
@@ -351,49 +403,65 @@ std::vector<Check> CareGraph::validate() const {
       }
       if (closed) bad.push_back(s.name);
     }
-    Check c{"closed roster hours have an overflow", bad.empty(),
+    Check c{"closed roster hours have an overflow",
+            bad.empty(),
             bad.empty() ? ""
                         : "patients arriving while closed wait for opening (or are lost where "
                           "there is no waiting room) at " +
-                              join(bad)};
+                              join(bad),
+            false,
+            {}};
     c.warning = true;
     checks.push_back(c);
   }
+  const auto cycle_text = [&](const std::vector<std::vector<std::size_t>>& cycles) {
+    std::vector<std::string> out;
+    for (const auto& c : cycles) {
+      std::vector<std::string> names;
+      for (std::size_t i : c) names.push_back(m.sites[i].name);
+      out.push_back("{" + join(names) + "}");
+    }
+    return join(out, "; ");
+  };
+  const auto first_sites = [&](const std::vector<std::vector<std::size_t>>& cycles) {
+    std::vector<SourceLocation> where;
+    for (const auto& c : cycles) where.push_back(m.sites[c.front()].where);
+    return where;
+  };
   // 7. Blocking cycles between finite-capacity sites.
   {
-    using Sub = boost::adjacency_list<boost::vecS, boost::vecS, boost::directedS>;
-    Sub sub(n_sites);
-    std::vector<bool> self_loop(n_sites, false);
-    for (const auto& e : boost::make_iterator_range(boost::edges(g))) {
-      const EdgeProps& p = g[e];
-      if (p.type != EdgeType::route || p.mode != EntryMode::block || p.p_max <= 0) continue;
-      const Vertex s = boost::source(e, g);
-      const Vertex t = boost::target(e, g);
-      if (s >= n_sites || t >= n_sites) continue;
-      if (!finite_in_some_year(m.sites[s].capacity) || !finite_in_some_year(m.sites[t].capacity))
-        continue;
-      boost::add_edge(s, t, sub);
-      if (s == t) self_loop[s] = true;
-    }
-    std::vector<int> component(n_sites, 0);
-    const int n_comp = n_sites == 0
-                           ? 0
-                           : boost::strong_components(
-                                 sub, boost::make_iterator_property_map(
-                                          component.begin(), boost::get(boost::vertex_index, sub)));
-    std::vector<std::vector<std::string>> members(static_cast<std::size_t>(n_comp));
-    for (std::size_t i = 0; i < n_sites; ++i)
-      members[static_cast<std::size_t>(component[i])].push_back(m.sites[i].name);
-    std::vector<std::string> cycles;
-    for (std::size_t i = 0; i < n_sites; ++i) {
-      const auto& mem = members[static_cast<std::size_t>(component[i])];
-      if (mem.front() != m.sites[i].name) continue;  // report each component once
-      if (mem.size() > 1 || self_loop[i]) cycles.push_back("{" + join(mem) + "}");
-    }
-    checks.push_back({"no blocking cycle", cycles.empty(),
-                      cycles.empty() ? ""
-                                     : "sites that block each other (mode: block) may deadlock: " +
-                                           join(cycles, "; ")});
+    const auto cycles = site_cycles(g, n_sites, [&](const EdgeProps& p, Vertex s, Vertex t) {
+      return p.type == EdgeType::route && p.mode == EntryMode::block && p.p_max > 0 &&
+             finite_in_some_year(m.sites[s].capacity) && finite_in_some_year(m.sites[t].capacity);
+    });
+    Check c{"no blocking cycle",
+            cycles.empty(),
+            cycles.empty()
+                ? ""
+                : "sites that block each other (mode: block) may deadlock: " + cycle_text(cycles),
+            false,
+            {}};
+    c.where = first_sites(cycles);
+    checks.push_back(c);
+  }
+  // 8. Zero-time cycles: moves that take no simulated time (a triage site's routes without
+  //    travel, overflows) must not lead back where they started, or a patient circles forever.
+  {
+    const auto cycles = site_cycles(g, n_sites, [&](const EdgeProps& p, Vertex s, Vertex /*t*/) {
+      if (p.type == EdgeType::overflow) return true;
+      return p.type == EdgeType::route && p.p_max > 0 && p.travel.empty() &&
+             m.sites[s].kind == SiteKind::triage;
+    });
+    Check c{"no zero-time cycle",
+            cycles.empty(),
+            cycles.empty() ? ""
+                           : "triage routes without travel and overflows lead back to where they "
+                             "started (patients would circle at one instant): " +
+                                 cycle_text(cycles),
+            false,
+            {}};
+    c.where = first_sites(cycles);
+    checks.push_back(c);
   }
   return checks;
 }

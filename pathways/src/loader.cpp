@@ -1,4 +1,5 @@
 // Loading model and scenario files: reading, resolving `extends` and `overlays`, merging.
+#include <carepath/pathways/graph.hpp>
 #include <carepath/pathways/loader.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -20,14 +21,33 @@ using detail::Entry;
 using detail::Loc;
 using detail::Node;
 
-std::optional<std::string> read_text(const std::string& path) {
+constexpr std::uintmax_t kMaxFileBytes = 16U << 20U;  // 16 MiB: far above any real model
+
+/// The text of a model, scenario, lever (or CSV) file, or the reason it cannot be used: it must
+/// be a regular file (not a directory, device or pipe such as /dev/zero) of at most 16 MiB.
+struct FileText {
+  std::optional<std::string> text;
+  std::string why;
+};
+
+FileText read_bounded(const std::string& path) {
   std::error_code ec;
-  if (fs::is_directory(path, ec)) return std::nullopt;
+  const auto status = fs::status(path, ec);
+  if (ec || !fs::exists(status)) return {std::nullopt, "no such file"};
+  if (fs::is_directory(status)) return {std::nullopt, "it is a directory"};
+  if (!fs::is_regular_file(status)) return {std::nullopt, "it is not a regular file"};
+  const auto size = fs::file_size(path, ec);
+  if (!ec && size > kMaxFileBytes) {
+    return {std::nullopt, "it is larger than 16 MiB (" + std::to_string(size) +
+                              " bytes); a model file is far smaller"};
+  }
   std::ifstream in(path, std::ios::binary);
-  if (!in) return std::nullopt;
-  std::ostringstream ss;
-  ss << in.rdbuf();
-  return ss.str();
+  if (!in) return {std::nullopt, "cannot open it"};
+  std::string text(kMaxFileBytes + 1, '\0');
+  in.read(text.data(), static_cast<std::streamsize>(text.size()));
+  text.resize(static_cast<std::size_t>(in.gcount()));
+  if (text.size() > kMaxFileBytes) return {std::nullopt, "it is larger than 16 MiB"};
+  return {std::move(text), ""};
 }
 
 std::string resolve(const std::string& relative_to_file, const std::string& ref) {
@@ -69,9 +89,11 @@ class ChainLoader {
   /// Reads a file named at `where` (an `extends` or `overlays` entry).
   std::optional<std::string> read_referenced(const Node& where, const std::string& path,
                                              const std::string& what) {
-    auto text = read_text(path);
-    if (!text) error(where.loc, "cannot read " + what + " '" + where.text + "' (" + path + ")");
-    return text;
+    auto file = read_bounded(path);
+    if (!file.text) {
+      error(where.loc, "cannot read " + what + " '" + where.text + "' (" + path + "): " + file.why);
+    }
+    return std::move(file.text);
   }
 
   std::optional<Node> load_impl(const std::string& text, const std::string& file) {
@@ -228,14 +250,33 @@ ModelSpec load_text(const std::string& text, const std::string& filename,
 }  // namespace
 
 ModelSpec load_model(const std::string& path, const LoadOptions& options) {
-  const auto text = read_text(path);
-  if (!text) throw ConfigErrors({ConfigError{path, 1, 1, "cannot read the file"}});
-  return load_text(*text, path, options);
+  auto file = read_bounded(path);
+  if (!file.text)
+    throw ConfigErrors({ConfigError{path, 1, 1, "cannot read the file: " + file.why}});
+  return load_text(*file.text, path, options);
 }
 
 ModelSpec load_model_from_string(const std::string& yaml, const std::string& filename,
                                  const LoadOptions& options) {
   return load_text(yaml, filename, options);
+}
+
+ModelSpec load_valid_model(const std::string& path, const LoadOptions& options,
+                           std::vector<std::string>* warnings) {
+  ModelSpec spec = load_model(path, options);
+  std::vector<ConfigError> errors;
+  for (const Check& c : CareGraph(spec).validate()) {
+    if (c.ok) continue;
+    if (c.warning) {
+      if (warnings != nullptr) warnings->push_back(c.name + ": " + c.detail);
+      continue;
+    }
+    const SourceLocation at =
+        c.where.empty() ? SourceLocation{spec.source_file, 1, 1} : c.where.front();
+    errors.push_back(ConfigError{at.file, at.line, at.column, c.name + ": " + c.detail});
+  }
+  if (!errors.empty()) throw_errors(std::move(errors));
+  return spec;
 }
 
 std::vector<std::string> scenario_files(const std::string& dir) {

@@ -3,7 +3,10 @@
 
 #include <yaml-cpp/yaml.h>
 
+#include <yaml-cpp/eventhandler.h>
+
 #include <algorithm>
+#include <sstream>
 #include <utility>
 
 namespace carepath::pathways::detail {
@@ -117,12 +120,123 @@ void emit(YAML::Emitter& out, const Node& n) {
   }
 }
 
+/// Walks the event stream before any node is built: a YAML file holds one document, an alias
+/// never refers to an anchor that is still open (yaml-cpp would build a cyclic node), and the
+/// document expanded through its aliases stays below kMaxNodes values (billion laughs).
+class StreamCheck : public YAML::EventHandler {
+ public:
+  static constexpr std::size_t kMaxNodes = 1'000'000;
+
+  void OnDocumentStart(const YAML::Mark& mark) override { start_ = mark; }
+  void OnDocumentEnd() override {}
+  void OnNull(const YAML::Mark& mark, YAML::anchor_t anchor) override { leaf(mark, anchor); }
+  void OnAlias(const YAML::Mark& mark, YAML::anchor_t anchor) override {
+    if (failed()) return;
+    for (const Frame& f : open_) {
+      if (f.anchor == anchor && anchor != YAML::NullAnchor) {
+        fail(mark, "an alias refers to the anchor it is inside of (a self-referential value)");
+        return;
+      }
+    }
+    add(mark, anchor < sizes_.size() ? sizes_[anchor] : 1);
+  }
+  void OnScalar(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                const std::string& /*value*/) override {
+    leaf(mark, anchor);
+  }
+  void OnSequenceStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                       YAML::EmitterStyle::value /*style*/) override {
+    open(mark, anchor);
+  }
+  void OnSequenceEnd() override { close(); }
+  void OnMapStart(const YAML::Mark& mark, const std::string& /*tag*/, YAML::anchor_t anchor,
+                  YAML::EmitterStyle::value /*style*/) override {
+    open(mark, anchor);
+  }
+  void OnMapEnd() override { close(); }
+
+  [[nodiscard]] bool failed() const { return !message_.empty(); }
+  [[nodiscard]] const YAML::Mark& mark() const { return mark_; }
+  [[nodiscard]] const std::string& message() const { return message_; }
+  [[nodiscard]] const YAML::Mark& document_start() const { return start_; }
+
+ private:
+  struct Frame {
+    YAML::anchor_t anchor;
+    std::size_t size;
+    YAML::Mark mark;
+  };
+  std::vector<Frame> open_;
+  std::vector<std::size_t> sizes_;  ///< expanded size of each closed anchor
+  std::size_t total_ = 0;
+  YAML::Mark start_;
+  YAML::Mark mark_;
+  std::string message_;
+
+  void fail(const YAML::Mark& mark, std::string message) {
+    if (failed()) return;
+    mark_ = mark;
+    message_ = std::move(message);
+  }
+  void remember(YAML::anchor_t anchor, std::size_t size) {
+    if (anchor == YAML::NullAnchor) return;
+    if (sizes_.size() <= anchor) sizes_.resize(anchor + 1, 1);
+    sizes_[anchor] = size;
+  }
+  /// Counts `n` expanded values at the innermost open node (saturating at kMaxNodes + 1).
+  void add(const YAML::Mark& mark, std::size_t n) {
+    n = std::min(n, kMaxNodes + 1);
+    if (!open_.empty()) open_.back().size = std::min(open_.back().size + n, kMaxNodes + 1);
+    total_ = std::min(total_ + n, kMaxNodes + 1);
+    if (total_ > kMaxNodes) {
+      fail(mark, "the document expands to more than " + std::to_string(kMaxNodes) +
+                     " values (through aliases or sheer size); a model is far smaller");
+    }
+  }
+  void leaf(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (failed()) return;
+    remember(anchor, 1);
+    add(mark, 1);
+  }
+  void open(const YAML::Mark& mark, YAML::anchor_t anchor) {
+    if (failed()) return;
+    open_.push_back(Frame{anchor, 1, mark});
+    total_ = std::min(total_ + 1, kMaxNodes + 1);
+  }
+  void close() {
+    if (failed() || open_.empty()) return;
+    const Frame f = open_.back();
+    open_.pop_back();
+    remember(f.anchor, f.size);
+    if (!open_.empty()) open_.back().size = std::min(open_.back().size + f.size, kMaxNodes + 1);
+  }
+};
+
 }  // namespace
 
 std::optional<Node> parse_yaml(const std::string& text, const std::string& file,
                                std::vector<ConfigError>& errors) {
   const auto file_ptr = std::make_shared<const std::string>(file);
   const Loc start{file_ptr, 1, 1};
+  try {
+    std::istringstream in(text);
+    YAML::Parser parser(in);
+    StreamCheck check;
+    const bool any = parser.HandleNextDocument(check);
+    if (check.failed()) {
+      errors.push_back(make_error(loc_of(check.mark(), file_ptr, start), check.message()));
+      return std::nullopt;
+    }
+    if (any && parser.HandleNextDocument(check)) {
+      errors.push_back(make_error(loc_of(check.document_start(), file_ptr, start),
+                                  "a second YAML document (after '---'): a file holds one model, "
+                                  "scenario or lever"));
+      return std::nullopt;
+    }
+  } catch (const YAML::Exception& e) {
+    errors.push_back(make_error(loc_of(e.mark, file_ptr, start), e.msg));
+    return std::nullopt;
+  }
   YAML::Node y;
   try {
     y = YAML::Load(text);

@@ -40,6 +40,9 @@ using engine::Simulation;
 constexpr double kNaN = std::numeric_limits<double>::quiet_NaN();
 constexpr int kUnlimitedServers = 1 << 30;
 constexpr int kMaxOverflowHops = 16;
+/// Moves at one instant (triage routes without travel, overflows) a patient may make in a row;
+/// validate refuses the zero-time cycles that would exceed it.
+constexpr int kMaxZeroTimeMoves = 1000;
 
 enum EventKind : std::uint32_t { kArrival, kServiceEnd, kHoldEnd, kTravelEnd };
 
@@ -204,7 +207,7 @@ class Model final : public engine::EventHandler,
   }
   std::uint32_t new_patient(int cohort);
   void free_patient(std::uint32_t id);
-  void arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int hops = 0);
+  void arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int hops = 0, int moves = 0);
   void route_from(std::uint32_t id, int site);  // choose and start the move out of `site`
   void transfer(std::uint32_t id);              // after any hold: travel or arrive
   void start_travel(std::uint32_t id, SiteRt& from, const RouteTarget& t);
@@ -561,10 +564,16 @@ void Model::leave_system(std::uint32_t id) {
   free_patient(id);
 }
 
-void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int hops) {
+void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int hops, int moves) {
   SiteRt& rt = sites_[static_cast<std::size_t>(site)];
   const SiteSpec& s = *rt.spec;
   Patient& p = patients_[id];
+  if (moves > kMaxZeroTimeMoves) {
+    throw std::runtime_error("more than " + std::to_string(kMaxZeroTimeMoves) +
+                             " moves at one instant (a zero-time routing cycle), the last to "
+                             "site '" +
+                             s.name + "'");
+  }
   ++p.visits;  // a new step of the patient's substreams
   // As the site's own arrivals count (closed-overflow passes are not arrivals; a patient
   // blocked upstream arrives when admitted).
@@ -585,13 +594,18 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
       start_travel(id, rt, t);
       return;
     }
-    arrive_at(id, t.site, to_engine(t.mode), hops);
+    arrive_at(id, t.site, to_engine(t.mode), hops, moves + 1);
     return;
   }
   // A site with capacity. Closed (capacity 0) with an overflow: go there at once.
   if (rt.res->capacity() == 0 && s.overflow >= 0 && hops < kMaxOverflowHops) {
-    arrive_at(id, s.overflow, mode, hops + 1);
+    arrive_at(id, s.overflow, mode, hops + 1, moves + 1);
     return;
+  }
+  if (p.site == site) {
+    // A rework loop (a route back to the site the patient is leaving): it leaves, then joins the
+    // line again as a new visit.
+    release_held(id);
   }
   const int previous = p.site;
   p.upstream = static_cast<std::int16_t>(previous);
@@ -623,9 +637,9 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
       if (s.overflow >= 0 && s.overflow == previous) {
         // The overflow leads back to the place the patient still holds: nowhere else to go,
         // so it waits there for this site instead (blocking), e.g. an ED patient for a bed.
-        arrive_at(id, site, engine::EntryMode::block, hops + 1);
+        arrive_at(id, site, engine::EntryMode::block, hops + 1, moves + 1);
       } else if (s.overflow >= 0 && hops < kMaxOverflowHops) {
-        arrive_at(id, s.overflow, mode, hops + 1);
+        arrive_at(id, s.overflow, mode, hops + 1, moves + 1);
       } else {
         leave_system(id);
       }
@@ -676,6 +690,7 @@ void Model::on_admitted(Resource& resource, std::uint32_t entity) {
 
 void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
   int site = -1;
+  std::uint32_t patient = kind == kArrival ? 0xffffffffU : arg;  // named in errors
   try {
     switch (kind) {
       case kArrival: {
@@ -698,6 +713,7 @@ void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
           sim_.schedule(next, engine::priority::kArrival, this, kArrival, arg);
         }
         const std::uint32_t id = new_patient(cohort);
+        patient = id;
         // Identified by stream and arrival number, not by the global serial: a stream whose
         // volume differs between scenarios then leaves every other stream's patients matched.
         patients_[id].crn_id = (static_cast<std::uint64_t>(arg) + 1) << 40 | s.arrivals++;
@@ -730,7 +746,7 @@ void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
   } catch (const engine::DeadlockError&) {
     throw;
   } catch (const std::exception& e) {
-    throw std::runtime_error(where(kind == kArrival ? 0xffffffffU : arg, site) + ": " + e.what());
+    throw std::runtime_error(where(patient, site) + ": " + e.what());
   }
 }
 

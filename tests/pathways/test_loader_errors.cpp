@@ -175,7 +175,7 @@ TEST_CASE("scenario blocks are checked and missing files reported where named",
   CHECK(errors_of("bad_extends.yaml") ==
         kBad +
             "bad_extends.yaml:3:12: error: cannot read the extended file 'no-such-model.yaml' (" +
-            kBad + "no-such-model.yaml)\n" + kBad +
+            kBad + "no-such-model.yaml): no such file\n" + kBad +
             "bad_extends.yaml:4:3: error: unknown key 'overlay' in 'scenario' (did you mean "
             "'overlays'?)");
   CHECK(std::string(ConfigErrors({}).what()).empty());
@@ -183,7 +183,8 @@ TEST_CASE("scenario blocks are checked and missing files reported where named",
     load_model(kBad + "no-such-file.yaml");
     FAIL("loaded a missing file");
   } catch (const ConfigErrors& e) {
-    CHECK(std::string(e.what()) == kBad + "no-such-file.yaml:1:1: error: cannot read the file");
+    CHECK(std::string(e.what()) ==
+          kBad + "no-such-file.yaml:1:1: error: cannot read the file: no such file");
   }
 }
 
@@ -229,5 +230,44 @@ TEST_CASE("more reference and value errors", "[pathways][loader]") {
           "inline.yaml:5:60: error: a cohort share must be between 0 and 1 (got -0.2)\n"
           "inline.yaml:9:5: error: key 'capacity' does not apply to triage site 't' (a triage site "
           "routes patients instantly, with no capacity or service)");
+  }
+}
+
+TEST_CASE("hostile YAML: self-referential aliases, billion laughs, second documents",
+          "[pathways][loader]") {
+  CHECK(errors_of("self_alias.yaml") ==
+        kBad +
+            "self_alias.yaml:4:10: error: an alias refers to the anchor it is inside of (a "
+            "self-referential value)");
+  CHECK(errors_of("billion_laughs.yaml") ==
+        kBad +
+            "billion_laughs.yaml:8:8: error: the document expands to more than 1000000 values "
+            "(through aliases or sheer size); a model is far smaller");
+  CHECK(errors_of("two_documents.yaml") ==
+        kBad +
+            "two_documents.yaml:3:1: error: a second YAML document (after '---'): a file holds "
+            "one model, scenario or lever");
+  // Aliases that expand modestly are fine.
+  CHECK(errors_of_text("x: &a {name: m}\nmodel: *a\n").find("anchor") == std::string::npos);
+}
+
+TEST_CASE("devices, folders and huge files are refused before reading", "[pathways][loader]") {
+  for (const char* path : {"/dev/zero", "/dev/null"}) {
+    try {
+      load_model(path);
+      FAIL("loaded " << path);
+    } catch (const ConfigErrors& e) {
+      CHECK(std::string(e.what()) ==
+            std::string(path) + ":1:1: error: cannot read the file: it is not a regular file");
+    }
+  }
+  CHECK(errors_of_text("scenario: {extends: /dev/zero}\n") ==
+        "inline.yaml:1:21: error: cannot read the extended file '/dev/zero' (/dev/zero): it is "
+        "not a regular file");
+  try {
+    load_model(kBad);
+    FAIL("loaded a folder");
+  } catch (const ConfigErrors& e) {
+    CHECK(std::string(e.what()) == kBad + ":1:1: error: cannot read the file: it is a directory");
   }
 }

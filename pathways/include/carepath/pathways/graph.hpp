@@ -17,6 +17,7 @@ struct Check {
   bool ok = true;
   std::string detail;
   bool warning = false;
+  std::vector<SourceLocation> where;  ///< where the offending values were written (may be empty)
 };
 
 class CareGraph {
@@ -40,6 +41,8 @@ class CareGraph {
   ///   "no zero-capacity site without overflow"   site capacity 0 in any year
   ///   "closed roster hours have an overflow"     warning only
   ///   "no blocking cycle"                  `mode: block` cycles between finite-capacity sites
+  ///   "no zero-time cycle"                 cycles of moves taking no simulated time (a triage
+  ///                                        site's routes without travel, overflows)
   [[nodiscard]] std::vector<Check> validate() const;
 
   /// Graphviz DOT: sites labelled "name\nkind, capacity", arrival streams as boxes with their

@@ -31,6 +31,13 @@ ModelSpec load_model(const std::string& path, const LoadOptions& options = {});
 ModelSpec load_model_from_string(const std::string& yaml, const std::string& filename,
                                  const LoadOptions& options = {});
 
+/// Loads a model or scenario file as load_model() does, then applies every check `carepath
+/// validate` applies (CareGraph::validate()): a failed check (not a warning) is an error at the
+/// first place it names (else at the top of the file). For `run`, `sweep` and `size`, before any
+/// replication starts. Throws ConfigErrors; `warnings`, if given, receives the failed warnings.
+ModelSpec load_valid_model(const std::string& path, const LoadOptions& options = {},
+                           std::vector<std::string>* warnings = nullptr);
+
 /// The *.yaml files directly in `dir` whose top level has `scenario:`, sorted by file name
 /// (full paths, `dir` + "/" + name). A file that is not valid YAML is listed if a line starts
 /// with `scenario:`, so that loading it reports its errors.
