@@ -62,6 +62,9 @@ usage:
                                     tidy CSV files, one per table
   carepath summary FILE.h5 [--json] [--all] [--kpi GLOB]... [--year Y]...
                                     summary of a result file (headline KPIs by default)
+  carepath report FILE.h5 -o REPORT.html [--png DIR] [--model PATH]
+                                    one self-contained HTML report with charts (offline);
+                                    --png writes each chart as a PNG (headless chromium)
   carepath version
 )";
 
