@@ -4,6 +4,7 @@
 #include <carepath/outputs/html_report.hpp>
 #include <carepath/outputs/report.hpp>
 #include <carepath/outputs/result_file.hpp>
+#include <carepath/outputs/xlsx_export.hpp>
 #include <carepath/pathways/loader.hpp>
 #include <carepath/pathways/runtime.hpp>
 
@@ -371,16 +372,47 @@ int cmd_summary(OptionList& o, std::ostream& out) {
 
 int cmd_export(OptionList& o, std::ostream& out) {
   const auto dir = o.value("--csv");
+  const auto xlsx = o.value("--xlsx");
+  const auto max_rows = o.value("--max-rows");
   outputs::ExportOptions opts;
   opts.time_series = o.flag("--timeseries");
   opts.events = o.flag("--events");
   opts.vidigi = o.flag("--vidigi");
   const std::string file = o.file();
   o.done();
-  if (!dir) throw std::invalid_argument("export needs --csv DIR");
+  if (!dir && !xlsx) throw std::invalid_argument("export needs --csv DIR or --xlsx FILE.xlsx");
   const outputs::ResultReader reader(file);
   opts.headline = headline_kpis(reader);
-  for (const auto& p : outputs::export_csv(reader, *dir, opts)) out << p.string() << "\n";
+  if (dir) {
+    for (const auto& p : outputs::export_csv(reader, *dir, opts)) out << p.string() << "\n";
+  }
+  if (xlsx) {
+    outputs::XlsxOptions x;
+    x.headline = opts.headline;
+    if (max_rows) {
+      try {
+        x.max_rows = std::stoull(*max_rows);
+      } catch (const std::exception&) {
+        throw std::invalid_argument("--max-rows " + *max_rows + ": not a number");
+      }
+      if (x.max_rows < 2) throw std::invalid_argument("--max-rows must be at least 2");
+    }
+    try {
+      const auto rm = report_model(reader, std::nullopt);
+      x.start_year = rm.start_year;
+      x.start_month = rm.start_month;
+      x.start_day = rm.start_day;
+    } catch (const std::exception&) {
+      x.start_year = 0;  // dates unknown: the sheet says so
+    }
+    const auto summary = outputs::export_xlsx(reader, *xlsx, x);
+    out << *xlsx << " (";
+    for (std::size_t i = 0; i < summary.sheets.size(); ++i)
+      out << (i ? ", " : "") << summary.sheets[i];
+    out << "; " << summary.time_series_rows << " time-series rows"
+        << (summary.daily ? ", daily means: hourly rows would pass the sheet limit" : "")
+        << (summary.truncated ? ", TRUNCATED at the sheet limit" : "") << ")\n";
+  }
   return 0;
 }
 
