@@ -1,6 +1,7 @@
 // The carepath command line: argument parsing and the run orchestration. Everything it does is
 // a call into the tested libraries (pathways, outputs, engine).
 #include <carepath/cli.hpp>
+
 #include <carepath/engine/isolate.hpp>
 #include <carepath/outputs/output_path.hpp>
 #include <carepath/outputs/report.hpp>
@@ -10,6 +11,7 @@
 #include <carepath/pathways/loader.hpp>
 #include <carepath/pathways/runtime.hpp>
 #include <carepath/pathways/warmup_diagnostic.hpp>
+#include "output_commands.hpp"
 
 #include <unistd.h>
 
@@ -55,11 +57,19 @@ usage:
   carepath graph FILE [-o OUT.dot]  write the care graph as Graphviz DOT
   carepath warmup FILE [--replications N] [--site S] [-j N]
                                     suggest a warm-up (MSER-5 on daily occupancy, warm-up off)
-  carepath compare FILE.h5 [--baseline NAME]
+  carepath compare FILE.h5 [--baseline NAME] [--all] [--kpi GLOB]... [--year Y]...
                                     per-year deltas of every scenario against the baseline, 95% CIs
+                                    (headline KPIs unless --all or --kpi; --year 2015/16 or 2015)
   carepath export FILE.h5 --csv DIR [--timeseries] [--events] [--vidigi]
                                     tidy CSV files, one per table
-  carepath summary FILE.h5 [--json] summary of a result file
+  carepath export FILE.h5 --xlsx OUT.xlsx [--max-rows N]
+                                    Excel workbook: headline, deltas, sites, all KPIs, time series
+                                    (daily means when hourly rows would pass N, default 1048576)
+  carepath summary FILE.h5 [--json] [--all] [--kpi GLOB]... [--year Y]...
+                                    summary of a result file (headline KPIs by default)
+  carepath report FILE.h5 -o REPORT.html [--png DIR] [--model PATH]
+                                    one self-contained HTML report with charts (offline);
+                                    --png writes each chart as a PNG (headless chromium)
   carepath version
 )";
 
@@ -524,38 +534,6 @@ int cmd_warmup(Args& a, std::ostream& out) {
   return report.has_suggestion() ? 0 : 1;  // 1: no site settled half-way through the horizon
 }
 
-int cmd_compare(Args& a, std::ostream& out) {
-  const auto baseline = a.option("--baseline");
-  const std::string file = a.positional("a result file");
-  a.done();
-  const outputs::ResultReader reader(file);
-  out << outputs::compare_table(reader, baseline.value_or(""));
-  return 0;
-}
-
-int cmd_export(Args& a, std::ostream& out) {
-  const auto dir = a.option("--csv");
-  outputs::ExportOptions opts;
-  opts.time_series = a.flag("--timeseries");
-  opts.events = a.flag("--events");
-  opts.vidigi = a.flag("--vidigi");
-  const std::string file = a.positional("a result file");
-  a.done();
-  if (!dir) throw UsageError("export needs --csv DIR");
-  const outputs::ResultReader reader(file);
-  for (const auto& p : outputs::export_csv(reader, *dir, opts)) out << p.string() << "\n";
-  return 0;
-}
-
-int cmd_summary(Args& a, std::ostream& out) {
-  const bool json = a.flag("--json");
-  const std::string file = a.positional("a result file");
-  a.done();
-  const outputs::ResultReader reader(file);
-  out << (json ? outputs::summary_json(reader) : outputs::summary_text(reader));
-  return 0;
-}
-
 }  // namespace
 
 int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& err) {
@@ -569,10 +547,9 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (cmd == "run") return cmd_run(a, args, out, err);
     if (cmd == "validate") return cmd_validate(a, out);
     if (cmd == "graph") return cmd_graph(a, out);
-    if (cmd == "compare") return cmd_compare(a, out);
     if (cmd == "warmup") return cmd_warmup(a, out);
-    if (cmd == "export") return cmd_export(a, out);
-    if (cmd == "summary") return cmd_summary(a, out);
+    if (is_output_command(cmd))
+      return run_output_command(cmd, {args.begin() + 1, args.end()}, out, err);
     if (cmd == "version" || cmd == "--version") {
       out << "carepath " << CAREPATH_VERSION << "\n";
       return 0;

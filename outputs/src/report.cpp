@@ -122,60 +122,216 @@ std::string resolve_baseline(const ResultReader& reader, std::string baseline) {
 
 }  // namespace
 
+// ==================================================================== selection
+
+bool glob_match(std::string_view pattern, std::string_view text) {
+  // Iterative matcher with one backtrack point for the last '*'.
+  std::size_t p = 0;
+  std::size_t t = 0;
+  std::size_t star = std::string_view::npos;
+  std::size_t mark = 0;
+  while (t < text.size()) {
+    if (p < pattern.size() && (pattern[p] == '?' || pattern[p] == text[t])) {
+      ++p;
+      ++t;
+    } else if (p < pattern.size() && pattern[p] == '*') {
+      star = p++;
+      mark = t;
+    } else if (star != std::string_view::npos) {
+      p = star + 1;
+      t = ++mark;
+    } else {
+      return false;
+    }
+  }
+  while (p < pattern.size() && pattern[p] == '*') ++p;
+  return p == pattern.size();
+}
+
+bool KpiSelection::shows_kpi(std::string_view kpi) const {
+  if (!patterns.empty()) {
+    return std::any_of(patterns.begin(), patterns.end(),
+                       [&](const std::string& g) { return glob_match(g, kpi); });
+  }
+  if (all || headline.empty()) return true;
+  return std::find(headline.begin(), headline.end(), kpi) != headline.end();
+}
+
+bool KpiSelection::shows_year(std::string_view year) const {
+  if (years.empty()) return true;
+  return std::any_of(years.begin(), years.end(), [&](const std::string& y) {
+    return y == year ||
+           (year.size() > y.size() && year.substr(0, y.size()) == y && year[y.size()] == '/');
+  });
+}
+
+std::vector<std::string> selected_kpis(const KpiSelection& selection,
+                                       const std::vector<KpiDef>& kpis) {
+  for (const auto& g : selection.patterns) {
+    if (std::none_of(kpis.begin(), kpis.end(),
+                     [&](const KpiDef& k) { return glob_match(g, k.name); })) {
+      throw std::invalid_argument("--kpi " + g + ": no KPI matches (see summary --all)");
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& k : kpis) {
+    if (selection.shows_kpi(k.name)) out.push_back(k.name);
+  }
+  return out;
+}
+
+std::vector<std::string> selected_years(const KpiSelection& selection,
+                                        const std::vector<std::string>& years) {
+  for (const auto& y : selection.years) {
+    KpiSelection one;
+    one.years = {y};
+    if (std::none_of(years.begin(), years.end(),
+                     [&](const std::string& label) { return one.shows_year(label); })) {
+      std::string known;
+      for (const auto& label : years) known += (known.empty() ? "" : ", ") + label;
+      throw std::invalid_argument("--year " + y + ": no such year (the file has " + known + ")");
+    }
+  }
+  std::vector<std::string> out;
+  for (const auto& y : years) {
+    if (selection.shows_year(y)) out.push_back(y);
+  }
+  return out;
+}
+
+namespace {
+
+// "mean+-h" with digits following the CI; the mean alone when there is no CI.
+std::string mean_cell(double mean, double half_width, bool plus = false) {
+  if (half_width == 0) {  // no spread (often a structural 0): the value alone
+    return fixed(mean, mean == std::round(mean) ? 0 : decimals_for(half_width, mean), plus);
+  }
+  const int d = decimals_for(half_width, mean);
+  if (!std::isfinite(half_width)) return fixed(mean, d, plus);
+  // A level (not a difference) is never negative: where mean - h < 0 the interval is shown
+  // truncated at 0, as (0-high), never as a negative count.
+  if (!plus && mean - half_width < 0) {
+    return fixed(mean, d) + " (" + fixed(shown_low(mean - half_width), d) + "-" +
+           fixed(mean + half_width, d) + ")";
+  }
+  return fixed(mean, d, plus) + "+-" + fixed(half_width, d);
+}
+
+std::size_t year_index(const std::vector<std::string>& years, const std::string& y) {
+  return static_cast<std::size_t>(std::find(years.begin(), years.end(), y) - years.begin());
+}
+
+std::string unit_of(const ResultSet& results, const std::string& kpi) {
+  for (const auto& s : results.scenarios) {
+    const std::size_t k = s.kpi_index(kpi);
+    if (k != std::string::npos) return s.kpis[k].unit;
+  }
+  return "";
+}
+
+}  // namespace
+
 // ==================================================================== compare
 
-std::string compare_table(const ResultSet& results, const std::string& baseline) {
+std::string compare_table(const ResultSet& results, const std::string& baseline,
+                          const KpiSelection& selection) {
   const ScenarioResults& base = results.at(baseline);
   std::vector<Comparison> comps;
   for (const auto& s : results.scenarios) {
     if (s.name != baseline) comps.push_back(compare_scenarios(results, s, base));
   }
+  const std::size_t n =
+      comps.empty() ? base.replications.size() : comps.front().replications.size();
   std::ostringstream out;
-  out << "Scenarios compared with baseline \"" << baseline
-      << "\": delta = scenario - baseline,\nmean over replications paired by common random "
-         "numbers, with the 95% CI of the mean paired\ndifference (Student t, n - 1 df).\n";
+  out << "Scenarios against baseline \"" << baseline << "\": delta = scenario - baseline, mean of "
+      << n << " replications\npaired by common random numbers, +- the 95% CI half-width "
+      << "(Student t, n - 1 df).\n";
   if (comps.empty()) {
     out << "\n(no other scenario to compare)\n";
     return out.str();
   }
+  const std::vector<std::string> kpis = selected_kpis(selection, base.kpis);
+  const std::vector<std::string> years = selected_years(selection, results.years);
   const std::size_t ny = results.years.size();
   std::vector<std::vector<std::string>> rows;
-  rows.push_back({"year", "scenario", "kpi", "unit", "n", "baseline", "scenario_mean", "delta",
-                  "ci95_low", "ci95_high", "var_red", "sig"});
-  for (std::size_t y = 0; y < ny; ++y) {
-    if (y > 0) rows.emplace_back();
-    for (const auto& c : comps) {
-      for (std::size_t k = 0; k < c.kpis.size(); ++k) {
-        const ComparisonRow& row = c.rows[k * ny + y];
-        const PairedComparison& p = row.stats;
-        const int d = decimals_for(p.paired_half_width, p.mean_diff);
-        const int dm =
-            decimals_for(p.welch_half_width, std::max(std::fabs(p.mean_a), std::fabs(p.mean_b)));
+  std::vector<std::string> head{"year", "kpi", "unit", cell(baseline)};
+  for (const auto& c : comps) head.push_back(cell(c.scenario));
+  rows.push_back(head);
+  for (const auto& y : years) {
+    const std::size_t yi = year_index(results.years, y);
+    if (rows.size() > 1) rows.emplace_back();
+    for (const auto& kpi : kpis) {
+      std::vector<std::string> r{cell(y), cell(kpi), cell(unit_of(results, kpi))};
+      const std::size_t bk = base.kpi_index(kpi);
+      const Summary bs = summarise(base.column(yi, bk, ny));
+      r.push_back(fixed(bs.mean, decimals_for(bs.half_width, bs.mean)));
+      for (const auto& c : comps) {
+        const auto it = std::find(c.kpis.begin(), c.kpis.end(), kpi);
+        if (it == c.kpis.end()) {
+          r.emplace_back("n/a");
+          continue;
+        }
+        const auto k = static_cast<std::size_t>(it - c.kpis.begin());
+        const PairedComparison& p = c.rows[k * ny + yi].stats;
         const bool sig = std::isfinite(p.paired_low) && (p.paired_low > 0 || p.paired_high < 0);
-        rows.push_back({cell(row.year), cell(c.scenario), cell(row.kpi), cell(row.unit),
-                        std::to_string(p.n), fixed(p.mean_a, dm), fixed(p.mean_b, dm),
-                        fixed(p.mean_diff, d, true), fixed(p.paired_low, d, true),
-                        fixed(p.paired_high, d, true), fixed(p.variance_reduction, 2),
-                        sig ? "*" : "-"});
+        r.push_back(mean_cell(p.mean_diff, p.paired_half_width, true) + (sig ? "*" : ""));
       }
+      rows.push_back(std::move(r));
     }
   }
-  out << '\n'
-      << render(rows,
-                {false, false, false, false, true, true, true, true, true, true, true, false});
-  out << "\nsig: * = the 95% CI of the paired difference excludes 0.\n"
-         "var_red: variance reduction from pairing, 1 - var(paired mean diff) / var(unpaired "
-         "mean diff);\n         near 1 = common random numbers removed most of the noise.\n";
+  std::vector<bool> right(head.size(), true);
+  right[0] = right[1] = right[2] = false;
+  out << '\n' << render(rows, right);
+  out << "\n* = the 95% CI of the paired difference excludes 0. " << kpis.size() << " of "
+      << base.kpis.size() << " KPIs"
+      << (selection.patterns.empty() && !selection.all ? " (headline; --all for every KPI)" : "")
+      << ".\n";
   return out.str();
 }
 
-std::string compare_table(const ResultReader& reader, std::string baseline) {
-  return compare_table(reader.results(), resolve_baseline(reader, std::move(baseline)));
+std::string compare_table(const ResultReader& reader, std::string baseline,
+                          const KpiSelection& selection) {
+  return compare_table(reader.results(), resolve_baseline(reader, std::move(baseline)), selection);
 }
 
 // ==================================================================== summary
 
-std::string summary_text(const ResultReader& reader) {
+namespace {
+
+// One row per (year, KPI), one "mean+-h" column per scenario.
+std::string means_table(const ResultSet& results, const std::vector<std::string>& kpis,
+                        const std::vector<std::string>& years) {
+  const std::size_t ny = results.years.size();
+  std::vector<std::vector<std::string>> rows;
+  std::vector<std::string> head{"year", "kpi", "unit"};
+  for (const auto& s : results.scenarios) head.push_back(cell(s.name));
+  rows.push_back(head);
+  for (const auto& y : years) {
+    const std::size_t yi = year_index(results.years, y);
+    if (yi >= ny) continue;
+    if (rows.size() > 1) rows.emplace_back();
+    for (const auto& kpi : kpis) {
+      std::vector<std::string> r{cell(y), cell(kpi), cell(unit_of(results, kpi))};
+      for (const auto& s : results.scenarios) {
+        const std::size_t k = s.kpi_index(kpi);
+        if (k == std::string::npos) {
+          r.emplace_back("n/a");
+          continue;
+        }
+        const Summary st = summarise(s.column(yi, k, ny));
+        r.push_back(mean_cell(st.mean, st.half_width));
+      }
+      rows.push_back(std::move(r));
+    }
+  }
+  std::vector<bool> right(head.size(), true);
+  right[0] = right[1] = right[2] = false;
+  return render(rows, right);
+}
+
+}  // namespace
+
+std::string summary_text(const ResultReader& reader, const KpiSelection& selection) {
   const RunMeta& m = reader.meta();
   std::ostringstream out;
   out << "Result file    " << reader.path().string() << '\n'
@@ -192,26 +348,15 @@ std::string summary_text(const ResultReader& reader) {
   for (const auto& c : reader.scenario_configs()) {
     out << "  " << c.name << "  (config fnv1a64 " << c.hash << ")\n";
   }
-  for (const auto& s : reader.results().scenarios) {
-    out << "\nScenario " << s.name << ": mean over " << s.replications.size()
-        << " replications, 95% CI (Student t)\n";
-    std::vector<std::vector<std::string>> rows;
-    rows.push_back({"year", "kpi", "unit", "n", "mean", "sd", "ci95_low", "ci95_high"});
-    const auto& summary = reader.summary(s.name);
-    const std::size_t ny = reader.years().size();
-    for (std::size_t y = 0; y < ny; ++y) {
-      if (y > 0) rows.emplace_back();
-      for (std::size_t k = 0; k * ny + y < summary.size(); ++k) {
-        const SummaryRow& r = summary[k * ny + y];
-        const Summary& st = r.stats;
-        const int d = decimals_for(st.half_width, st.mean);
-        rows.push_back({cell(r.year), cell(r.kpi), cell(r.unit), std::to_string(st.n),
-                        fixed(st.mean, d), fixed(st.sd, d + 1), fixed(shown_low(st.ci_low), d),
-                        fixed(st.ci_high, d)});
-      }
-    }
-    out << render(rows, {false, false, false, true, true, true, true, true});
-  }
+  const ResultSet& set = reader.results();
+  if (set.scenarios.empty()) return out.str();
+  const auto& all_kpis = set.scenarios.front().kpis;
+  const std::vector<std::string> kpis = selected_kpis(selection, all_kpis);
+  out << "\nMean over replications +- the 95% CI half-width (Student t); " << kpis.size() << " of "
+      << all_kpis.size() << " KPIs"
+      << (selection.patterns.empty() && !selection.all ? " (headline; --all for every KPI)" : "")
+      << "\n\n"
+      << means_table(set, kpis, selected_years(selection, set.years));
   return out.str();
 }
 
@@ -329,65 +474,19 @@ std::string summary_json(const ResultReader& reader) {
 
 // ==================================================================== headline
 
-std::string headline_table(const ResultSet& results, const std::vector<std::string>& kpis_in) {
+std::string headline_table(const ResultSet& results, const std::vector<std::string>& kpis_in,
+                           const std::vector<std::string>& years_in) {
   std::vector<std::string> kpis = kpis_in;
   if (kpis.empty() && !results.scenarios.empty()) {
     for (const auto& k : results.scenarios.front().kpis) kpis.push_back(k.name);
   }
-  // Unit of each selected KPI, from the first scenario that has it.
-  std::vector<std::string> units(kpis.size());
-  for (std::size_t i = 0; i < kpis.size(); ++i) {
-    for (const auto& s : results.scenarios) {
-      const std::size_t k = s.kpi_index(kpis[i]);
-      if (k != std::string::npos) {
-        units[i] = s.kpis[k].unit;
-        break;
-      }
-    }
-  }
-  std::vector<std::vector<std::string>> rows;
-  std::vector<std::string> head{"scenario", "year"};
-  std::vector<std::string> unit_row{"", ""};
-  for (std::size_t i = 0; i < kpis.size(); ++i) {
-    head.push_back(kpis[i]);
-    unit_row.push_back(units[i].empty() ? "" : "(" + units[i] + ")");
-  }
-  rows.push_back(head);
-  rows.push_back(unit_row);
-  const std::size_t ny = results.years.size();
-  for (const auto& s : results.scenarios) {
-    for (std::size_t y = 0; y < ny; ++y) {
-      std::vector<std::string> r{s.name, results.years[y]};
-      for (const auto& kpi : kpis) {
-        const std::size_t k = s.kpi_index(kpi);
-        if (k == std::string::npos) {
-          r.emplace_back("n/a");
-          continue;
-        }
-        const Summary st = summarise(s.column(y, k, ny));
-        const int d = decimals_for(st.half_width, st.mean);
-        if (st.n < 2 || !std::isfinite(st.half_width)) {
-          r.push_back(fixed(st.mean, d) + " (n=" + std::to_string(st.n) + ")");
-        } else {
-          const std::string lo = fixed(shown_low(st.ci_low), d);
-          const std::string hi = fixed(st.ci_high, d);
-          const bool negative = lo.front() == '-' || hi.front() == '-';
-          r.push_back(fixed(st.mean, d) + " (" + lo + (negative ? " to " : "-") + hi + ")");
-        }
-      }
-      rows.push_back(std::move(r));
-    }
-  }
-  std::vector<bool> right(head.size(), true);
-  right[0] = false;
-  right[1] = false;
-  std::ostringstream out;
-  out << "Mean over replications (95% CI)\n" << render(rows, right);
-  return out.str();
+  const std::vector<std::string>& years = years_in.empty() ? results.years : years_in;
+  return "Mean over replications +- the 95% CI half-width\n" + means_table(results, kpis, years);
 }
 
-std::string headline_table(const ResultReader& reader, const std::vector<std::string>& kpis) {
-  return headline_table(reader.results(), kpis);
+std::string headline_table(const ResultReader& reader, const std::vector<std::string>& kpis,
+                           const std::vector<std::string>& years) {
+  return headline_table(reader.results(), kpis, years);
 }
 
 // ==================================================================== CSV export
@@ -458,6 +557,10 @@ std::vector<fs::path> export_csv(const ResultReader& reader, const fs::path& dir
   std::vector<fs::path> written;
   const ResultSet& set = reader.results();
   const std::size_t ny = set.years.size();
+  const auto headline = [&](std::string_view kpi) -> std::string_view {
+    const auto& h = options.headline;
+    return std::find(h.begin(), h.end(), kpi) != h.end() ? "1" : "0";
+  };
   {
     CsvFile f(dir / "meta.csv");
     const RunMeta& m = reader.meta();
@@ -476,23 +579,23 @@ std::vector<fs::path> export_csv(const ResultReader& reader, const fs::path& dir
   }
   {
     CsvFile f(dir / "kpis.csv");
-    f.row({"scenario", "kpi", "unit", "description"});
+    f.row({"scenario", "kpi", "unit", "description", "headline"});
     for (const auto& s : set.scenarios) {
-      for (const auto& k : s.kpis) f.row({s.name, k.name, k.unit, k.description});
+      for (const auto& k : s.kpis) f.row({s.name, k.name, k.unit, k.description, headline(k.name)});
     }
     f.close();
     written.push_back(dir / "kpis.csv");
   }
   {
     CsvFile f(dir / "kpi_values.csv");
-    f.row({"scenario", "replication", "year", "kpi", "unit", "value"});
+    f.row({"scenario", "replication", "year", "kpi", "unit", "value", "headline"});
     for (const auto& s : set.scenarios) {
       for (std::size_t r = 0; r < s.replications.size(); ++r) {
         const std::string rep = std::to_string(s.replications[r]);
         for (std::size_t y = 0; y < ny; ++y) {
           for (std::size_t k = 0; k < s.kpis.size(); ++k) {
             f.row({s.name, rep, set.years[y], s.kpis[k].name, s.kpis[k].unit,
-                   format_number(s.value(r, y, k, ny))});
+                   format_number(s.value(r, y, k, ny)), headline(s.kpis[k].name)});
           }
         }
       }
@@ -503,13 +606,13 @@ std::vector<fs::path> export_csv(const ResultReader& reader, const fs::path& dir
   {
     CsvFile f(dir / "summary.csv");
     f.row({"scenario", "year", "kpi", "unit", "n", "mean", "sd", "ci95_low", "ci95_high",
-           "half_width"});
+           "half_width", "headline"});
     for (const auto& s : set.scenarios) {
       for (const auto& r : reader.summary(s.name)) {
         const Summary& st = r.stats;
         f.row({s.name, r.year, r.kpi, r.unit, std::to_string(st.n), format_number(st.mean),
                format_number(st.sd), format_number(st.ci_low), format_number(st.ci_high),
-               format_number(st.half_width)});
+               format_number(st.half_width), headline(r.kpi)});
       }
     }
     f.close();
@@ -520,9 +623,9 @@ std::vector<fs::path> export_csv(const ResultReader& reader, const fs::path& dir
     f.row({"scenario", "baseline", "year", "kpi", "unit", "n", "mean_baseline", "mean_scenario",
            "mean_diff", "sd_diff", "paired_ci95_low", "paired_ci95_high", "paired_half_width",
            "welch_ci95_low", "welch_ci95_high", "welch_half_width", "welch_df",
-           "variance_reduction"});
+           "variance_reduction", "headline"});
     CsvFile g(dir / "paired_differences.csv");
-    g.row({"scenario", "baseline", "replication", "year", "kpi", "unit", "difference"});
+    g.row({"scenario", "baseline", "replication", "year", "kpi", "unit", "difference", "headline"});
     for (const auto& c : reader.comparisons()) {
       for (const auto& r : c.rows) {
         const PairedComparison& p = r.stats;
@@ -531,7 +634,7 @@ std::vector<fs::path> export_csv(const ResultReader& reader, const fs::path& dir
                format_number(p.sd_diff), format_number(p.paired_low), format_number(p.paired_high),
                format_number(p.paired_half_width), format_number(p.welch_low),
                format_number(p.welch_high), format_number(p.welch_half_width),
-               format_number(p.welch_df), format_number(p.variance_reduction)});
+               format_number(p.welch_df), format_number(p.variance_reduction), headline(r.kpi)});
       }
       const ScenarioResults& s = set.at(c.scenario);
       for (std::size_t r = 0; r < c.replications.size(); ++r) {
@@ -541,7 +644,8 @@ std::vector<fs::path> export_csv(const ResultReader& reader, const fs::path& dir
             const std::size_t ki = s.kpi_index(c.kpis[k]);
             g.row({c.scenario, c.baseline, rep, set.years[y], c.kpis[k],
                    ki == std::string::npos ? "" : s.kpis[ki].unit,
-                   format_number(c.differences[(r * ny + y) * c.kpis.size() + k])});
+                   format_number(c.differences[(r * ny + y) * c.kpis.size() + k]),
+                   headline(c.kpis[k])});
           }
         }
       }

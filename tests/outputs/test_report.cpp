@@ -90,45 +90,82 @@ TEST_CASE("csv_field and format_number", "[outputs][report]") {
   CHECK(std::stod(format_number(1.0 / 3.0)) == 1.0 / 3.0);
 }
 
-TEST_CASE("compare table: one aligned row per year x scenario x KPI", "[outputs][report]") {
+TEST_CASE("compare table: one aligned row per year x KPI, a delta column per scenario",
+          "[outputs][report]") {
   Fixture fx;
   const ResultReader r(fx.file);
   const std::string text = compare_table(r);
   INFO(text);
   const auto lines = lines_of(text);
-  // Header row, then 3 years x 2 scenarios x 4 KPIs rows, blank lines between years.
+  // Header row, then 3 years x 4 KPIs rows, blank lines between years.
   std::size_t header = 0;
   while (header < lines.size() && lines[header].rfind("year", 0) != 0) ++header;
   REQUIRE(header < lines.size());
+  CHECK_THAT(lines[header], Contains("do-nothing"));
+  CHECK_THAT(lines[header], Contains("best"));
   std::vector<std::string> data;
-  for (std::size_t i = header + 1; i < lines.size() && lines[i].rfind("sig:", 0) != 0; ++i) {
+  for (std::size_t i = header + 1; i < lines.size() && lines[i].rfind("*", 0) != 0; ++i) {
     if (!lines[i].empty()) data.push_back(lines[i]);
   }
-  REQUIRE(data.size() == 3 * 2 * 4);
-  // Plain ASCII, every data row splits into exactly 12 whitespace-separated cells, and the
-  // columns line up (same length, right-aligned numbers).
+  REQUIRE(data.size() == 3 * 4);
+  // Plain ASCII; every data row splits into year, kpi, unit, baseline + 2 deltas, aligned.
   for (const char c : text) CHECK(static_cast<unsigned char>(c) < 128);
   for (const auto& l : data) {
     std::istringstream in(l);
     std::vector<std::string> cells;
     for (std::string c; in >> c;) cells.push_back(c);
-    CHECK(cells.size() == 12);
+    CHECK(cells.size() == 6);
     CHECK(l.size() == data.front().size());
   }
   // best vs do-nothing on ED attendances: delta ~ -2000, clearly significant.
+  std::vector<std::string> head_cells;
+  {
+    std::istringstream in(lines[header]);
+    for (std::string c; in >> c;) head_cells.push_back(c);
+  }
+  const auto best_col = static_cast<std::size_t>(
+      std::find(head_cells.begin(), head_cells.end(), "best") - head_cells.begin());
+  REQUIRE(best_col < head_cells.size());
   bool found = false;
   for (const auto& l : data) {
-    if (l.find("2015/16") == 0 && l.find("best") != std::string::npos &&
-        l.find("ed_attendances") != std::string::npos) {
+    if (l.find("2015/16") == 0 && l.find("ed_attendances") != std::string::npos) {
       found = true;
-      CHECK_THAT(l, Contains("-20"));
-      CHECK(l.back() == '*');
+      std::istringstream in(l);
+      std::vector<std::string> cells;
+      for (std::string c; in >> c;) cells.push_back(c);
+      CHECK_THAT(cells[best_col], Contains("-20"));
+      CHECK(cells[best_col].back() == '*');
     }
   }
   CHECK(found);
+  // Selection: one KPI by glob, one year.
+  KpiSelection sel;
+  sel.patterns = {"ed_4h*"};
+  sel.years = {"2015"};
+  const auto one = lines_of(compare_table(r, "", sel));
+  CHECK(std::count_if(one.begin(), one.end(),
+                      [](const std::string& l) { return l.rfind("2015/16", 0) == 0; }) == 1);
+  sel.patterns = {"nothing_like_this*"};
+  CHECK_THROWS_AS(compare_table(r, "", sel), std::invalid_argument);
+  sel.patterns.clear();
+  sel.years = {"1999"};
+  CHECK_THROWS_AS(compare_table(r, "", sel), std::invalid_argument);
+  // Headline selection shows only those.
+  KpiSelection head;
+  head.headline = {"ed_4h_pct"};
+  CHECK(lines_of(compare_table(r, "", head)).size() < lines.size());
   // Another baseline; unknown baseline throws.
   CHECK_THAT(compare_table(r, "best"), Contains("baseline \"best\""));
   CHECK_THROWS_AS(compare_table(r, "nope"), std::invalid_argument);
+}
+
+TEST_CASE("glob_match", "[outputs][report]") {
+  CHECK(glob_match("ed_*", "ed_4h_pct"));
+  CHECK(glob_match("site.*.wait_p95", "site.ed.wait_p95"));
+  CHECK(glob_match("ed_4h_pc?", "ed_4h_pct"));
+  CHECK_FALSE(glob_match("ed_*", "site.ed.wait"));
+  CHECK(glob_match("*", ""));
+  CHECK_FALSE(glob_match("a*b", "acbd"));
 }
 
 TEST_CASE("headline table from memory and from a file agree", "[outputs][report]") {
@@ -156,20 +193,36 @@ TEST_CASE("headline table from memory and from a file agree", "[outputs][report]
   CHECK(headline_table(set, kpis) == from_file);
   INFO(from_file);
   const auto lines = lines_of(from_file);
-  REQUIRE(lines.size() == 1 + 2 + 3 * 3);
-  CHECK_THAT(lines[1], Contains("ed_4h_pct"));
-  CHECK_THAT(lines[2], Contains("(%)"));
-  CHECK_THAT(lines[2], Contains("(bed-days)"));
-  CHECK_THAT(lines[3], Contains("do-nothing"));
-  CHECK_THAT(lines[3], Contains("n/a"));
-  // "mean (low-high)" with the mean inside the CI.
+  // Title, header, then 3 years x 3 KPIs with a blank line between years.
+  REQUIRE(lines.size() == 2 + 3 * 3 + 2);
+  CHECK_THAT(lines[1], Contains("do-nothing"));
+  CHECK_THAT(lines[2], Contains("ed_4h_pct"));
+  CHECK_THAT(lines[2], Contains("%"));
+  CHECK_THAT(lines[3], Contains("bed-days"));
+  CHECK_THAT(lines[4], Contains("missing"));
+  CHECK_THAT(lines[4], Contains("n/a"));
+  // "mean+-h": the summary's mean and CI half-width, at the CI's precision.
+  std::vector<std::string> head;
+  {
+    std::istringstream in(lines[1]);
+    for (std::string c; in >> c;) head.push_back(c);
+  }
+  std::vector<std::string> cells;
+  {
+    std::istringstream in(lines[2]);
+    for (std::string c; in >> c;) cells.push_back(c);
+  }
+  REQUIRE(cells.size() == head.size());
+  const auto col =
+      static_cast<std::size_t>(std::find(head.begin(), head.end(), "do-nothing") - head.begin());
+  REQUIRE(col < cells.size());
   const Summary st = summarise(r.values("do-nothing", "ed_4h_pct", "2014/15"));
-  const std::size_t open = lines[3].find('(');
-  REQUIRE(open != std::string::npos);
-  const double lo = std::stod(lines[3].substr(open + 1));
-  const double hi = std::stod(lines[3].substr(lines[3].find('-', open) + 1));
-  CHECK(std::fabs(lo - st.ci_low) < 0.01);
-  CHECK(std::fabs(hi - st.ci_high) < 0.01);
+  const std::string& c = cells[col];
+  const std::size_t pm = c.find("+-");
+  REQUIRE(pm != std::string::npos);
+  CHECK(std::fabs(std::stod(c.substr(0, pm)) - st.mean) <=
+        0.01 * st.half_width + 1e-9 + 0.5 * std::pow(10, -2));
+  CHECK(std::fabs(std::stod(c.substr(pm + 2)) - st.half_width) < 0.1 * st.half_width);
 }
 
 TEST_CASE("summary text and JSON", "[outputs][report]") {
@@ -177,8 +230,8 @@ TEST_CASE("summary text and JSON", "[outputs][report]") {
   const ResultReader r(fx.file);
   const std::string text = summary_text(r);
   CHECK_THAT(text, Contains("master seed    20240501"));
-  CHECK_THAT(text, Contains("Scenario best"));
-  CHECK_THAT(text, Contains("site.ed.wait_p95"));
+  CHECK_THAT(text, Contains("best"));
+  CHECK_THAT(text, Contains("site.ed.wait_p95"));  // no headline given: every KPI
   const std::string json = summary_json(r);
   CHECK_THAT(json, Contains("\"master_seed\": 20240501"));
   CHECK_THAT(json, Contains("\"unit\": \"bed-days\""));
@@ -207,17 +260,21 @@ TEST_CASE("CSV export: tidy tables of the right shape", "[outputs][report]") {
   Fixture fx;
   const ResultReader r(fx.file);
   const fs::path out = fx.dir / "csv";
-  const auto files = export_csv(r, out, ExportOptions{true, true, true});
+  const auto files = export_csv(r, out, ExportOptions{true, true, true, {"ed_4h_pct"}});
   CHECK(files.size() == 9);
   const std::size_t S = 3, R = 4, Y = 3, K = 4;
 
   const auto kv = read_csv(out / "kpi_values.csv");
   REQUIRE(kv.size() == 1 + S * R * Y * K);
-  CHECK(kv[0] ==
-        std::vector<std::string>{"scenario", "replication", "year", "kpi", "unit", "value"});
-  for (const auto& row : kv) CHECK(row.size() == 6);
+  CHECK(kv[0] == std::vector<std::string>{"scenario", "replication", "year", "kpi", "unit", "value",
+                                          "headline"});
+  for (const auto& row : kv) CHECK(row.size() == 7);
   CHECK(kv[1] == std::vector<std::string>{"do-nothing", "1", "2014/15", "ed_attendances", "count",
-                                          format_number(fx.run.value(0, 1, 0, 0))});
+                                          format_number(fx.run.value(0, 1, 0, 0)), "0"});
+  // The headline KPI is marked in every KPI table.
+  CHECK(std::count_if(kv.begin(), kv.end(), [](const auto& row) {
+          return row[3] == "ed_4h_pct" && row[6] == "1";
+        }) == static_cast<std::ptrdiff_t>(S * R * Y));
   CHECK(std::stod(kv[1][5]) == fx.run.value(0, 1, 0, 0));  // round-trips exactly
 
   const auto kp = read_csv(out / "kpis.csv");
@@ -226,11 +283,12 @@ TEST_CASE("CSV export: tidy tables of the right shape", "[outputs][report]") {
 
   const auto sm = read_csv(out / "summary.csv");
   REQUIRE(sm.size() == 1 + S * K * Y);
-  CHECK(sm[0].size() == 10);
+  CHECK(sm[0].size() == 11);
+  CHECK(sm[0].back() == "headline");
   const auto cp = read_csv(out / "comparisons.csv");
   REQUIRE(cp.size() == 1 + (S - 1) * K * Y);
-  CHECK(cp[0].size() == 18);
-  for (const auto& row : cp) CHECK(row.size() == 18);
+  CHECK(cp[0].size() == 19);
+  for (const auto& row : cp) CHECK(row.size() == 19);
   const auto pd = read_csv(out / "paired_differences.csv");
   REQUIRE(pd.size() == 1 + (S - 1) * R * Y * K);
 

@@ -12,48 +12,72 @@
 
 namespace carepath::outputs {
 
-/// `carepath compare FILE [--baseline S]`: for every year, every scenario's difference from
-/// `baseline` for every KPI, with the 95% CI of the paired difference, the variance
-/// reduction and a '*' where the CI excludes 0. Plain ASCII, fixed-width whitespace-separated
-/// columns with no spaces inside a cell, so it reads in a terminal and pastes into a
-/// spreadsheet. Digits follow the CI's precision. `baseline` "" = the file's baseline. Throws
-/// std::invalid_argument for an unknown baseline.
-[[nodiscard]] std::string compare_table(const ResultReader& reader, std::string baseline = "");
-/// The same from in-memory results.
-[[nodiscard]] std::string compare_table(const ResultSet& results, const std::string& baseline);
+/// Which KPIs and years a table shows (`--all`, `--kpi`, `--year`).
+struct KpiSelection {
+  std::vector<std::string> headline;  ///< the model's headline KPIs: the default view
+  bool all = false;                   ///< every KPI (also the default when `headline` is empty)
+  std::vector<std::string> patterns;  ///< `--kpi` globs ('*', '?'); non-empty = only these
+  std::vector<std::string> years;     ///< `--year` labels ("2015/16" or "2015"); empty = all
+  [[nodiscard]] bool shows_kpi(std::string_view kpi) const;
+  [[nodiscard]] bool shows_year(std::string_view year) const;
+};
+/// Shell-style glob: '*' any run of characters, '?' one character, everything else literal.
+[[nodiscard]] bool glob_match(std::string_view pattern, std::string_view text);
+/// The KPIs (in `kpis` order) and years (in `years` order) that `selection` shows. Throws
+/// std::invalid_argument naming the option if a `--kpi` pattern or `--year` matches nothing.
+[[nodiscard]] std::vector<std::string> selected_kpis(const KpiSelection& selection,
+                                                     const std::vector<KpiDef>& kpis);
+[[nodiscard]] std::vector<std::string> selected_years(const KpiSelection& selection,
+                                                      const std::vector<std::string>& years);
 
-/// `carepath summary FILE`: provenance, then per scenario and year each KPI's mean, sd, 95% CI
-/// and n.
-[[nodiscard]] std::string summary_text(const ResultReader& reader);
+/// `carepath compare FILE [--baseline S]`: one row per (year, KPI) with the baseline's mean and,
+/// per other scenario, the mean paired difference from `baseline` as "delta+-h" (h = half-width
+/// of the 95% CI, Student t) with '*' where the CI excludes 0. Plain ASCII, aligned columns with
+/// no spaces inside a cell, so it reads in a terminal and pastes into a spreadsheet. Digits
+/// follow the CI's precision. `baseline` "" = the file's baseline. Throws std::invalid_argument
+/// for an unknown baseline.
+[[nodiscard]] std::string compare_table(const ResultReader& reader, std::string baseline = "",
+                                        const KpiSelection& selection = {});
+/// The same from in-memory results.
+[[nodiscard]] std::string compare_table(const ResultSet& results, const std::string& baseline,
+                                        const KpiSelection& selection = {});
+
+/// `carepath summary FILE`: provenance, then one row per (year, KPI) with each scenario's
+/// mean and 95% CI half-width ("mean+-h").
+[[nodiscard]] std::string summary_text(const ResultReader& reader,
+                                       const KpiSelection& selection = {});
 /// `carepath summary --json FILE`: the same as one JSON object (meta, years, scenarios with
-/// KPI definitions and summary rows, comparisons); NaN is written as null.
+/// KPI definitions and summary rows, comparisons); NaN is written as null. Always complete.
 [[nodiscard]] std::string summary_json(const ResultReader& reader);
 
-/// Headline table of the `run` command: one row per scenario x year, one column per selected KPI
-/// showing "mean (low-high)" with the 95% CI (" to " instead of '-' when a bound is negative;
-/// "mean (n=1)" with a single replication). `kpis` empty = every KPI of the first scenario.
-/// Unknown KPIs are shown as "n/a".
+/// Headline table of the `run` command: one row per (year, KPI), one column per scenario
+/// showing "mean+-h" (h = 95% CI half-width; the mean alone with one replication). `kpis`
+/// empty = every KPI of the first scenario; `years` empty = every year. Unknown KPIs show "n/a".
 [[nodiscard]] std::string headline_table(const ResultSet& results,
-                                         const std::vector<std::string>& kpis = {});
+                                         const std::vector<std::string>& kpis = {},
+                                         const std::vector<std::string>& years = {});
 [[nodiscard]] std::string headline_table(const ResultReader& reader,
-                                         const std::vector<std::string>& kpis = {});
+                                         const std::vector<std::string>& kpis = {},
+                                         const std::vector<std::string>& years = {});
 
 /// What `carepath export --csv DIR` writes.
 struct ExportOptions {
   bool time_series = false;  ///< timeseries.csv (long: one row per sample x site x variable)
   bool events = false;       ///< events.csv (raw event log)
   bool vidigi = false;       ///< events_vidigi.csv (see export_vidigi_csv)
+  std::vector<std::string> headline;  ///< headline KPIs: `headline` column = 1 for these
 };
 /// Writes tidy CSVs (RFC 4180, LF line ends, header row, numbers in shortest round-trip form,
 /// NaN as "NaN") into `dir` (created if needed) and returns the files written:
-///   kpis.csv            scenario,kpi,unit,description
-///   kpi_values.csv      scenario,replication,year,kpi,unit,value
-///   summary.csv         scenario,year,kpi,unit,n,mean,sd,ci95_low,ci95_high,half_width
+///   kpis.csv            scenario,kpi,unit,description,headline
+///   kpi_values.csv      scenario,replication,year,kpi,unit,value,headline
+///   summary.csv         scenario,year,kpi,unit,n,mean,sd,ci95_low,ci95_high,half_width,headline
 ///   comparisons.csv     scenario,baseline,year,kpi,unit,n,mean_baseline,mean_scenario,
 ///                       mean_diff,sd_diff,paired_ci95_low,paired_ci95_high,paired_half_width,
 ///                       welch_ci95_low,welch_ci95_high,welch_half_width,welch_df,
-///                       variance_reduction
-///   paired_differences.csv scenario,baseline,replication,year,kpi,unit,difference
+///                       variance_reduction,headline
+///   paired_differences.csv scenario,baseline,replication,year,kpi,unit,difference,headline
+/// (`headline` = 1 for the model's headline KPIs in `options.headline`, else 0)
 ///   meta.csv            key,value
 /// plus the optional files of `options`.
 std::vector<std::filesystem::path> export_csv(const ResultReader& reader,

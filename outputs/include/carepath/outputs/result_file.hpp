@@ -51,7 +51,7 @@ inline constexpr std::size_t kEventCodeCount = 9;
 /// "arrive", "start", ... ; "?" for an out-of-range code.
 [[nodiscard]] std::string_view event_code_name(EventCode code);
 
-/// One event-log row (minutes since the start of the simulation).
+/// One event-log row (minutes since horizon.start, the end of the warm-up).
 struct EventRecord {
   std::uint32_t patient = 0;
   std::uint16_t cohort = 0;  ///< index into PartSpec::cohorts
