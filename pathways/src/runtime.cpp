@@ -190,15 +190,12 @@ class Model final : public engine::EventHandler,
     return std::min(calendar_.year_index(t - warmup_), years_ - 1);
   }
   [[nodiscard]] int year() const { return std::max(0, current_year_); }
-<<<<<<< HEAD
-  [[nodiscard]] Time horizon_end() const { return warmup_ + horizon_length_; }
+  /// The horizon's end in sim time (computed once: read per arrival).
+  [[nodiscard]] Time horizon_end() const { return horizon_end_; }
   /// End of KPI window y in model time: the year's end, or the horizon's if that comes first.
   [[nodiscard]] Time window_end(int y) const {
     return std::min(calendar_.year_start(y + 1), horizon_length_);
   }
-=======
-  [[nodiscard]] Time horizon_end() const { return horizon_end_; }
->>>>>>> speed
   Time next_arrival(StreamRt& s, Time now);
 
   /// The patient's substream for one purpose at its current site visit.
@@ -235,13 +232,9 @@ class Model final : public engine::EventHandler,
   engine::CivilCalendar calendar_;
   Time warmup_ = 0;
   int years_ = 1;
-<<<<<<< HEAD
   Time horizon_length_ = 0;  // model time of the horizon's end
+  Time horizon_end_ = 0;     // warmup_ + horizon_length_
   int current_year_ = -1;    // -1 during the warm-up
-=======
-  Time horizon_end_ = 0;   ///< warmup_ + the end of the last year (computed once: read per arrival)
-  int current_year_ = -1;  // -1 during the warm-up
->>>>>>> speed
   std::vector<SiteRt> sites_;
   std::vector<StreamRt> streams_rt_;
   std::vector<Patient> patients_;
@@ -260,13 +253,9 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
       streams_(seed, static_cast<std::uint64_t>(replication)),
       calendar_(spec.horizon.start_year, spec.horizon.start_month, spec.horizon.start_day),
       warmup_(spec.run.warmup),
-<<<<<<< HEAD
       years_(std::max(1, spec.horizon.years)) {
   horizon_length_ = spec.horizon.length > 0 ? spec.horizon.length : calendar_.year_start(years_);
-=======
-      years_(std::max(1, spec.horizon.years)),
-      horizon_end_(warmup_ + calendar_.year_start(years_)) {
->>>>>>> speed
+  horizon_end_ = warmup_ + horizon_length_;
   kpis_ = kpi_catalogue(spec);
   log_events_ = sink_ != nullptr && sink_->wants_events();
   sites_.resize(spec.sites.size());
