@@ -261,7 +261,8 @@ TEST_CASE("parts without time series or events are not reused by a run that want
 
 TEST_CASE("a changed --years resumes: parts of other years are re-run", "[e2e][safety]") {
   const fs::path dir = fresh_dir("years");
-  const std::string model = kSource + "/scenarios/examples/mmc.yaml";
+  // A 3-year model: --years can shorten a horizon, never extend it.
+  const std::string model = kSource + "/tests/data/model.yaml";
   const fs::path out = dir / "out.h5";
   run_leaving_parts({"run", model, "--replications", "2", "-j", "2", "--years", "1"}, out);
   const auto r =
