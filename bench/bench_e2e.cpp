@@ -33,6 +33,7 @@
 #include <filesystem>
 #include <fstream>
 #include <sstream>
+#include <stdexcept>
 #include <string>
 #include <vector>
 
@@ -397,9 +398,7 @@ std::string memory_model(double patients, int years) {
   return y.str();
 }
 
-}  // namespace
-
-int main(int argc, char** argv) {
+int bench(int argc, char** argv) {
   const int rounds = argc > 1 ? std::atoi(argv[1]) : 5;
   const std::string exe = argc > 2 ? argv[2] : "";
   const fs::path models = fs::path(CAREPATH_SOURCE_DIR) / "bench" / "models";
@@ -423,6 +422,9 @@ int main(int argc, char** argv) {
   const Model list[] = {{"M/M/10", "mm10.yaml", false}, {"tandem", "tandem.yaml", true}};
   for (const Model& m : list) {
     std::vector<double> cp_cpu, cp_wall, heap_cpu;
+    cp_cpu.reserve(static_cast<std::size_t>(rounds));
+    cp_wall.reserve(static_cast<std::size_t>(rounds));
+    heap_cpu.reserve(static_cast<std::size_t>(rounds));
     CliRun last{};
     HeapRun heap{};
     for (int r = 0; r < rounds; ++r) {
@@ -452,6 +454,7 @@ int main(int argc, char** argv) {
   }
   if (!exe.empty()) {
     std::vector<double> s;
+    s.reserve(static_cast<std::size_t>(rounds));
     for (int r = 0; r < rounds; ++r) s.push_back(startup_cpu(exe));
     std::printf("fixed start-up of a fresh process (`%s version`, CPU): %.3f s\n\n", exe.c_str(),
                 median(s));
@@ -467,4 +470,15 @@ int main(int argc, char** argv) {
   }
   fs::remove_all(tmp);
   return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+  try {
+    return bench(argc, argv);
+  } catch (const std::exception& e) {
+    std::fprintf(stderr, "bench_e2e: %s\n", e.what());
+    return 1;
+  }
 }

@@ -471,6 +471,10 @@ std::pair<int, int> Model::choose_route(std::uint32_t id, int site) {
   }
   const RouteRule& r = rt.spec->routes[static_cast<std::size_t>(rule)];
   const int y = year();
+  if (r.to.size() == 1) {  // one target, no draw: draws are per purpose, so nothing else shifts
+    if (r.to[0].p.at(y) <= 0) throw std::runtime_error("every route probability is zero this year");
+    return {rule, 0};
+  }
   RandomStream rng = draws(rt.route_key, id);
   const double u = rng.uniform();
   double acc = 0;
