@@ -987,6 +987,7 @@ std::vector<double> Model::profile_values(const KpiSpec& kpi, Time now) const {
   std::vector<double> out(static_cast<std::size_t>(bins), kNaN);
   for (int b = 0; b < bins; ++b) {
     std::vector<std::size_t> hours;
+    hours.reserve(kpi.by_day ? 24 : 7);
     for (int i = 0; i < (kpi.by_day ? 24 : 7); ++i)
       hours.push_back(static_cast<std::size_t>(kpi.by_day ? b * 24 + i : i * 24 + b));
     double time = 0;
