@@ -207,6 +207,9 @@ Resource::Resource(Simulation& sim, ResourceConfig config, ResourceClient* clien
   if (config_.groups < 0)
     throw std::invalid_argument("resource '" + config_.name + "': groups < 0");
   stats_.by_group.resize(static_cast<std::size_t>(config_.groups));
+  if (config_.hour_of_week_profile) {
+    stats_.occupied_by_hour = ClockProfile(config_.week_origin, 60.0, 168, 0.0, t);  // hours
+  }
 }
 
 Resource::~Resource() {
@@ -240,6 +243,9 @@ void Resource::update_levels() {
   const int hold = holding();
   set(stats_.in_service, busy);
   set(stats_.holding, hold);
+  if (stats_.occupied_by_hour.enabled() && stats_.occupied.level() != busy + hold) {
+    stats_.occupied_by_hour.update(t, busy + hold);
+  }
   set(stats_.occupied, busy + hold);
   set(stats_.queue, waiting_);
   set(stats_.blocked_list, blocked_);
@@ -618,6 +624,11 @@ void Resource::reset_stats() {
     tw->reset(t);
   }
   fresh.by_group.resize(stats_.by_group.size());
+  fresh.occupied_by_hour = stats_.occupied_by_hour;
+  if (fresh.occupied_by_hour.enabled()) {
+    fresh.occupied_by_hour.update(t, stats_.occupied.level());
+    fresh.occupied_by_hour.reset(t);
+  }
   stats_ = std::move(fresh);
 }
 

@@ -128,6 +128,44 @@ void TimeWeighted::merge(const TimeWeighted& o, Time o_now) {
   max_ = std::max(max_, o.max_);
 }
 
+void ClockProfile::reset(Time now) {
+  std::fill(area_.begin(), area_.end(), 0.0);
+  std::fill(time_.begin(), time_.end(), 0.0);
+  last_ = now;
+}
+
+int ClockProfile::bin_of(Time t) const {
+  const auto n = static_cast<std::int64_t>(area_.size());
+  const auto k = static_cast<std::int64_t>(std::floor((t - origin_) / width_));
+  return static_cast<int>(((k % n) + n) % n);
+}
+
+void ClockProfile::split(Time from, Time to, double level, std::vector<double>& area,
+                         std::vector<double>& time) const {
+  // Walk the bins the interval crosses (at most one full cycle's worth per bin, then wrap).
+  while (from < to) {
+    const double k = std::floor((from - origin_) / width_);
+    const Time end = std::min(to, origin_ + (k + 1.0) * width_);
+    const auto b = static_cast<std::size_t>(bin_of(from));
+    const Time dt = end > from ? end - from : to - from;  // guard against rounding at an edge
+    area[b] += level * dt;
+    time[b] += dt;
+    from = end > from ? end : to;
+  }
+}
+
+double ClockProfile::area(int bin, Time now) const {
+  std::vector<double> a(area_), t(time_);
+  split(last_, now, level_, a, t);
+  return a[static_cast<std::size_t>(bin)];
+}
+
+double ClockProfile::time(int bin, Time now) const {
+  std::vector<double> a(area_), t(time_);
+  split(last_, now, level_, a, t);
+  return t[static_cast<std::size_t>(bin)];
+}
+
 double TimeWeighted::mean(Time now) const {
   const double d = duration(now);
   return d > 0.0 ? area(now) / d : std::numeric_limits<double>::quiet_NaN();

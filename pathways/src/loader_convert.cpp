@@ -1343,17 +1343,18 @@ std::optional<Distribution> Converter::distribution_kind(const std::string& kind
 void Converter::convert_kpis(const Node& root) {
   const Node* ks = root.get("kpis");
   if (ks == nullptr || !expect_map(*ks, "'kpis'")) return;
-  const std::vector<std::string> forms = {"sum",        "mean",          "share_within",
-                                          "p95",        "ratio",         "per_100k",
-                                          "count_over", "time_at_least", "time_at"};
+  const std::vector<std::string> forms = {"sum",     "mean",     "share_within", "p95",
+                                          "ratio",   "per_100k", "count_over",   "time_at_least",
+                                          "time_at", "profile"};
   const std::vector<std::string> sum_metrics = {"arrivals", "accepted",     "served",
                                                 "baulked",  "reneged",      "blocked",
                                                 "bed_days", "blocked_days", "cost"};
   const std::vector<std::string> mean_metrics = {"occupancy", "queue", "wait", "time_in_site"};
   const std::vector<std::string> p95_metrics = {"wait", "time_in_site"};
   const std::vector<std::string> level_metrics = {"occupancy", "present"};
+  const std::vector<std::string> profile_metrics = {"arrivals", "occupancy", "wait"};
   std::vector<std::string> allowed = forms;
-  for (const char* k : {"sites", "unit", "description", "headline", "scale", "of", "cohorts"})
+  for (const char* k : {"sites", "unit", "description", "headline", "scale", "of", "cohorts", "by"})
     allowed.emplace_back(k);
   std::map<std::string, std::vector<std::string>> refs;  // for cycles
   std::map<std::string, Loc> locs;
@@ -1416,6 +1417,14 @@ void Converter::convert_kpis(const Node& root) {
         if (const Node* o = n.get("of"))
           if (auto v = choice(*o, level_metrics, "'of' value", in)) k.metric = level_metrics[*v];
         break;
+      case KpiSpec::Form::profile:
+        if (auto v = choice(fv, profile_metrics, "metric", "for profile " + in))
+          k.metric = profile_metrics[*v];
+        if (const Node* b = require(n, "by", e.key_loc, in)) {
+          if (auto v = choice(*b, {"hour_of_day", "day_of_week"}, "'by' value", in))
+            k.by_day = *v == 1;
+        }
+        break;
       case KpiSpec::Form::ratio:
         if (!fv.is_seq() || fv.items.size() != 2) {
           error(fv.loc,
@@ -1477,6 +1486,9 @@ void Converter::convert_kpis(const Node& root) {
       }
     } else if (n.has("sites")) {
       error(key_loc(n, "sites"), "'sites' does not apply to " + form->key + " " + in);
+    }
+    if (n.has("by") && k.form != KpiSpec::Form::profile) {
+      error(key_loc(n, "by"), "'by' applies only to profile (" + name + ")");
     }
     if (level_form && k.sites.size() > 1) {
       error(key_loc(n, "sites"), form->key + " " + in +

@@ -43,6 +43,20 @@ constexpr int kMaxOverflowHops = 16;
 /// Moves at one instant (triage routes without travel, overflows) a patient may make in a row;
 /// validate refuses the zero-time cycles that would exceed it.
 constexpr int kMaxZeroTimeMoves = 1000;
+constexpr int kHoursOfWeek = 168;
+constexpr const char* kWeekdays[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+
+/// The KPI names a profile KPI expands to: name.h00 ... name.h23, or name.mon ... name.sun.
+std::vector<std::string> profile_names(const KpiSpec& k) {
+  std::vector<std::string> out;
+  if (k.by_day) {
+    for (const char* d : kWeekdays) out.push_back(k.name + "." + d);
+  } else {
+    for (int h = 0; h < 24; ++h)
+      out.push_back(k.name + ".h" + (h < 10 ? "0" : "") + std::to_string(h));
+  }
+  return out;
+}
 
 enum EventKind : std::uint32_t { kArrival, kServiceEnd, kHoldEnd, kTravelEnd };
 
@@ -137,6 +151,7 @@ struct Patient {
   std::int16_t rule = -1;      // chosen route at `site`: rule and target indices
   std::int16_t target = -1;
   Time remaining = -1;  // service left after a pre-emption
+  Time admitted = 0;    // admission to `site` (for waits by hour of admission)
   Time service_end = 0;
   EventId service_event{};
   bool alive = false;
@@ -172,6 +187,9 @@ class Model final : public engine::EventHandler,
     std::vector<std::uint64_t> served_by_cohort;
     std::vector<std::uint64_t> reneged_by_cohort;
     std::vector<const engine::Distribution*> patience;  // by cohort; nullptr: never reneges
+    // By hour of the week (window): arrivals, and waits by hour of admission.
+    std::vector<std::uint64_t> arrivals_by_hour;
+    std::vector<double> wait_sum_by_hour, wait_count_by_hour;
     std::vector<int> rule_for_cohort;
     /// service × service_scale for [year * cohorts + cohort]; empty for sites without service
     std::vector<engine::Distribution> scaled_service;
@@ -220,6 +238,10 @@ class Model final : public engine::EventHandler,
   void seed_census();
   Time residual_stay(SiteRt& rt, int cohort);
   void close_year(int y);
+  [[nodiscard]] int hour_of_week(Time t) const { return week_clock_.bin_of(t); }
+  void count_arrival(SiteRt& rt, const Patient& p);
+  void record_wait(SiteRt& rt, const Patient& p);
+  std::vector<double> profile_values(const KpiSpec& kpi, Time now) const;
   void reset_windows();
   std::string where(std::uint32_t id, int site) const;
 
@@ -232,9 +254,10 @@ class Model final : public engine::EventHandler,
   engine::CivilCalendar calendar_;
   Time warmup_ = 0;
   int years_ = 1;
-  Time horizon_length_ = 0;  // model time of the horizon's end
-  Time horizon_end_ = 0;     // warmup_ + horizon_length_
-  int current_year_ = -1;    // -1 during the warm-up
+  Time horizon_length_ = 0;          // model time of the horizon's end
+  Time horizon_end_ = 0;             // warmup_ + horizon_length_
+  int current_year_ = -1;            // -1 during the warm-up
+  engine::ClockProfile week_clock_;  // the window's time in each hour of the week
   std::vector<SiteRt> sites_;
   std::vector<StreamRt> streams_rt_;
   std::vector<Patient> patients_;
@@ -257,6 +280,9 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
   horizon_length_ = spec.horizon.length > 0 ? spec.horizon.length : calendar_.year_start(years_);
   horizon_end_ = warmup_ + horizon_length_;
   kpis_ = kpi_catalogue(spec);
+  // Hour-of-week bins start on the Monday 00:00 at or before the horizon start.
+  const Time week_origin = warmup_ - calendar_.day_of_week(0.0) * kDay;
+  week_clock_ = engine::ClockProfile(week_origin, kHour, kHoursOfWeek, 0.0, 0.0);
   log_events_ = sink_ != nullptr && sink_->wants_events();
   sites_.resize(spec.sites.size());
   for (std::size_t i = 0; i < spec.sites.size(); ++i) {
@@ -267,6 +293,9 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
     rt.arrivals_by_cohort.assign(spec.cohorts.size(), 0);
     rt.served_by_cohort.assign(spec.cohorts.size(), 0);
     rt.reneged_by_cohort.assign(spec.cohorts.size(), 0);
+    rt.arrivals_by_hour.assign(kHoursOfWeek, 0);
+    rt.wait_sum_by_hour.assign(kHoursOfWeek, 0.0);
+    rt.wait_count_by_hour.assign(kHoursOfWeek, 0.0);
     rt.patience.assign(spec.cohorts.size(), s.patience ? &*s.patience : nullptr);
     for (const auto& [cohort, dist] : s.patience_by_cohort)
       rt.patience[static_cast<std::size_t>(cohort)] = &dist;
@@ -320,8 +349,13 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
       cfg.on_capacity_drop = s.on_close == ClosePolicy::preempt
                                  ? engine::CapacityDropPolicy::preempt
                                  : engine::CapacityDropPolicy::finish;
-      // Waits and times by cohort only where a KPI asks for them (they cost memory).
+      // Waits and times by cohort, occupancy by hour, only where a KPI asks for them.
+      cfg.week_origin = week_origin;
       for (const KpiSpec& k : spec.kpis) {
+        if (k.form == KpiSpec::Form::profile && k.metric == "occupancy" &&
+            std::find(k.sites.begin(), k.sites.end(), static_cast<int>(i)) != k.sites.end()) {
+          cfg.hour_of_week_profile = true;
+        }
         if (!k.cohorts.empty() && (k.metric == "wait" || k.metric == "time_in_site") &&
             std::find(k.sites.begin(), k.sites.end(), static_cast<int>(i)) != k.sites.end()) {
           cfg.groups = static_cast<int>(spec.cohorts.size());
@@ -570,7 +604,7 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
   ++p.visits;  // a new step of the patient's substreams
   // As the site's own arrivals count (closed-overflow passes are not arrivals; a patient
   // blocked upstream arrives when admitted).
-  if (!rt.res) ++rt.arrivals_by_cohort[p.cohort];
+  if (!rt.res) count_arrival(rt, p);
   if (s.kind == SiteKind::exit) {
     ++rt.passes;
     log(id, site, engine::MonitorEventKind::arrive);
@@ -612,7 +646,10 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
   const int prio = spec_.cohorts[p.cohort].priority;
   const int group = rt.res->config().groups > 0 ? p.cohort : 0;
   const Admission a = rt.res->arrive(id, prio, mode, patience, group);
-  if (a != Admission::blocked) ++rt.arrivals_by_cohort[p.cohort];
+  if (a != Admission::blocked) {
+    count_arrival(rt, p);
+    p.admitted = sim_.now();
+  }
   switch (a) {
     case Admission::started:
     case Admission::queued:
@@ -649,6 +686,7 @@ void Model::on_start(Resource& resource, std::uint32_t entity) {
     p.remaining = -1;
   } else if (!rt.scaled_service.empty()) {
     ++rt.served_by_cohort[p.cohort];  // a first start (restarts after pre-emption are not)
+    record_wait(rt, p);
     const std::size_t index = static_cast<std::size_t>(year()) * spec_.cohorts.size() + p.cohort;
     RandomStream rng = draws(rt.service_key, entity);
     d = std::max(0.0, rt.scaled_service[index].sample(rng));
@@ -661,6 +699,7 @@ void Model::on_start(Resource& resource, std::uint32_t entity) {
 void Model::on_renege(Resource& resource, std::uint32_t entity) {
   Patient& p = patients_[entity];
   ++sites_[resource.id()].reneged_by_cohort[p.cohort];
+  record_wait(sites_[resource.id()], p);
   p.site = -1;
   const int to = sites_[resource.id()].spec->renege_to;
   if (to >= 0) {
@@ -676,8 +715,20 @@ void Model::on_preempted(Resource& /*resource*/, std::uint32_t entity) {
   p.remaining = std::max(0.0, p.service_end - sim_.now());
 }
 
+void Model::count_arrival(SiteRt& rt, const Patient& p) {
+  ++rt.arrivals_by_cohort[p.cohort];
+  ++rt.arrivals_by_hour[static_cast<std::size_t>(hour_of_week(sim_.now()))];
+}
+
+void Model::record_wait(SiteRt& rt, const Patient& p) {
+  const auto h = static_cast<std::size_t>(hour_of_week(p.admitted));
+  rt.wait_sum_by_hour[h] += sim_.now() - p.admitted;
+  rt.wait_count_by_hour[h] += 1;
+}
+
 void Model::on_admitted(Resource& resource, std::uint32_t entity) {
-  ++sites_[resource.id()].arrivals_by_cohort[patients_[entity].cohort];
+  count_arrival(sites_[resource.id()], patients_[entity]);
+  patients_[entity].admitted = sim_.now();
   release_upstream(entity);
 }
 
@@ -744,12 +795,16 @@ void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
 }
 
 void Model::reset_windows() {
+  week_clock_.reset(sim_.now());
   for (SiteRt& s : sites_) {
     s.passes = 0;
     s.delayed = 0;
     std::fill(s.arrivals_by_cohort.begin(), s.arrivals_by_cohort.end(), 0);
     std::fill(s.served_by_cohort.begin(), s.served_by_cohort.end(), 0);
     std::fill(s.reneged_by_cohort.begin(), s.reneged_by_cohort.end(), 0);
+    std::fill(s.arrivals_by_hour.begin(), s.arrivals_by_hour.end(), 0);
+    std::fill(s.wait_sum_by_hour.begin(), s.wait_sum_by_hour.end(), 0.0);
+    std::fill(s.wait_count_by_hour.begin(), s.wait_count_by_hour.end(), 0.0);
     if (s.res) s.res->reset_stats();
   }
 }
@@ -846,6 +901,10 @@ void Model::close_year(int y) {
     return list;
   };
   for (const KpiSpec& kpi : spec_.kpis) {
+    if (kpi.form == KpiSpec::Form::profile) {
+      for (const double x : profile_values(kpi, now)) out[k++] = x;
+      continue;
+    }
     double v = kNaN;
     switch (kpi.form) {
       case KpiSpec::Form::sum: {
@@ -903,6 +962,8 @@ void Model::close_year(int y) {
         }
         break;
       }
+      case KpiSpec::Form::profile:
+        break;  // above
       case KpiSpec::Form::time_at_least:
       case KpiSpec::Form::time_at: {
         // Percent of the window's time at (or above) a level of one site.
@@ -940,6 +1001,43 @@ void Model::close_year(int y) {
     ++k;
   }
   assert(k == n);
+}
+
+std::vector<double> Model::profile_values(const KpiSpec& kpi, Time now) const {
+  // Bin b (an hour of the day, or a day of the week) gathers hours of the week: hour h of day d
+  // is d * 24 + h.
+  const int bins = kpi.by_day ? 7 : 24;
+  std::vector<double> out(static_cast<std::size_t>(bins), kNaN);
+  for (int b = 0; b < bins; ++b) {
+    std::vector<std::size_t> hours;
+    hours.reserve(kpi.by_day ? 24 : 7);
+    for (int i = 0; i < (kpi.by_day ? 24 : 7); ++i)
+      hours.push_back(static_cast<std::size_t>(kpi.by_day ? b * 24 + i : i * 24 + b));
+    double time = 0;
+    for (const std::size_t h : hours) time += week_clock_.time(static_cast<int>(h), now);
+    if (time <= 0) continue;
+    double v = 0, n = 0;
+    for (const int s : kpi.sites) {
+      const SiteRt& rt = sites_[static_cast<std::size_t>(s)];
+      for (const std::size_t h : hours) {
+        if (kpi.metric == "arrivals") {
+          v += static_cast<double>(rt.arrivals_by_hour[h]);
+        } else if (kpi.metric == "wait") {
+          v += rt.wait_sum_by_hour[h];
+          n += rt.wait_count_by_hour[h];
+        } else if (rt.res) {  // occupancy: the time average over those hours, summed over sites
+          v += rt.res->stats().occupied_by_hour.area(static_cast<int>(h), now) / time;
+        }
+      }
+    }
+    if (kpi.metric == "arrivals") {
+      v /= time / (kpi.by_day ? kDay : kHour);  // per hour of that hour, or per day of that day
+    } else if (kpi.metric == "wait") {
+      v = n > 0 ? v / n : kNaN;
+    }
+    out[static_cast<std::size_t>(b)] = v;
+  }
+  return out;
 }
 
 Time Model::residual_stay(SiteRt& rt, int cohort) {
@@ -1098,6 +1196,14 @@ std::vector<KpiInfo> kpi_catalogue(const ModelSpec& model) {
       } else {
         unit = metric_unit(k.metric);
       }
+    }
+    if (k.form == KpiSpec::Form::profile) {
+      const std::string u = k.metric == "arrivals" ? (k.by_day ? "patients/day" : "patients/hour")
+                            : k.metric == "wait"   ? "min"
+                                                   : "places";
+      for (const std::string& name : profile_names(k))
+        out.push_back(KpiInfo{name, k.unit.empty() ? u : k.unit, k.description, k.headline});
+      continue;
     }
     out.push_back(KpiInfo{k.name, unit, k.description, k.headline});
   }

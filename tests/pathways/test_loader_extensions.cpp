@@ -61,10 +61,11 @@ TEST_CASE("a cohort filter needs a count or a wait/time-in-site KPI", "[pathways
     (void)load_model_from_string(bad, "ext.yaml");
     FAIL("expected an error");
   } catch (const ConfigErrors& e) {
-    CHECK(std::string(e.what()) ==
-          "ext.yaml:21:52: error: 'cohorts' applies only to sum: arrivals, served or reneged and to "
-          "mean, p95, share_within or count_over of wait or time_in_site (KPI "
-          "'frail_admissions')");
+    CHECK(
+        std::string(e.what()) ==
+        "ext.yaml:21:52: error: 'cohorts' applies only to sum: arrivals, served or reneged and to "
+        "mean, p95, share_within or count_over of wait or time_in_site (KPI "
+        "'frail_admissions')");
   }
 }
 

@@ -397,3 +397,71 @@ sites:
   CHECK(load_model_from_string(text, "l.yaml", LoadOptions{1}).horizon.length == 365 * kDay);
   CHECK_THROWS_AS(load_model_from_string(text, "l.yaml", LoadOptions{3}), ConfigErrors);
 }
+
+TEST_CASE("hour-of-day and day-of-week profiles are time averages over each hour",
+          "[pathways][kpi]") {
+  // As the occupancy-distribution model: two places from midnight to noon, one from noon to
+  // midnight, always taken. Those waiting leave after exactly 20 minutes.
+  const ModelSpec m = load(std::string(kHeader) + R"(
+cohorts: {p: {attributes: {}}}
+arrivals:
+  A: {to: S, volume: 10/hour, cohorts: {p: 1.0}}
+sites:
+  S:
+    kind: service
+    capacity: 2
+    queue_limit: 2
+    on_close: preempt
+    patience: {fixed: 20min}
+    roster:
+      - {days: all, from: "00:00", to: "12:00"}
+      - {days: all, from: "12:00", to: "24:00", capacity: 1}
+    service: {fixed: 1000d}
+    routes: [{to: {out: 1}}]
+  out: {kind: exit}
+kpis:
+  occ: {profile: occupancy, by: hour_of_day, sites: [S]}
+  occ_day: {profile: occupancy, by: day_of_week, sites: [S]}
+  arr: {profile: arrivals, by: hour_of_day, sites: [S]}
+  arr_day: {profile: arrivals, by: day_of_week, sites: [S]}
+  wait: {profile: wait, by: hour_of_day, sites: [S]}
+)");
+  const auto cat = kpi_catalogue(m);
+  REQUIRE(std::find_if(cat.begin(), cat.end(),
+                       [](const KpiInfo& k) { return k.name == "occ.h23"; }) != cat.end());
+  struct Out {
+    double occ[24], occ_day[7], arr[24], arr_day[7], wait[24], arrivals;
+  };
+  const Out o = engine::run_isolated<Out>([&]() {
+    const ReplicationResult r = run_replication(m, 8, 0);
+    Out x{};
+    const char* days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
+    for (int h = 0; h < 24; ++h) {
+      const std::string s = (h < 10 ? ".h0" : ".h") + std::to_string(h);
+      x.occ[h] = kpi(r, "occ" + s);
+      x.arr[h] = kpi(r, "arr" + s);
+      x.wait[h] = kpi(r, "wait" + s);
+    }
+    for (int d = 0; d < 7; ++d) {
+      x.occ_day[d] = kpi(r, std::string("occ_day.") + days[d]);
+      x.arr_day[d] = kpi(r, std::string("arr_day.") + days[d]);
+    }
+    x.arrivals = kpi(r, "site.S.arrivals");
+    return x;
+  });
+  double from_hours = 0, from_days = 0;
+  for (int h = 0; h < 24; ++h) {
+    INFO("hour " << h);
+    CHECK(o.occ[h] == Approx(h < 12 ? 2.0 : 1.0).epsilon(1e-12));
+    CHECK(o.wait[h] == Approx(20.0).epsilon(1e-12));
+    from_hours += o.arr[h] * 365;  // 365 hours of each hour of the day in 2014/15
+  }
+  for (int d = 0; d < 7; ++d) {
+    INFO("day " << d);
+    CHECK(o.occ_day[d] == Approx(1.5).epsilon(1e-12));
+    from_days += o.arr_day[d] * (d == 1 ? 53 : 52);  // 2014/15: 52 weeks and a Tuesday
+  }
+  CHECK(from_hours == Approx(o.arrivals).epsilon(1e-9));
+  CHECK(from_days == Approx(o.arrivals).epsilon(1e-9));
+  CHECK(o.arr[3] == Approx(10.0).margin(5 * std::sqrt(10.0 / 365)));
+}

@@ -74,6 +74,10 @@ struct ResourceConfig {
   /// Number of patient groups (e.g. cohorts) with their own wait and time tallies
   /// (ResourceStats::by_group); 0 = none (the default: a tally's histogram costs ~38 KB).
   int groups = 0;
+  /// Keep ResourceStats::occupied_by_hour, the occupancy by hour of the week counted from
+  /// `week_origin` (a Monday 00:00).
+  bool hour_of_week_profile = false;
+  Time week_origin = 0.0;
 };
 
 /// A blocking cycle: every server of a set of resources is held by a patient (after service)
@@ -144,6 +148,7 @@ struct ResourceStats {
   TimeWeighted no_room;  ///< 1 while full and the line is full (an arrival is turned away)
   TimeWeighted capacity;
   std::vector<GroupStats> by_group;  ///< ResourceConfig::groups entries
+  ClockProfile occupied_by_hour;     ///< 168 hourly bins (ResourceConfig::hour_of_week_profile)
 };
 
 class Resource final : public EventHandler {

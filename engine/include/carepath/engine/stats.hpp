@@ -182,6 +182,45 @@ class TimeWeighted {
   std::vector<double> time_at_;  // time at floor(level), negative levels in bin 0
 };
 
+/// A piecewise-constant level's area and time within each bin of a repeating clock, e.g. the
+/// 168 hours of the week from a Monday 00:00 `origin`: time averages by hour of day or day of
+/// week (not snapshots). Windows as TimeWeighted: reset(now) keeps the level.
+class ClockProfile {
+ public:
+  ClockProfile() = default;
+  ClockProfile(Time origin, Time bin_width, int bins, double level, Time start)
+      : origin_(origin),
+        width_(bin_width),
+        level_(level),
+        last_(start),
+        area_(static_cast<std::size_t>(bins), 0.0),
+        time_(static_cast<std::size_t>(bins), 0.0) {}
+  [[nodiscard]] bool enabled() const { return !area_.empty(); }
+  [[nodiscard]] int bins() const { return static_cast<int>(area_.size()); }
+  void update(Time now, double level) {
+    split(last_, now, level_, area_, time_);
+    last_ = now;
+    level_ = level;
+  }
+  void reset(Time now);
+  /// The bin holding time t.
+  [[nodiscard]] int bin_of(Time t) const;
+  /// Integral of the level over the bin's share of the window, up to `now`.
+  [[nodiscard]] double area(int bin, Time now) const;
+  /// Time of the window that fell in the bin, up to `now`.
+  [[nodiscard]] double time(int bin, Time now) const;
+
+ private:
+  void split(Time from, Time to, double level, std::vector<double>& area,
+             std::vector<double>& time) const;
+  Time origin_ = 0.0;
+  Time width_ = 60.0;
+  double level_ = 0.0;
+  Time last_ = 0.0;
+  std::vector<double> area_;
+  std::vector<double> time_;
+};
+
 /// Summary of independent replications' means: a Student-t confidence interval.
 struct ConfidenceInterval {
   double mean;

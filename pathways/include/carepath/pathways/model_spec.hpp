@@ -158,6 +158,7 @@ struct KpiSpec {
     count_over,
     time_at_least,  ///< % of time with `metric` (occupancy or present) >= level at one site
     time_at,        ///< % of time with `metric` == level at one site
+    profile,        ///< `metric` (arrivals, occupancy, wait) by hour of day or day of week
   };
   std::string name;
   std::string unit;
@@ -169,6 +170,7 @@ struct KpiSpec {
                              ///< reneged; mean, p95, share_within, count_over of wait/time_in_site
   Time within = 0;           ///< share_within, count_over (with metric wait or time_in_site)
   int level = kFullLevel;    ///< time_at_least, time_at: a count, or kFullLevel
+  bool by_day = false;       ///< profile: by day of week (7 KPIs) instead of hour of day (24)
   static constexpr int kFullLevel = -1;  ///< every place taken (and every waiting place, present)
   std::string numerator;                 ///< ratio; per_100k uses numerator only
   std::string denominator;               ///< ratio
