@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -392,4 +393,131 @@ TEST_CASE("the --out path must be a regular file or a new path", "[e2e][safety]"
   CHECK(carepath::outputs::output_path_problem(dir / "new.h5").empty());
   CHECK_THROWS_WITH(carepath::outputs::check_output_path("/dev/zero"),
                     Contains("character device"));
+}
+
+namespace {
+
+struct ExeResult {
+  int status = 0;  // waitpid status
+  std::string err;
+};
+
+// Runs the real command (a crash must not take the test down) and collects its stderr.
+ExeResult run_exe(const std::vector<std::string>& args, const fs::path& err_file) {
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::freopen(err_file.c_str(), "w", stderr);
+    ::freopen("/dev/null", "w", stdout);
+    std::vector<char*> argv{const_cast<char*>("carepath")};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(CAREPATH_EXE, argv.data());
+    ::_exit(127);
+  }
+  ExeResult r;
+  REQUIRE(::waitpid(pid, &r.status, 0) == pid);
+  std::ifstream in(err_file);
+  std::ostringstream s;
+  s << in.rdbuf();
+  r.err = s.str();
+  return r;
+}
+
+// A small tmpfs mounted for one test (needs root); unmounted at the end.
+class SmallDisk {
+ public:
+  explicit SmallDisk(fs::path dir) : dir_(std::move(dir)) {
+    fs::create_directories(dir_);
+    mounted_ = ::mount("tmpfs", dir_.c_str(), "tmpfs", 0, "size=64k") == 0;
+  }
+  ~SmallDisk() {
+    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
+  }
+  SmallDisk(const SmallDisk&) = delete;
+  SmallDisk& operator=(const SmallDisk&) = delete;
+  [[nodiscard]] bool mounted() const { return mounted_; }
+  void resize(std::size_t kib) {
+    const std::string opts = "size=" + std::to_string(kib) + "k";
+    REQUIRE(::mount("tmpfs", dir_.c_str(), "tmpfs", MS_REMOUNT, opts.c_str()) == 0);
+  }
+  void clear() {
+    for (const auto& e : fs::directory_iterator(dir_)) fs::remove_all(e.path());
+  }
+
+ private:
+  fs::path dir_;
+  bool mounted_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("a full disk stops a run cleanly with 'no space left on device'; it resumes later",
+          "[e2e][safety]") {
+  const fs::path dir = fresh_dir("diskfull");
+  SmallDisk disk(dir / "disk");
+  if (!disk.mounted()) {
+    WARN("skipped: cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN)");
+    return;
+  }
+  const std::string model = kSource + "/scenarios/examples/mmc.yaml";
+  const fs::path ref = dir / "ref.h5";
+  REQUIRE(cli({"run", model, "--replications", "4", "-j", "2", "--out", ref.string()}).code == 0);
+  const fs::path out = dir / "disk" / "out.h5";
+  const std::vector<std::string> args = {"run", model, "--replications", "4",
+                                         "-j",  "2",   "--out",          out.string()};
+  // Disks from too small for one part to big enough for the whole run: every failure is clean.
+  bool worker_full = false;
+  bool assembly_full = false;
+  bool succeeded = false;
+  for (std::size_t kib = 32; kib <= 1024 && !succeeded; kib += 16) {
+    disk.clear();
+    disk.resize(kib);
+    const ExeResult r = run_exe(args, dir / "err.txt");
+    INFO(kib << " KiB: " << r.err);
+    REQUIRE(WIFEXITED(r.status));  // never a crash
+    if (WEXITSTATUS(r.status) == 0) {
+      succeeded = true;
+      break;
+    }
+    CHECK(WEXITSTATUS(r.status) == 1);
+    CHECK_THAT(r.err, Contains("no space left on device"));
+    CHECK_FALSE(fs::exists(out));
+    CHECK_FALSE(fs::exists(fs::path(out.string() + ".tmp")));
+    worker_full = worker_full || r.err.find(".part.h5.tmp") != std::string::npos;
+    assembly_full = assembly_full || r.err.find("out.h5.tmp") != std::string::npos;
+  }
+  CHECK(worker_full);
+  CHECK(assembly_full);
+  REQUIRE(succeeded);
+  CHECK(dataset_hashes(out) == dataset_hashes(ref));
+
+  // After an assembly failure, freeing space resumes from the parts.
+  disk.clear();
+  disk.resize(160);
+  ExeResult failed = run_exe(args, dir / "err.txt");
+  if (WIFEXITED(failed.status) && WEXITSTATUS(failed.status) == 1) {
+    disk.resize(1024);
+    const ExeResult resumed = run_exe(args, dir / "err.txt");
+    INFO(resumed.err);
+    REQUIRE(WIFEXITED(resumed.status));
+    CHECK(WEXITSTATUS(resumed.status) == 0);
+    CHECK_THAT(resumed.err, Contains("reused"));
+    CHECK(dataset_hashes(out) == dataset_hashes(ref));
+  }
+
+  // CSV export onto a full disk: an error, and no half-written file under a final name.
+  const fs::path full_csv = dir / "csv-full";
+  REQUIRE(cli({"export", ref.string(), "--csv", full_csv.string(), "--timeseries"}).code == 0);
+  disk.clear();
+  disk.resize(64);
+  const fs::path csv = dir / "disk" / "csv";
+  const auto e = cli({"export", ref.string(), "--csv", csv.string(), "--timeseries"});
+  CHECK(e.code == 1);
+  CHECK_THAT(e.err, Contains("no space left on device"));
+  for (const auto& f : fs::directory_iterator(csv)) {
+    INFO(f.path());
+    CHECK(f.path().extension() != ".tmp");
+    CHECK(fs::file_size(f.path()) == fs::file_size(full_csv / f.path().filename()));
+  }
 }
