@@ -157,6 +157,35 @@ int processes_mentioning(const std::string& needle) {
   return n;
 }
 
+// Live (not zombie) children of `parent`, from /proc/<pid>/stat (field 4 is the parent's PID).
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> out;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(e.path() / "stat");
+    std::string line;
+    std::getline(in, line);
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 1));
+    char state = 0;
+    long ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent && state != 'Z') out.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return out;
+}
+
+bool alive(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return false;
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z' &&
+         line[close + 2] != 'X';
+}
+
 }  // namespace
 
 TEST_CASE("a 500-site model is run, assembled, read back and exported", "[e2e][safety]") {
@@ -308,15 +337,22 @@ TEST_CASE("killing the parent alone leaves no orphan; the re-run is bit-identica
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   REQUIRE_FALSE(exited);
+  const std::vector<pid_t> children = children_of(pid);
+  CHECK_FALSE(children.empty());
   REQUIRE(::kill(pid, SIGKILL) == 0);  // the parent only, not its process group
   REQUIRE(::waitpid(pid, &status, 0) == pid);
-  // The children die with it (bounded wait for the kernel to deliver their SIGKILL).
-  int left = processes_mentioning(out.string());
-  for (int i = 0; i < 400 && left > 0; ++i) {
+  const int finished_at_kill = count(".h5");
+  // Wait (bounded, generously) until the children are gone, whether killed or done.
+  for (int i = 0; i < 24000; ++i) {
+    bool any = false;
+    for (const pid_t c : children) any = any || alive(c);
+    if (!any) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    left = processes_mentioning(out.string());
   }
-  CHECK(left == 0);
+  for (const pid_t c : children) CHECK_FALSE(alive(c));
+  CHECK(processes_mentioning(out.string()) == 0);
+  // They died with the parent: no orphan went on to finish its replication.
+  CHECK(count(".h5") == finished_at_kill);
   CHECK_FALSE(fs::exists(out));
   // A dying process loses its command line before its files: wait (bounded) until the last
   // child has closed its copy of the lock, as a user re-running a moment later would.
