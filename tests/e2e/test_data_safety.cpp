@@ -395,6 +395,36 @@ TEST_CASE("a second run on the same --out is refused at once; a stale lock is ta
   }
   CHECK_FALSE(fs::exists(fs::path(out.string() + ".lock")));
 
+  // Two real runs at once: the second is refused at once, naming the first; the first finishes.
+  {
+    const fs::path busy = dir / "busy.yaml";
+    write_many_sites_model(busy, 4, "9/hour");
+    const fs::path shared = dir / "shared.h5";
+    const pid_t first = fork();
+    REQUIRE(first >= 0);
+    if (first == 0) {
+      ::freopen("/dev/null", "w", stderr);
+      ::freopen("/dev/null", "w", stdout);
+      ::execl(CAREPATH_EXE, "carepath", "run", busy.c_str(), "--replications", "4", "-j", "2",
+              "--out", shared.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    const fs::path parts = shared.string() + ".parts";
+    for (int i = 0; i < 12000 && !fs::exists(parts); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    const auto second =
+        cli({"run", busy.string(), "--replications", "4", "-j", "2", "--out", shared.string()});
+    CHECK(second.code == 1);
+    CHECK_THAT(second.err, Contains("is being written by another carepath run (PID " +
+                                    std::to_string(first) + ","));
+    int status = 0;
+    REQUIRE(::waitpid(first, &status, 0) == first);
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+    CHECK(fs::exists(shared));
+    CHECK_FALSE(fs::exists(parts));
+  }
+
   // A lock file left by a process that is gone: taken over.
   const pid_t dead = fork();
   REQUIRE(dead >= 0);
