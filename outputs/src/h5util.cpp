@@ -11,6 +11,9 @@ namespace carepath::outputs::h5 {
 void init() {
   static std::once_flag once;
   std::call_once(once, [] {
+    // No library shutdown at exit: after a failed write (disk full) HDF5 1.10 cannot close the
+    // file, and its atexit handler then crashes trying again. Our files are closed explicitly.
+    H5dont_atexit();
     H5open();
     H5Eset_auto2(H5E_DEFAULT, nullptr, nullptr);
   });
@@ -552,6 +555,66 @@ std::vector<std::string> read_field_string(hid_t dataset, const char* field,
   out.reserve(n);
   for (std::size_t i = 0; i < n; ++i) out.push_back(trim_nul(buf.data() + i * size, size));
   return out;
+}
+
+namespace {
+
+herr_t copy_attribute(hid_t src_obj, const char* name, const H5A_info_t* /*info*/, void* data) {
+  auto* dst_obj = static_cast<hid_t*>(data);
+  Id attr(H5Aopen(src_obj, name, H5P_DEFAULT));
+  if (!attr.valid()) return -1;
+  Id type(H5Aget_type(attr.get()));
+  Id space(H5Aget_space(attr.get()));
+  if (!type.valid() || !space.valid()) return -1;
+  const hssize_t n = H5Sget_simple_extent_npoints(space.get());
+  if (n < 0) return -1;
+  Id out(H5Acreate2(*dst_obj, name, type.get(), space.get(), H5P_DEFAULT, H5P_DEFAULT));
+  if (!out.valid()) return -1;
+  if (H5Tis_variable_str(type.get()) > 0) {
+    std::vector<char*> strings(static_cast<std::size_t>(n), nullptr);
+    if (H5Aread(attr.get(), type.get(), strings.data()) < 0) return -1;
+    const herr_t w = H5Awrite(out.get(), type.get(), strings.data());
+    H5Dvlen_reclaim(type.get(), space.get(), H5P_DEFAULT, strings.data());
+    return w < 0 ? -1 : 0;
+  }
+  std::vector<unsigned char> buf(H5Tget_size(type.get()) * static_cast<std::size_t>(n));
+  if (H5Aread(attr.get(), type.get(), buf.data()) < 0) return -1;
+  return H5Awrite(out.get(), type.get(), buf.data()) < 0 ? -1 : 0;
+}
+
+}  // namespace
+
+void copy_chunked_dataset(hid_t src, const char* name, hid_t dst, const std::string& ctx) {
+  const std::string what = std::string("cannot copy ") + name;
+  Id in = check(H5Dopen2(src, name, H5P_DEFAULT), ctx, what);
+  Id type = check(H5Dget_type(in.get()), ctx, what);
+  Id space = check(H5Dget_space(in.get()), ctx, what);
+  Id dcpl = check(H5Dget_create_plist(in.get()), ctx, what);
+  if (H5Pget_layout(dcpl.get()) != H5D_CHUNKED) fail(ctx, what + ": not chunked");
+  check(H5Pset_obj_track_times(dcpl.get(), false), ctx, what);
+  Id out =
+      check(H5Dcreate2(dst, name, type.get(), space.get(), H5P_DEFAULT, dcpl.get(), H5P_DEFAULT),
+            ctx, what);
+  hsize_t n_chunks = 0;
+  check(H5Dget_num_chunks(in.get(), space.get(), &n_chunks), ctx, what);
+  const int rank = H5Sget_simple_extent_ndims(space.get());
+  if (rank <= 0) fail(ctx, what + ": bad rank");
+  std::vector<hsize_t> offset(static_cast<std::size_t>(rank));
+  std::vector<unsigned char> buf;
+  for (hsize_t i = 0; i < n_chunks; ++i) {
+    unsigned mask = 0;
+    haddr_t addr = 0;
+    hsize_t size = 0;
+    check(H5Dget_chunk_info(in.get(), space.get(), i, offset.data(), &mask, &addr, &size), ctx,
+          what);
+    buf.resize(size);
+    check(H5Dread_chunk(in.get(), H5P_DEFAULT, offset.data(), &mask, buf.data()), ctx, what);
+    check(H5Dwrite_chunk(out.get(), H5P_DEFAULT, mask, offset.data(), size, buf.data()), ctx, what);
+  }
+  hid_t out_id = out.get();
+  hsize_t idx = 0;
+  check(H5Aiterate2(in.get(), H5_INDEX_CRT_ORDER, H5_ITER_INC, &idx, copy_attribute, &out_id), ctx,
+        what + " (attributes)");
 }
 
 std::vector<std::string> field_names(hid_t dataset, const std::string& ctx) {

@@ -148,6 +148,11 @@ void write_matrix_f64(hid_t parent, const char* name, std::size_t rows, std::siz
 /// Reads a 2-D float64 dataset, row-major; sets rows and cols.
 std::vector<double> read_matrix_f64(hid_t dataset, std::size_t& rows, std::size_t& cols,
                                     const std::string& ctx);
+/// Copies a chunked dataset `name` of `src` to `dst` (same name): type, shape, creation
+/// properties (filters), every chunk's stored bytes as they are (H5Dread_chunk/H5Dwrite_chunk,
+/// no decompression) and every attribute. Used instead of H5Ocopy, which crashes inside HDF5
+/// 1.10 when the disk fills up during the copy; every step here is checked.
+void copy_chunked_dataset(hid_t src, const char* name, hid_t dst, const std::string& ctx);
 /// Member names of a compound dataset, in order.
 std::vector<std::string> field_names(hid_t dataset, const std::string& ctx);
 

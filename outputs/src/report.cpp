@@ -510,6 +510,7 @@ class CsvFile {
   CsvFile(const CsvFile&) = delete;
   CsvFile& operator=(const CsvFile&) = delete;
   CsvFile& row(std::initializer_list<std::string_view> fields) {
+    errno = 0;
     bool first = true;
     for (const auto f : fields) {
       if (!first) out_ << ',';
@@ -517,6 +518,7 @@ class CsvFile {
       first = false;
     }
     out_ << '\n';
+    if (!out_) fail("write failed");  // at once, while errno still says why
     return *this;
   }
   void close() {

@@ -971,8 +971,7 @@ void ResultAssembler::write() {
             (std::string(name) == "events" && !part.has_events)) {
           continue;
         }
-        h5::check(H5Ocopy(pf.get(), name, rg.get(), name, H5P_DEFAULT, H5P_DEFAULT), ctx,
-                  std::string("cannot copy ") + name + " from " + pctx);
+        h5::copy_chunked_dataset(pf.get(), name, rg.get(), ctx + " (from " + pctx + ")");
       }
     }
   }

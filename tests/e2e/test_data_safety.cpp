@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <signal.h>
+#include <sys/mount.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -154,6 +155,35 @@ int processes_mentioning(const std::string& needle) {
     if (cmd.find(needle) != std::string::npos) ++n;
   }
   return n;
+}
+
+// Live (not zombie) children of `parent`, from /proc/<pid>/stat (field 4 is the parent's PID).
+std::vector<pid_t> children_of(pid_t parent) {
+  std::vector<pid_t> out;
+  for (const auto& e : fs::directory_iterator("/proc")) {
+    const std::string name = e.path().filename().string();
+    if (name.find_first_not_of("0123456789") != std::string::npos) continue;
+    std::ifstream in(e.path() / "stat");
+    std::string line;
+    std::getline(in, line);
+    const auto close = line.rfind(')');
+    if (close == std::string::npos) continue;
+    std::istringstream rest(line.substr(close + 1));
+    char state = 0;
+    long ppid = 0;
+    rest >> state >> ppid;
+    if (ppid == parent && state != 'Z') out.push_back(static_cast<pid_t>(std::stol(name)));
+  }
+  return out;
+}
+
+bool alive(pid_t pid) {
+  std::ifstream in("/proc/" + std::to_string(pid) + "/stat");
+  std::string line;
+  if (!std::getline(in, line)) return false;
+  const auto close = line.rfind(')');
+  return close != std::string::npos && close + 2 < line.size() && line[close + 2] != 'Z' &&
+         line[close + 2] != 'X';
 }
 
 }  // namespace
@@ -308,15 +338,22 @@ TEST_CASE("killing the parent alone leaves no orphan; the re-run is bit-identica
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
   }
   REQUIRE_FALSE(exited);
+  const std::vector<pid_t> children = children_of(pid);
+  CHECK_FALSE(children.empty());
   REQUIRE(::kill(pid, SIGKILL) == 0);  // the parent only, not its process group
   REQUIRE(::waitpid(pid, &status, 0) == pid);
-  // The children die with it (bounded wait for the kernel to deliver their SIGKILL).
-  int left = processes_mentioning(out.string());
-  for (int i = 0; i < 400 && left > 0; ++i) {
+  const int finished_at_kill = count(".h5");
+  // Wait (bounded, generously) until the children are gone, whether killed or done.
+  for (int i = 0; i < 24000; ++i) {
+    bool any = false;
+    for (const pid_t c : children) any = any || alive(c);
+    if (!any) break;
     std::this_thread::sleep_for(std::chrono::milliseconds(5));
-    left = processes_mentioning(out.string());
   }
-  CHECK(left == 0);
+  for (const pid_t c : children) CHECK_FALSE(alive(c));
+  CHECK(processes_mentioning(out.string()) == 0);
+  // They died with the parent: no orphan went on to finish its replication.
+  CHECK(count(".h5") == finished_at_kill);
   CHECK_FALSE(fs::exists(out));
   // A dying process loses its command line before its files: wait (bounded) until the last
   // child has closed its copy of the lock, as a user re-running a moment later would.
@@ -359,6 +396,36 @@ TEST_CASE("a second run on the same --out is refused at once; a stale lock is ta
   }
   CHECK_FALSE(fs::exists(fs::path(out.string() + ".lock")));
 
+  // Two real runs at once: the second is refused at once, naming the first; the first finishes.
+  {
+    const fs::path busy = dir / "busy.yaml";
+    write_many_sites_model(busy, 4, "9/hour");
+    const fs::path shared = dir / "shared.h5";
+    const pid_t first = fork();
+    REQUIRE(first >= 0);
+    if (first == 0) {
+      ::freopen("/dev/null", "w", stderr);
+      ::freopen("/dev/null", "w", stdout);
+      ::execl(CAREPATH_EXE, "carepath", "run", busy.c_str(), "--replications", "4", "-j", "2",
+              "--out", shared.c_str(), static_cast<char*>(nullptr));
+      ::_exit(127);
+    }
+    const fs::path parts = shared.string() + ".parts";
+    for (int i = 0; i < 12000 && !fs::exists(parts); ++i) {
+      std::this_thread::sleep_for(std::chrono::milliseconds(5));
+    }
+    const auto second =
+        cli({"run", busy.string(), "--replications", "4", "-j", "2", "--out", shared.string()});
+    CHECK(second.code == 1);
+    CHECK_THAT(second.err, Contains("is being written by another carepath run (PID " +
+                                    std::to_string(first) + ","));
+    int status = 0;
+    REQUIRE(::waitpid(first, &status, 0) == first);
+    CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
+    CHECK(fs::exists(shared));
+    CHECK_FALSE(fs::exists(parts));
+  }
+
   // A lock file left by a process that is gone: taken over.
   const pid_t dead = fork();
   REQUIRE(dead >= 0);
@@ -393,4 +460,131 @@ TEST_CASE("the --out path must be a regular file or a new path", "[e2e][safety]"
   CHECK(carepath::outputs::output_path_problem(dir / "new.h5").empty());
   CHECK_THROWS_WITH(carepath::outputs::check_output_path("/dev/zero"),
                     Contains("character device"));
+}
+
+namespace {
+
+struct ExeResult {
+  int status = 0;  // waitpid status
+  std::string err;
+};
+
+// Runs the real command (a crash must not take the test down) and collects its stderr.
+ExeResult run_exe(const std::vector<std::string>& args, const fs::path& err_file) {
+  const pid_t pid = fork();
+  REQUIRE(pid >= 0);
+  if (pid == 0) {
+    ::freopen(err_file.c_str(), "w", stderr);
+    ::freopen("/dev/null", "w", stdout);
+    std::vector<char*> argv{const_cast<char*>("carepath")};
+    for (const auto& a : args) argv.push_back(const_cast<char*>(a.c_str()));
+    argv.push_back(nullptr);
+    ::execv(CAREPATH_EXE, argv.data());
+    ::_exit(127);
+  }
+  ExeResult r;
+  REQUIRE(::waitpid(pid, &r.status, 0) == pid);
+  std::ifstream in(err_file);
+  std::ostringstream s;
+  s << in.rdbuf();
+  r.err = s.str();
+  return r;
+}
+
+// A small tmpfs mounted for one test (needs root); unmounted at the end.
+class SmallDisk {
+ public:
+  explicit SmallDisk(fs::path dir) : dir_(std::move(dir)) {
+    fs::create_directories(dir_);
+    mounted_ = ::mount("tmpfs", dir_.c_str(), "tmpfs", 0, "size=64k") == 0;
+  }
+  ~SmallDisk() {
+    if (mounted_) ::umount2(dir_.c_str(), MNT_DETACH);
+  }
+  SmallDisk(const SmallDisk&) = delete;
+  SmallDisk& operator=(const SmallDisk&) = delete;
+  [[nodiscard]] bool mounted() const { return mounted_; }
+  void resize(std::size_t kib) {
+    const std::string opts = "size=" + std::to_string(kib) + "k";
+    REQUIRE(::mount("tmpfs", dir_.c_str(), "tmpfs", MS_REMOUNT, opts.c_str()) == 0);
+  }
+  void clear() {
+    for (const auto& e : fs::directory_iterator(dir_)) fs::remove_all(e.path());
+  }
+
+ private:
+  fs::path dir_;
+  bool mounted_ = false;
+};
+
+}  // namespace
+
+TEST_CASE("a full disk stops a run cleanly with 'no space left on device'; it resumes later",
+          "[e2e][safety]") {
+  const fs::path dir = fresh_dir("diskfull");
+  SmallDisk disk(dir / "disk");
+  if (!disk.mounted()) {
+    WARN("skipped: cannot mount a tmpfs here (needs root or CAP_SYS_ADMIN)");
+    return;
+  }
+  const std::string model = kSource + "/scenarios/examples/mmc.yaml";
+  const fs::path ref = dir / "ref.h5";
+  REQUIRE(cli({"run", model, "--replications", "4", "-j", "2", "--out", ref.string()}).code == 0);
+  const fs::path out = dir / "disk" / "out.h5";
+  const std::vector<std::string> args = {"run", model, "--replications", "4",
+                                         "-j",  "2",   "--out",          out.string()};
+  // Disks from too small for one part to big enough for the whole run: every failure is clean.
+  bool worker_full = false;
+  bool assembly_full = false;
+  bool succeeded = false;
+  for (std::size_t kib = 32; kib <= 1024 && !succeeded; kib += 16) {
+    disk.clear();
+    disk.resize(kib);
+    const ExeResult r = run_exe(args, dir / "err.txt");
+    INFO(kib << " KiB: " << r.err);
+    REQUIRE(WIFEXITED(r.status));  // never a crash
+    if (WEXITSTATUS(r.status) == 0) {
+      succeeded = true;
+      break;
+    }
+    CHECK(WEXITSTATUS(r.status) == 1);
+    CHECK_THAT(r.err, Contains("no space left on device"));
+    CHECK_FALSE(fs::exists(out));
+    CHECK_FALSE(fs::exists(fs::path(out.string() + ".tmp")));
+    worker_full = worker_full || r.err.find(".part.h5.tmp") != std::string::npos;
+    assembly_full = assembly_full || r.err.find("out.h5.tmp") != std::string::npos;
+  }
+  CHECK(worker_full);
+  CHECK(assembly_full);
+  REQUIRE(succeeded);
+  CHECK(dataset_hashes(out) == dataset_hashes(ref));
+
+  // After an assembly failure, freeing space resumes from the parts.
+  disk.clear();
+  disk.resize(160);
+  ExeResult failed = run_exe(args, dir / "err.txt");
+  if (WIFEXITED(failed.status) && WEXITSTATUS(failed.status) == 1) {
+    disk.resize(1024);
+    const ExeResult resumed = run_exe(args, dir / "err.txt");
+    INFO(resumed.err);
+    REQUIRE(WIFEXITED(resumed.status));
+    CHECK(WEXITSTATUS(resumed.status) == 0);
+    CHECK_THAT(resumed.err, Contains("reused"));
+    CHECK(dataset_hashes(out) == dataset_hashes(ref));
+  }
+
+  // CSV export onto a full disk: an error, and no half-written file under a final name.
+  const fs::path full_csv = dir / "csv-full";
+  REQUIRE(cli({"export", ref.string(), "--csv", full_csv.string(), "--timeseries"}).code == 0);
+  disk.clear();
+  disk.resize(64);
+  const fs::path csv = dir / "disk" / "csv";
+  const auto e = cli({"export", ref.string(), "--csv", csv.string(), "--timeseries"});
+  CHECK(e.code == 1);
+  CHECK_THAT(e.err, Contains("no space left on device"));
+  for (const auto& f : fs::directory_iterator(csv)) {
+    INFO(f.path());
+    CHECK(f.path().extension() != ".tmp");
+    CHECK(fs::file_size(f.path()) == fs::file_size(full_csv / f.path().filename()));
+  }
 }

@@ -79,7 +79,9 @@ struct ExportOptions {
 ///   paired_differences.csv scenario,baseline,replication,year,kpi,unit,difference,headline
 /// (`headline` = 1 for the model's headline KPIs in `options.headline`, else 0)
 ///   meta.csv            key,value
-/// plus the optional files of `options`.
+/// plus the optional files of `options`. Each file is written as `<name>.tmp` and renamed when
+/// complete: a write error (e.g. "... no space left on device") throws ResultFileError and never
+/// leaves a partial file under a final name.
 std::vector<std::filesystem::path> export_csv(const ResultReader& reader,
                                               const std::filesystem::path& dir,
                                               const ExportOptions& options = {});
