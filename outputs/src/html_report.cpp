@@ -78,10 +78,10 @@ std::vector<std::string> line_diff(const std::string& from, const std::string& t
       script.push_back("  " + a[head + i]);
       ++i;
       ++j;
-    } else if (j < m && (i == n || lcs[i][j + 1] >= lcs[i + 1][j])) {
-      script.push_back("+ " + b[head + j++]);
+    } else if (i < n && (j == m || lcs[i + 1][j] >= lcs[i][j + 1])) {
+      script.push_back("- " + a[head + i++]);  // removals before additions
     } else {
-      script.push_back("- " + a[head + i++]);
+      script.push_back("+ " + b[head + j++]);
     }
   }
   for (std::size_t t = a.size() - tail; t < a.size(); ++t) script.push_back("  " + a[t]);

@@ -1,4 +1,5 @@
 // compare / summary / headline text and CSV exports.
+#include <carepath/outputs/html_report.hpp>
 #include <carepath/outputs/report.hpp>
 #include <carepath/outputs/vidigi_export.hpp>
 
@@ -359,4 +360,50 @@ TEST_CASE("vidigi event log follows vidigi's event vocabulary", "[outputs][repor
   // Slots are reused: as many distinct resource_ids as the peak concurrent use.
   for (const auto& [site, set] : ids) CHECK(set.size() == static_cast<std::size_t>(peak[site]));
   CHECK(peak["ed"] > 1);
+}
+
+TEST_CASE("line_diff: changed lines with context", "[outputs][report]") {
+  const auto d = line_diff("a\nb\nc\nd\ne\nf\ng\n", "a\nb\nC\nd\ne\nf\nG\n", 1);
+  CHECK(d == std::vector<std::string>{"  b", "- c", "+ C", "  d", "...", "  f", "- g", "+ G"});
+  CHECK(line_diff("x\ny\n", "x\ny\n").empty());
+  CHECK(line_diff("", "new\n") == std::vector<std::string>{"+ new"});
+}
+
+TEST_CASE("HTML report: one self-contained page with every section", "[outputs][report]") {
+  Fixture fx;
+  const ResultReader r(fx.file);
+  HtmlReportOptions o;
+  try {
+    o.vega_dir = find_vega_dir();
+  } catch (const ResultFileError& e) {
+    WARN(e.what());  // libjs-vega absent: the browser test is skipped too
+    return;
+  }
+  ReportModel m;
+  m.name = "Sample";
+  m.headline = {"ed_4h_pct", "ed_attendances"};
+  m.sites = {{"ed", "Emergency department", "service", 10}, {"ucc", "UCC", "service", -1}};
+  m.routes = {{"ucc", "ed", 0.1, "route"}};
+  m.arrivals = {{"walk-ins", "ucc", 1000}};
+  m.start_year = 2014;
+  m.start_month = 4;
+  m.start_day = 1;
+  std::ostringstream out;
+  write_html_report(r, m, o, out);
+  const std::string html = out.str();
+  for (const char* id : {"headline", "deltas", "sites", "flows", "sweeps", "provenance"}) {
+    CHECK_THAT(html, Contains(std::string("<section id=\"") + id + "\""));
+  }
+  CHECK_THAT(html, Contains("chart-h-0"));
+  CHECK_THAT(html, Contains("chart-h-1"));
+  CHECK_THAT(html, Contains("chart-d-pct"));
+  CHECK_THAT(html, Contains("4.3 Estimation approach"));
+  CHECK_THAT(html, Contains("window.D = {"));
+  CHECK_THAT(html, !Contains("<script src"));
+  // Only the Vega modules' own text may hold "</script": none is left unescaped inside them.
+  std::size_t scripts = 0;
+  for (std::size_t p = 0; (p = html.find("<script>", p)) != std::string::npos; ++p) ++scripts;
+  std::size_t ends = 0;
+  for (std::size_t p = 0; (p = html.find("</script>", p)) != std::string::npos; ++p) ++ends;
+  CHECK(scripts == ends);
 }
