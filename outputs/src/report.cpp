@@ -249,7 +249,8 @@ std::string compare_table(const ResultSet& results, const std::string& baseline,
       std::vector<std::string> r{cell(y), cell(kpi), cell(unit_of(results, kpi))};
       const std::size_t bk = base.kpi_index(kpi);
       const Summary bs = summarise(base.column(yi, bk, ny));
-      r.push_back(fixed(bs.mean, decimals_for(bs.half_width, bs.mean)));
+      r.push_back(bs.half_width == 0 ? mean_cell(bs.mean, 0)  // no spread: "0", not "0.0000"
+                                     : fixed(bs.mean, decimals_for(bs.half_width, bs.mean)));
       for (const auto& c : comps) {
         const auto it = std::find(c.kpis.begin(), c.kpis.end(), kpi);
         if (it == c.kpis.end()) {
