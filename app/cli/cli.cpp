@@ -62,6 +62,9 @@ usage:
                                     (headline KPIs unless --all or --kpi; --year 2015/16 or 2015)
   carepath export FILE.h5 --csv DIR [--timeseries] [--events] [--vidigi]
                                     tidy CSV files, one per table
+  carepath export FILE.h5 --vidigi-out OUT.csv [--scenario S] [--replication N]
+                  [--sites A,B] [--from YYYY-MM-DD[THH:MM]] [--to ...]
+                                    vidigi event log (run with --events), filtered
   carepath export FILE.h5 --xlsx OUT.xlsx [--max-rows N]
                                     Excel workbook: headline, deltas, sites, all KPIs, time series
                                     (daily means when hourly rows would pass N, default 1048576)

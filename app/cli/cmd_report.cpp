@@ -4,6 +4,7 @@
 #include <carepath/outputs/html_report.hpp>
 #include <carepath/outputs/report.hpp>
 #include <carepath/outputs/result_file.hpp>
+#include <carepath/outputs/vidigi_export.hpp>
 #include <carepath/outputs/xlsx_export.hpp>
 #include <carepath/pathways/loader.hpp>
 #include <carepath/pathways/runtime.hpp>
@@ -12,6 +13,7 @@
 
 #include <algorithm>
 #include <array>
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
 #include <filesystem>
@@ -370,21 +372,80 @@ int cmd_summary(OptionList& o, std::ostream& out) {
   return 0;
 }
 
+// "2014-06-01" or "2014-06-01T08:00" as minutes since horizon.start.
+double minutes_since_start(const std::string& text, const std::string& option,
+                           const outputs::ReportModel& model) {
+  int y = 0, mo = 0, d = 0, h = 0, mi = 0;
+  char tail = 0;
+  const int n = std::sscanf(text.c_str(), "%d-%d-%dT%d:%d%c", &y, &mo, &d, &h, &mi, &tail);
+  const int n2 =
+      n >= 3 ? n : std::sscanf(text.c_str(), "%d-%d-%d %d:%d%c", &y, &mo, &d, &h, &mi, &tail);
+  if ((n != 3 && n != 5 && n2 != 5) || mo < 1 || mo > 12 || d < 1 || d > 31 || h > 23 || mi > 59) {
+    throw std::invalid_argument(option + " " + text +
+                                ": expected a date YYYY-MM-DD or YYYY-MM-DDTHH:MM");
+  }
+  if (model.start_year == 0)
+    throw std::invalid_argument(option + ": the file's model has no horizon start");
+  using namespace std::chrono;
+  const sys_days day{year{y} / month{static_cast<unsigned>(mo)} /
+                     std::chrono::day{static_cast<unsigned>(d)}};
+  const sys_days start{year{model.start_year} / month{static_cast<unsigned>(model.start_month)} /
+                       std::chrono::day{static_cast<unsigned>(model.start_day)}};
+  return static_cast<double>((day - start).count()) * 1440.0 + h * 60.0 + mi;
+}
+
 int cmd_export(OptionList& o, std::ostream& out) {
   const auto dir = o.value("--csv");
   const auto xlsx = o.value("--xlsx");
   const auto max_rows = o.value("--max-rows");
+  const auto vidigi_file = o.value("--vidigi-out");
+  const auto sites = o.value("--sites");
+  const auto from = o.value("--from");
+  const auto to = o.value("--to");
+  const auto replication = o.value("--replication");
+  const auto scenario = o.value("--scenario");
   outputs::ExportOptions opts;
   opts.time_series = o.flag("--timeseries");
   opts.events = o.flag("--events");
   opts.vidigi = o.flag("--vidigi");
   const std::string file = o.file();
   o.done();
-  if (!dir && !xlsx) throw std::invalid_argument("export needs --csv DIR or --xlsx FILE.xlsx");
+  if (!dir && !xlsx && !vidigi_file) {
+    throw std::invalid_argument(
+        "export needs --csv DIR, --xlsx FILE.xlsx or --vidigi-out FILE.csv");
+  }
   const outputs::ResultReader reader(file);
   opts.headline = headline_kpis(reader);
   if (dir) {
     for (const auto& p : outputs::export_csv(reader, *dir, opts)) out << p.string() << "\n";
+  }
+  if (vidigi_file) {
+    const auto rm = report_model(reader, std::nullopt);
+    outputs::VidigiOptions v;
+    if (sites) {
+      std::stringstream in(*sites);
+      for (std::string s; std::getline(in, s, ',');) {
+        if (!s.empty()) v.sites.insert(s);
+      }
+    }
+    if (from) v.from = minutes_since_start(*from, "--from", rm);
+    if (to) v.to = minutes_since_start(*to, "--to", rm);
+    if (v.to < v.from) throw std::invalid_argument("--to is before --from");
+    if (replication) {
+      try {
+        v.replication = static_cast<std::uint32_t>(std::stoul(*replication));
+      } catch (const std::exception&) {
+        throw std::invalid_argument("--replication " + *replication + ": not a number");
+      }
+    }
+    if (scenario) v.scenario = *scenario;
+    for (const auto& s : rm.sites) {
+      if (s.kind == "exit") v.exit_sites.insert(s.name);
+    }
+    const auto sum = outputs::export_vidigi_csv(reader, *vidigi_file, v);
+    out << *vidigi_file << " (" << sum.rows << " rows, " << sum.entities << " patient stays, "
+        << sum.present_at_start << " present at the start, " << sum.present_at_end
+        << " still present at the end)\n";
   }
   if (xlsx) {
     outputs::XlsxOptions x;

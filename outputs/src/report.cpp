@@ -1,5 +1,6 @@
 // Text and CSV for the compare / export / summary / run commands.
 #include <carepath/outputs/report.hpp>
+#include <carepath/outputs/vidigi_export.hpp>
 
 #include <algorithm>
 #include <cerrno>
@@ -264,7 +265,8 @@ std::string compare_table(const ResultSet& results, const std::string& baseline,
       std::vector<std::string> r{cell(y), cell(kpi), cell(unit_of(results, kpi))};
       const std::size_t bk = base.kpi_index(kpi);
       const Summary bs = summarise(base.column(yi, bk, ny));
-      r.push_back(fixed(bs.mean, decimals_for(bs.half_width, bs.mean)));
+      r.push_back(bs.half_width == 0 ? mean_cell(bs.mean, 0)  // no spread: "0", not "0.0000"
+                                     : fixed(bs.mean, decimals_for(bs.half_width, bs.mean)));
       for (const auto& c : comps) {
         const auto it = std::find(c.kpis.begin(), c.kpis.end(), kpi);
         if (it == c.kpis.end()) {
@@ -713,120 +715,10 @@ std::vector<fs::path> export_csv(const ResultReader& reader, const fs::path& dir
     written.push_back(dir / "events.csv");
   }
   if (options.vidigi) {
-    export_vidigi_csv(reader, dir / "events_vidigi.csv");
+    (void)export_vidigi_csv(reader, dir / "events_vidigi.csv", VidigiOptions{});
     written.push_back(dir / "events_vidigi.csv");
   }
   return written;
-}
-
-// ==================================================================== vidigi
-
-std::uint64_t export_vidigi_csv(const ResultReader& reader, const fs::path& file) {
-  if (file.has_parent_path()) fs::create_directories(file.parent_path());
-  CsvFile f(file);
-  f.row({"scenario", "run", "patient", "pathway", "site", "event_type", "event", "time",
-         "resource_id"});
-  std::uint64_t n_rows = 0;
-  auto emit = [&](std::string_view scenario, std::string_view run, std::uint32_t patient,
-                  std::string_view pathway, std::string_view site, std::string_view type,
-                  const std::string& event, double time, std::uint32_t resource_id) {
-    f.row({scenario, run, std::to_string(patient), pathway, site, type, event, format_number(time),
-           resource_id == 0 ? std::string() : std::to_string(resource_id)});
-    ++n_rows;
-  };
-  for (const auto& s : reader.results().scenarios) {
-    for (const std::uint32_t rep : s.replications) {
-      if (!reader.has_events(s.name, rep)) continue;
-      const auto cohorts = reader.event_cohorts(s.name, rep);
-      const auto sites = reader.event_sites(s.name, rep);
-      const std::string run = std::to_string(rep);
-      // Pass 1: each patient's last event row (patient events only).
-      std::unordered_map<std::uint32_t, std::uint64_t> last_row;
-      std::uint64_t row = 0;
-      reader.for_each_event_block(s.name, rep, [&](std::span<const EventRecord> block) {
-        for (const auto& e : block) {
-          if (e.event != EventCode::capacity_change) last_row[e.patient] = row;
-          ++row;
-        }
-      });
-      // Pass 2: translate, allocating the lowest free resource_id (1-based) per site.
-      struct SiteSlots {
-        std::priority_queue<std::uint32_t, std::vector<std::uint32_t>, std::greater<>> free;
-        std::uint32_t next = 1;
-        std::uint32_t take() {
-          if (free.empty()) return next++;
-          const std::uint32_t id = free.top();
-          free.pop();
-          return id;
-        }
-      };
-      std::vector<SiteSlots> slots(sites.size() + 1);
-      std::unordered_map<std::uint64_t, std::uint32_t> held;  // (patient << 16 | site) -> slot
-      std::unordered_map<std::uint32_t, bool> arrived;
-      row = 0;
-      reader.for_each_event_block(s.name, rep, [&](std::span<const EventRecord> block) {
-        for (const auto& e : block) {
-          const std::uint64_t this_row = row++;
-          if (e.event == EventCode::capacity_change) continue;
-          const std::string_view site =
-              e.site < sites.size() ? std::string_view(sites[e.site]) : std::string_view("?");
-          const std::string_view pathway = e.cohort < cohorts.size()
-                                               ? std::string_view(cohorts[e.cohort])
-                                               : std::string_view("?");
-          const std::size_t si = std::min<std::size_t>(e.site, sites.size());
-          const std::uint64_t key = (std::uint64_t{e.patient} << 16) | e.site;
-          const std::string site_s(site);
-          if (!arrived[e.patient]) {
-            arrived[e.patient] = true;
-            emit(s.name, run, e.patient, pathway, site, "arrival_departure", "arrival", e.time, 0);
-          }
-          auto release = [&] {
-            const auto it = held.find(key);
-            if (it == held.end()) return;
-            emit(s.name, run, e.patient, pathway, site, "resource_use_end", site_s + "_ends",
-                 e.time, it->second);
-            slots[si].free.push(it->second);
-            held.erase(it);
-          };
-          switch (e.event) {
-            case EventCode::arrive:
-              emit(s.name, run, e.patient, pathway, site, "queue", site_s + "_wait_begins", e.time,
-                   0);
-              break;
-            case EventCode::start: {
-              release();  // a start while holding (should not happen) restarts cleanly
-              const std::uint32_t id = slots[si].take();
-              held[key] = id;
-              emit(s.name, run, e.patient, pathway, site, "resource_use", site_s + "_begins",
-                   e.time, id);
-              break;
-            }
-            case EventCode::leave:
-              release();
-              break;
-            case EventCode::preempt:
-              release();
-              emit(s.name, run, e.patient, pathway, site, "queue", site_s + "_wait_begins", e.time,
-                   0);
-              break;
-            case EventCode::block:
-            case EventCode::unblock:
-            case EventCode::renege:
-            case EventCode::baulk:
-            case EventCode::capacity_change:
-              break;
-          }
-          const bool exits = e.event == EventCode::leave || e.event == EventCode::renege ||
-                             e.event == EventCode::baulk;
-          if (exits && last_row[e.patient] == this_row) {
-            emit(s.name, run, e.patient, pathway, site, "arrival_departure", "depart", e.time, 0);
-          }
-        }
-      });
-    }
-  }
-  f.close();
-  return n_rows;
 }
 
 }  // namespace carepath::outputs

@@ -230,6 +230,7 @@ class Model final : public engine::EventHandler,
   void release_upstream(std::uint32_t id);
   void leave_system(std::uint32_t id);
   void log(std::uint32_t id, int site, engine::MonitorEventKind kind);
+  void log_present_at_start();
   std::pair<int, int> choose_route(std::uint32_t id, int site);
 
   int capacity_at(const SiteSpec& site, Time t) const;
@@ -471,6 +472,28 @@ void Model::log(std::uint32_t id, int site, engine::MonitorEventKind kind) {
   if (!log_events_ || sim_.now() < warmup_) return;  // the event log starts with the horizon
   sink_->event(patients_[id].serial, patients_[id].cohort, static_cast<std::uint16_t>(site),
                static_cast<std::uint8_t>(kind), sim_.now() - warmup_);
+}
+
+// At the horizon start, for every patient in the system: `arrive` where it is, `start` if it
+// holds a place there, `block` where it waits to be admitted while holding the place upstream.
+void Model::log_present_at_start() {
+  using K = engine::MonitorEventKind;
+  for (std::uint32_t id = 0; id < patients_.size(); ++id) {
+    const Patient& p = patients_[id];
+    if (!p.alive || p.site < 0) continue;
+    if (p.upstream >= 0) {
+      log(id, p.upstream, K::arrive);
+      log(id, p.upstream, K::start);
+      log(id, p.site, K::block);
+      continue;
+    }
+    log(id, p.site, K::arrive);
+    const auto& r = sites_[static_cast<std::size_t>(p.site)].res;
+    const auto state = r ? r->state_of(id) : engine::EntityState::absent;
+    if (state == engine::EntityState::in_service || state == engine::EntityState::holding) {
+      log(id, p.site, K::start);
+    }
+  }
 }
 
 void Model::on_event(const engine::MonitorEvent& e) {
@@ -1120,6 +1143,13 @@ void Model::start_processes() {
       current_year_ = std::min(y + 1, years_ - 1);
     }
   });
+  // Event log: who is already in the system when the horizon starts (census and warm-up).
+  if (log_events_) {
+    sim_.spawn("event-log census", [this](engine::ProcessContext& ctx) {
+      ctx.sleep_until(warmup_);
+      log_present_at_start();
+    });
+  }
   // The hourly sampler.
   if (sink_ != nullptr && sink_->wants_time_series()) {
     sim_.spawn("sampler", [this](engine::ProcessContext& ctx) {

@@ -66,6 +66,26 @@ echo "png: $pngs files for $dudley_charts charts"
 [[ $pngs == "$dudley_charts" ]] || { echo "FAIL: $pngs PNGs"; exit 1; }
 head -c 8 "$out/png/flows.png" | od -An -c | grep -q 'P   N   G' || { echo "FAIL: not a PNG"; exit 1; }
 
+# A file with sweep and sizing results (layout as the sweep/size commands may write it: compound
+# tables under /sweep and /sizing): their section draws KPI against parameter with the CI.
+cp "$out/dudley.h5" "$out/sweep.h5"
+/usr/bin/python3 - "$out/sweep.h5" <<'PY'
+import sys
+import h5py
+import numpy as np
+dt = np.dtype([("hub_hours", "<f8"), ("kpi", "S32"), ("mean", "<f8"), ("ci95_low", "<f8"),
+               ("ci95_high", "<f8")])
+rows = [(h, b"ed_attendances", 100000 - 300 * h, 99500 - 300 * h, 100500 - 300 * h)
+        for h in (8, 10, 12, 14)]
+with h5py.File(sys.argv[1], "a") as f:
+    f.create_dataset("/sweep/summary", data=np.array(rows, dtype=dt))
+    d = f.create_dataset("/sizing/curve", data=np.array(rows, dtype=dt))
+    d.attrs["answer"] = 12.0
+PY
+"$carepath" report "$out/sweep.h5" -o "$out/sweep-report.html" --model "$src/scenarios/dudley" >/dev/null
+check_report "$out/sweep-report.html" sweep
+grep -q 'chart-x-1' "$out/sweep-report.html" || { echo "FAIL: no sweep/sizing charts"; exit 1; }
+
 # One scenario with an event log: measured flows, no deltas.
 "$carepath" run "$src/scenarios/examples/hub-and-ed.yaml" --replications 2 --events -j 2 \
   --out "$out/hub.h5" >/dev/null

@@ -1,5 +1,7 @@
 // compare / summary / headline text and CSV exports.
+#include <carepath/outputs/html_report.hpp>
 #include <carepath/outputs/report.hpp>
+#include <carepath/outputs/vidigi_export.hpp>
 
 #include "sample_run.hpp"
 
@@ -314,11 +316,12 @@ TEST_CASE("vidigi event log follows vidigi's event vocabulary", "[outputs][repor
   Fixture fx;
   const ResultReader r(fx.file);
   const fs::path out = fx.dir / "vidigi.csv";
-  const std::uint64_t n = export_vidigi_csv(r, out);
+  const VidigiSummary sum = export_vidigi_csv(r, out, VidigiOptions{});
   const auto rows = read_csv(out);
-  REQUIRE(rows.size() == n + 1);
-  CHECK(rows[0] == std::vector<std::string>{"scenario", "run", "patient", "pathway", "site",
-                                            "event_type", "event", "time", "resource_id"});
+  REQUIRE(rows.size() == sum.rows + 1);
+  CHECK(rows[0] == std::vector<std::string>{"scenario", "run", "patient", "patient_serial",
+                                            "pathway", "site", "event_type", "event", "time",
+                                            "resource_id", "present_at_end"});
   const std::set<std::string> types{"arrival_departure", "queue", "resource_use",
                                     "resource_use_end"};
   std::map<std::string, int> count;
@@ -327,20 +330,20 @@ TEST_CASE("vidigi event log follows vidigi's event vocabulary", "[outputs][repor
   std::map<std::string, std::set<std::string>> ids;
   for (std::size_t i = 1; i < rows.size(); ++i) {
     const auto& row = rows[i];
-    REQUIRE(row.size() == 9);
-    CHECK(types.count(row[5]) == 1);
-    ++count[row[6]];
+    REQUIRE(row.size() == 11);
+    CHECK(types.count(row[6]) == 1);
+    ++count[row[7]];
     if (row[0] == "best" && row[1] == "1") {
-      if (row[5] == "resource_use") {
-        CHECK(row[6] == row[4] + "_begins");
-        CHECK_FALSE(row[8].empty());
-        ids[row[4]].insert(row[8]);
-        peak[row[4]] = std::max(peak[row[4]], ++in_use[row[4]]);
-      } else if (row[5] == "resource_use_end") {
-        CHECK(row[6] == row[4] + "_ends");
-        --in_use[row[4]];
+      if (row[6] == "resource_use") {
+        CHECK(row[7] == row[5] + "_begins");
+        CHECK_FALSE(row[9].empty());
+        ids[row[5]].insert(row[9]);
+        peak[row[5]] = std::max(peak[row[5]], ++in_use[row[5]]);
+      } else if (row[6] == "resource_use_end") {
+        CHECK(row[7] == row[5] + "_ends");
+        --in_use[row[5]];
       } else {
-        CHECK(row[8].empty());
+        CHECK(row[9].empty());
       }
     }
   }
@@ -350,6 +353,7 @@ TEST_CASE("vidigi event log follows vidigi's event vocabulary", "[outputs][repor
   const int p = static_cast<int>(fx.run.patients);
   CHECK(count["arrival"] == reps * p);
   CHECK(count["depart"] == reps * p);
+  CHECK(sum.present_at_end == 0);
   CHECK(count["ed_wait_begins"] + count["ucc_wait_begins"] == reps * p);
   CHECK(count["ed_begins"] + count["ucc_begins"] == reps * (p - p / 11));
   CHECK(count["ed_ends"] + count["ucc_ends"] == reps * (p - p / 11));
@@ -373,4 +377,50 @@ TEST_CASE("a count's interval is shown truncated at 0", "[outputs][report]") {
   const std::string table = headline_table(set, {"reneged"});
   INFO(table);
   CHECK_THAT(table, Contains("1.0 (0.0-4.2)"));
+}
+
+TEST_CASE("line_diff: changed lines with context", "[outputs][report]") {
+  const auto d = line_diff("a\nb\nc\nd\ne\nf\ng\n", "a\nb\nC\nd\ne\nf\nG\n", 1);
+  CHECK(d == std::vector<std::string>{"  b", "- c", "+ C", "  d", "...", "  f", "- g", "+ G"});
+  CHECK(line_diff("x\ny\n", "x\ny\n").empty());
+  CHECK(line_diff("", "new\n") == std::vector<std::string>{"+ new"});
+}
+
+TEST_CASE("HTML report: one self-contained page with every section", "[outputs][report]") {
+  Fixture fx;
+  const ResultReader r(fx.file);
+  HtmlReportOptions o;
+  try {
+    o.vega_dir = find_vega_dir();
+  } catch (const ResultFileError& e) {
+    WARN(e.what());  // libjs-vega absent: the browser test is skipped too
+    return;
+  }
+  ReportModel m;
+  m.name = "Sample";
+  m.headline = {"ed_4h_pct", "ed_attendances"};
+  m.sites = {{"ed", "Emergency department", "service", 10}, {"ucc", "UCC", "service", -1}};
+  m.routes = {{"ucc", "ed", 0.1, "route"}};
+  m.arrivals = {{"walk-ins", "ucc", 1000}};
+  m.start_year = 2014;
+  m.start_month = 4;
+  m.start_day = 1;
+  std::ostringstream out;
+  write_html_report(r, m, o, out);
+  const std::string html = out.str();
+  for (const char* id : {"headline", "deltas", "sites", "flows", "sweeps", "provenance"}) {
+    CHECK_THAT(html, Contains(std::string("<section id=\"") + id + "\""));
+  }
+  CHECK_THAT(html, Contains("chart-h-0"));
+  CHECK_THAT(html, Contains("chart-h-1"));
+  CHECK_THAT(html, Contains("chart-d-pct"));
+  CHECK_THAT(html, Contains("4.3 Estimation approach"));
+  CHECK_THAT(html, Contains("window.D = {"));
+  CHECK_THAT(html, !Contains("<script src"));
+  // Only the Vega modules' own text may hold "</script": none is left unescaped inside them.
+  std::size_t scripts = 0;
+  for (std::size_t p = 0; (p = html.find("<script>", p)) != std::string::npos; ++p) ++scripts;
+  std::size_t ends = 0;
+  for (std::size_t p = 0; (p = html.find("</script>", p)) != std::string::npos; ++p) ++ends;
+  CHECK(scripts == ends);
 }

@@ -64,7 +64,7 @@ struct KpiSelection {
 struct ExportOptions {
   bool time_series = false;  ///< timeseries.csv (long: one row per sample x site x variable)
   bool events = false;       ///< events.csv (raw event log)
-  bool vidigi = false;       ///< events_vidigi.csv (see export_vidigi_csv)
+  bool vidigi = false;       ///< events_vidigi.csv (see vidigi_export.hpp)
   std::vector<std::string> headline;  ///< headline KPIs: `headline` column = 1 for these
 };
 /// Writes tidy CSVs (RFC 4180, LF line ends, header row, numbers in shortest round-trip form,
@@ -85,12 +85,6 @@ struct ExportOptions {
 std::vector<std::filesystem::path> export_csv(const ResultReader& reader,
                                               const std::filesystem::path& dir,
                                               const ExportOptions& options = {});
-
-/// Writes the event logs of every scenario and replication that has one as a vidigi-style event
-/// log (columns scenario,run,patient,pathway,site,event_type,event,time,resource_id); mapping in
-/// outputs/SCHEMA.md. Event logs must be in time order (as the simulation writes them):
-/// resource slots are assigned in file order. Returns the number of rows written.
-std::uint64_t export_vidigi_csv(const ResultReader& reader, const std::filesystem::path& file);
 
 /// RFC 4180 field quoting: quoted (with doubled quotes) only if it contains ',', '"', CR or LF.
 [[nodiscard]] std::string csv_field(std::string_view text);
