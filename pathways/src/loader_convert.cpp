@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
@@ -1069,6 +1070,33 @@ void Converter::convert_routes(const Node& list, SiteSpec& s, const Loc& routes_
   }
 }
 
+/// Checks a CSV table of durations before it is read: a regular file of at most 16 MiB (not a
+/// device such as /dev/zero) whose data rows have no negative value in the first column. Throws
+/// std::invalid_argument as "path:line: message".
+void check_csv_table(const std::string& path) {
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
+    throw std::invalid_argument(path + ": not a regular file");
+  if (std::filesystem::is_regular_file(st) && std::filesystem::file_size(path, ec) > (16U << 20U) &&
+      !ec)
+    throw std::invalid_argument(path + ": larger than 16 MiB");
+  std::ifstream in(path);
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    const std::size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    const auto value = parse_number(line.substr(first, line.find(',', first) - first));
+    if (value && *value < 0) {
+      throw std::invalid_argument(path + ":" + std::to_string(line_no) +
+                                  ": a duration cannot be negative (got " + format_number(*value) +
+                                  ")");
+    }
+  }
+}
+
 /// True if the distribution at `n` has `truncate: {min: ...}` with a min >= 0.
 bool floored_at_zero(const Node& n) {
   const Node* t = n.get("truncate");
@@ -1311,6 +1339,7 @@ std::optional<Distribution> Converter::distribution_kind(const std::string& kind
     const auto ek = *k == 0 ? engine::EmpiricalKind::kDiscrete : engine::EmpiricalKind::kContinuous;
     const double factor = *duration_unit_minutes(p.get("unit")->text);
     make = [=] {
+      check_csv_table(full);
       const auto d = Distribution::from_csv(full, ek);
       return factor == 1.0 ? d : d.scaled(factor);
     };

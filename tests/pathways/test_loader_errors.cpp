@@ -294,10 +294,10 @@ TEST_CASE("hostile values: absurd magnitudes, wrapping integers, impossible cens
        "be clamped to 0); add truncate: {min: 0min} or use a lognormal or gamma"},
       {"hostile_prio.yaml",
        "6:21: error: priority of cohort 'adult' must be at most 1000 (got 9223372036854775807)"},
-      {"hostile_scenario_dots.yaml",
+      {"scenario_names/dots.yaml",
        "1:18: error: scenario name '..' cannot be empty, '.', '..' or contain '/', '\\' or control "
        "characters (it names the result parts)"},
-      {"hostile_scenario_slash.yaml",
+      {"scenario_names/slash.yaml",
        "1:18: error: scenario name 'a/b' cannot be empty, '.', '..' or contain '/', '\\' or "
        "control characters (it names the result parts)"},
       {"hostile_trunc.yaml",
@@ -321,4 +321,15 @@ TEST_CASE("hostile values: absurd magnitudes, wrapping integers, impossible cens
     INFO(file);
     CHECK(errors_of(file) == kBad + file + ":" + message);
   }
+}
+
+TEST_CASE("CSV tables: negative durations and devices are refused, naming file and line",
+          "[pathways][loader]") {
+  CHECK(errors_of("hostile_csv_negative.yaml") ==
+        kBad + "hostile_csv_negative.yaml:14:20: error: invalid service of site 'clinic': " + kBad +
+            "negative_los.csv:3: a duration cannot be negative (got -1)");
+  CHECK(errors_of("hostile_csv_device.yaml") ==
+        kBad +
+            "hostile_csv_device.yaml:14:20: error: invalid service of site 'clinic': /dev/zero: "
+            "not a regular file");
 }
