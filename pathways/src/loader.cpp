@@ -5,10 +5,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
 #include <cstdint>
 #include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <tuple>
 
@@ -375,6 +377,40 @@ ModelSpec load_valid_model(const std::string& path, const LoadOptions& options,
   }
   if (!errors.empty()) throw_errors(std::move(errors));
   return spec;
+}
+
+std::vector<ModelSpec> load_valid_models(const std::vector<std::string>& paths,
+                                         const LoadOptions& options) {
+  std::vector<ModelSpec> models;
+  std::vector<ConfigError> errors;
+  for (const std::string& path : paths) {
+    try {
+      models.push_back(load_valid_model(path, options));
+    } catch (const ConfigErrors& e) {
+      errors.insert(errors.end(), e.errors().begin(), e.errors().end());
+    }
+  }
+  if (!errors.empty()) throw ConfigErrors(std::move(errors));
+  std::map<std::string, std::string> files_by_part;  // part-file name -> first file
+  for (ModelSpec& m : models) {
+    if (m.scenario.empty())
+      m.scenario = m.name.empty() ? fs::path(m.source_file).stem().string() : m.name;
+    std::string part;
+    for (const char c : m.scenario) {
+      const bool keep =
+          std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '-';
+      part += keep ? c : '_';
+    }
+    const auto [it, fresh] = files_by_part.emplace(part, m.source_file);
+    if (!fresh) {
+      errors.push_back(ConfigError{m.source_file, 1, 1,
+                                   "scenario '" + m.scenario + "' has the same result name ('" +
+                                       part + "') as the scenario of " + it->second +
+                                       "; give each scenario a distinct name"});
+    }
+  }
+  if (!errors.empty()) throw ConfigErrors(std::move(errors));
+  return models;
 }
 
 std::vector<std::string> scenario_files(const std::string& dir) {

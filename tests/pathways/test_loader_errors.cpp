@@ -333,3 +333,27 @@ TEST_CASE("CSV tables: negative durations and devices are refused, naming file a
             "hostile_csv_device.yaml:14:20: error: invalid service of site 'clinic': /dev/zero: "
             "not a regular file");
 }
+
+TEST_CASE("a run loads with every check validate applies, before any replication",
+          "[pathways][loader]") {
+  try {
+    load_valid_model(kBad + "zero_capacity.yaml");
+    FAIL("loaded a model whose only site has capacity 0");
+  } catch (const ConfigErrors& e) {
+    CHECK(std::string(e.what()) ==
+          kBad +
+              "zero_capacity.yaml:10:3: error: no zero-capacity site without overflow: capacity "
+              "0 and no overflow (patients are lost): 'clinic' in year 1 (2014/15)");
+  }
+  try {
+    load_valid_models(scenario_files(kBad + "same_part"));
+    FAIL("loaded two scenarios with the same result name");
+  } catch (const ConfigErrors& e) {
+    CHECK(std::string(e.what()) ==
+          kBad +
+              "same_part/second.yaml:1:1: error: scenario 'a_b' has the same result name ('a_b') "
+              "as the scenario of " +
+              kBad + "same_part/first.yaml; give each scenario a distinct name");
+  }
+  CHECK(load_valid_models({kBad + "hostile_base.yaml"}).front().scenario == "B");
+}
