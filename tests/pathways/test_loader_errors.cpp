@@ -355,5 +355,13 @@ TEST_CASE("a run loads with every check validate applies, before any replication
               "as the scenario of " +
               kBad + "same_part/first.yaml; give each scenario a distinct name");
   }
+  try {
+    load_valid_model(kBad + "all_closed.yaml");
+    FAIL("loaded a model where every site is closed");
+  } catch (const ConfigErrors& e) {
+    CHECK(std::string(e.what()) == kBad +
+                                       "all_closed.yaml:1:1: error: some site has capacity: every "
+                                       "site has capacity 0 in every year: nobody can be served");
+  }
   CHECK(load_valid_models({kBad + "hostile_base.yaml"}).front().scenario == "B");
 }

@@ -104,6 +104,9 @@ TEST_CASE("zero-time cycles are refused by validation, with the first site's loc
             "{front, back}");
   CHECK(errors_of("overflow_pair.yaml") ==
         kBad +
+            "overflow_pair.yaml:1:1: error: some site has capacity: every site has capacity 0 in "
+            "every year: nobody can be served\n" +
+            kBad +
             "overflow_pair.yaml:9:3: error: no zero-time cycle: triage routes without travel and "
             "overflows lead back to where they started (patients would circle at one instant): "
             "{ucc, wic}");
