@@ -342,6 +342,9 @@ TEST_CASE("a run loads with every check validate applies, before any replication
   } catch (const ConfigErrors& e) {
     CHECK(std::string(e.what()) ==
           kBad +
+              "zero_capacity.yaml:1:1: error: some site has capacity: every site has capacity 0 "
+              "in every year: nobody can be served\n" +
+              kBad +
               "zero_capacity.yaml:10:3: error: no zero-capacity site without overflow: capacity "
               "0 and no overflow (patients are lost): 'clinic' in year 1 (2014/15)");
   }
