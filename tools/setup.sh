@@ -4,7 +4,8 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libsimgrid-dev libboost-graph-dev libyaml-cpp-dev
       libhdf5-dev catch2 python3 python3-h5py python3-pandas
-      libjs-vega chromium libxlsxwriter-dev python3-openpyxl)
+      libjs-vega chromium libxlsxwriter-dev python3-openpyxl
+      clang libclang-rt-14-dev)  # clang + libFuzzer/sanitizer runtimes: tools/fuzz.sh
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

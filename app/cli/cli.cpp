@@ -288,9 +288,7 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   } else {
     throw UsageError("no such file or folder: " + path);
   }
-  std::vector<ModelSpec> models;
-  models.reserve(files.size());
-  for (const auto& f : files) models.push_back(pathways::load_valid_model(f, load));
+  std::vector<ModelSpec> models = pathways::load_valid_models(files, load);
   for (auto& m : models) {
     if (m.scenario.empty())
       m.scenario = m.name.empty() ? fs::path(m.source_file).stem().string() : m.name;
@@ -524,7 +522,7 @@ int cmd_warmup(Args& a, std::ostream& out) {
   const int jobs = jobs_option(a);
   const std::string file = a.positional("a model or scenario file");
   a.done();
-  const ModelSpec m = pathways::load_model(file);
+  const ModelSpec m = pathways::load_valid_model(file);
   const int reps =
       reps_opt ? static_cast<int>(parse_int(*reps_opt, "--replications", 1, kMaxReplications))
                : m.run.replications;

@@ -444,6 +444,22 @@ std::vector<Check> CareGraph::validate() const {
     c.where = first_sites(cycles);
     checks.push_back(c);
   }
+  // 9 (listed after 8). A model whose every site with capacity is closed in every year.
+  const auto some_capacity = [&]() {
+    bool any_resource = false;
+    for (const SiteSpec& s : m.sites) {
+      if (s.kind == SiteKind::triage || s.kind == SiteKind::exit) continue;
+      any_resource = true;
+      const auto open = [](int c) { return c != 0; };
+      if (std::any_of(s.capacity.values.begin(), s.capacity.values.end(), open)) return true;
+      for (const Shift& sh : s.roster) {
+        if (sh.capacity &&
+            std::any_of(sh.capacity->values.begin(), sh.capacity->values.end(), open))
+          return true;
+      }
+    }
+    return !any_resource;
+  }();
   // 8. Zero-time cycles: moves that take no simulated time (a triage site's routes without
   //    travel, overflows) must not lead back where they started, or a patient circles forever.
   {
@@ -463,6 +479,13 @@ std::vector<Check> CareGraph::validate() const {
     c.where = first_sites(cycles);
     checks.push_back(c);
   }
+  checks.push_back({"some site has capacity",
+                    some_capacity,
+                    some_capacity ? ""
+                                  : "every site has capacity 0 in every year: nobody can be "
+                                    "served",
+                    false,
+                    {}});
   return checks;
 }
 

@@ -5,8 +5,12 @@
 #include <yaml-cpp/yaml.h>
 
 #include <algorithm>
+#include <cctype>
+#include <cstdint>
+#include <cstdio>
 #include <filesystem>
 #include <fstream>
+#include <map>
 #include <sstream>
 #include <tuple>
 
@@ -226,6 +230,99 @@ class ChainLoader {
   }
 };
 
+/// The offset of the first byte that is not part of valid UTF-8 text, or npos.
+std::size_t invalid_utf8_at(std::string_view s) {
+  std::size_t i = 0;
+  while (i < s.size()) {
+    const auto c = static_cast<unsigned char>(s[i]);
+    std::size_t n = 0;
+    std::uint32_t cp = 0;
+    if (c < 0x80) {
+      ++i;
+      continue;
+    }
+    if (c >= 0xC2 && c <= 0xDF) {
+      n = 1;
+      cp = c & 0x1FU;
+    } else if (c >= 0xE0 && c <= 0xEF) {
+      n = 2;
+      cp = c & 0x0FU;
+    } else if (c >= 0xF0 && c <= 0xF4) {
+      n = 3;
+      cp = c & 0x07U;
+    } else {
+      return i;
+    }
+    for (std::size_t k = 1; k <= n; ++k) {
+      if (i + k >= s.size()) return i;
+      const auto cc = static_cast<unsigned char>(s[i + k]);
+      if ((cc & 0xC0U) != 0x80U) return i;
+      cp = (cp << 6U) | (cc & 0x3FU);
+    }
+    const bool overlong = (n == 2 && cp < 0x800) || (n == 3 && cp < 0x10000);
+    if (overlong || cp > 0x10FFFF || (cp >= 0xD800 && cp <= 0xDFFF)) return i;
+    i += n + 1;
+  }
+  return std::string_view::npos;
+}
+
+/// Every key and value is UTF-8 text (outputs are JSON, CSV and HDF5 strings).
+void check_utf8(const Node& n, std::vector<ConfigError>& errors) {
+  const auto check = [&](const std::string& text, const Loc& loc) {
+    const std::size_t at = invalid_utf8_at(text);
+    if (at == std::string_view::npos) return;
+    char hex[8];
+    std::snprintf(hex, sizeof hex, "0x%02X",
+                  static_cast<unsigned>(static_cast<unsigned char>(text[at])));
+    errors.push_back(detail::make_error(loc, std::string("not UTF-8 text (byte ") + hex +
+                                                 " at offset " + std::to_string(at) +
+                                                 "); save the file as UTF-8"));
+  };
+  if (n.is_scalar()) check(n.text, n.loc);
+  for (const Entry& e : n.entries) {
+    check(e.key, e.key_loc);
+    check_utf8(e.value, errors);
+  }
+  for (const Node& i : n.items) check_utf8(i, errors);
+}
+
+/// Names that become output columns, file names or JSON keys: not empty, no control characters,
+/// no '/'; KPIs not named like the KPI table's own columns; a scenario name usable as a file name.
+void check_names(const Node& root, std::vector<ConfigError>& errors) {
+  const auto bad_chars = [](const std::string& s) {
+    return std::any_of(s.begin(), s.end(), [](char c) {
+      return c == '/' || c == '\\' || (static_cast<unsigned char>(c) < 0x20) || c == 0x7F;
+    });
+  };
+  for (const char* section : {"sites", "cohorts", "arrivals", "kpis", "profiles"}) {
+    const Node* block = root.get(section);
+    if (block == nullptr || !block->is_map()) continue;
+    for (const Entry& e : block->entries) {
+      const std::string what = std::string("a name in '") + section + "'";
+      if (e.key.empty() || e.key.find_first_not_of(' ') == std::string::npos) {
+        errors.push_back(detail::make_error(e.key_loc, what + " cannot be empty"));
+      } else if (bad_chars(e.key)) {
+        errors.push_back(detail::make_error(
+            e.key_loc, what + " cannot contain '/', '\\' or control characters ('" + e.key + "')"));
+      } else if (std::string(section) == "kpis" && (e.key == "replication" || e.key == "year")) {
+        errors.push_back(detail::make_error(
+            e.key_loc, "a KPI cannot be named '" + e.key + "' (a column of the KPI table)"));
+      }
+    }
+  }
+  const Node* sc = root.get("scenario");
+  const Node* name = sc != nullptr ? sc->get("name") : nullptr;
+  if (name != nullptr && name->is_scalar()) {
+    const std::string& s = name->text;
+    if (s.empty() || s == "." || s == ".." || bad_chars(s)) {
+      errors.push_back(detail::make_error(
+          name->loc, "scenario name '" + s +
+                         "' cannot be empty, '.', '..' or contain '/', '\\' or control "
+                         "characters (it names the result parts)"));
+    }
+  }
+}
+
 [[noreturn]] void throw_errors(std::vector<ConfigError> errors) {
   std::stable_sort(errors.begin(), errors.end(), [](const ConfigError& a, const ConfigError& b) {
     return std::tie(a.file, a.line, a.column) < std::tie(b.file, b.line, b.column);
@@ -240,6 +337,9 @@ ModelSpec load_text(const std::string& text, const std::string& filename,
   ChainLoader chain(errors);
   auto root = chain.load(text, filename);
   if (!root || !errors.empty()) throw_errors(std::move(errors));
+  check_utf8(*root, errors);
+  check_names(*root, errors);
+  if (!errors.empty()) throw_errors(std::move(errors));
   ModelSpec spec = detail::convert_model(*root, options, errors);
   if (!errors.empty()) throw_errors(std::move(errors));
   spec.source_file = filename;
@@ -277,6 +377,40 @@ ModelSpec load_valid_model(const std::string& path, const LoadOptions& options,
   }
   if (!errors.empty()) throw_errors(std::move(errors));
   return spec;
+}
+
+std::vector<ModelSpec> load_valid_models(const std::vector<std::string>& paths,
+                                         const LoadOptions& options) {
+  std::vector<ModelSpec> models;
+  std::vector<ConfigError> errors;
+  for (const std::string& path : paths) {
+    try {
+      models.push_back(load_valid_model(path, options));
+    } catch (const ConfigErrors& e) {
+      errors.insert(errors.end(), e.errors().begin(), e.errors().end());
+    }
+  }
+  if (!errors.empty()) throw ConfigErrors(std::move(errors));
+  std::map<std::string, std::string> files_by_part;  // part-file name -> first file
+  for (ModelSpec& m : models) {
+    if (m.scenario.empty())
+      m.scenario = m.name.empty() ? fs::path(m.source_file).stem().string() : m.name;
+    std::string part;
+    for (const char c : m.scenario) {
+      const bool keep =
+          std::isalnum(static_cast<unsigned char>(c)) != 0 || c == '.' || c == '_' || c == '-';
+      part += keep ? c : '_';
+    }
+    const auto [it, fresh] = files_by_part.emplace(part, m.source_file);
+    if (!fresh) {
+      errors.push_back(ConfigError{m.source_file, 1, 1,
+                                   "scenario '" + m.scenario + "' has the same result name ('" +
+                                       part + "') as the scenario of " + it->second +
+                                       "; give each scenario a distinct name"});
+    }
+  }
+  if (!errors.empty()) throw ConfigErrors(std::move(errors));
+  return models;
 }
 
 std::vector<std::string> scenario_files(const std::string& dir) {

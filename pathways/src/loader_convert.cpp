@@ -1,11 +1,13 @@
 // Converting the merged YAML tree into a ModelSpec: every key, unit, reference and sum is checked
 // here, and every error is collected with the position where the offending value was written.
 #include <carepath/engine/arrivals.hpp>
+#include <carepath/engine/random.hpp>
 #include <carepath/pathways/units.hpp>
 
 #include <algorithm>
 #include <cmath>
 #include <filesystem>
+#include <fstream>
 #include <functional>
 #include <limits>
 #include <map>
@@ -413,6 +415,10 @@ void Converter::convert_horizon(const Node& root) {
     }
   }
   m_.horizon.years = years_;
+  if (m_.horizon.start_year + years_ > 9999) {
+    const Node* start = h->get("start");
+    error(start != nullptr ? start->loc : item, "the horizon ends after the year 9999");
+  }
 }
 
 void Converter::convert_run(const Node& root) {
@@ -439,8 +445,15 @@ void Converter::convert_run(const Node& root) {
       }
     }
   }
-  if (const Node* n = r->get("warmup"))
-    if (auto v = duration(*n, "run.warmup")) m_.run.warmup = *v;
+  if (const Node* n = r->get("warmup")) {
+    if (auto v = duration(*n, "run.warmup")) {
+      if (*v > 10 * 365.25 * kDay) {
+        error(n->loc, "run.warmup must be at most 10 years (got " + n->text + ")");
+      } else {
+        m_.run.warmup = *v;
+      }
+    }
+  }
 }
 
 void Converter::convert_cohorts(const Node& root) {
@@ -466,8 +479,14 @@ void Converter::convert_cohorts(const Node& root) {
         }
       }
       if (const Node* p = e.value.get("priority")) {
-        if (auto v = integer(*p, "priority of cohort " + squote(e.key), 0))
-          spec.priority = static_cast<int>(*v);
+        if (auto v = integer(*p, "priority of cohort " + squote(e.key), 0)) {
+          if (*v > 1000) {
+            error(p->loc, "priority of cohort " + squote(e.key) + " must be at most 1000 (got " +
+                              p->text + ")");
+          } else {
+            spec.priority = static_cast<int>(*v);
+          }
+        }
       }
     }
     m_.cohorts.push_back(std::move(spec));
@@ -742,8 +761,13 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
   }
   if (const Node* d = n.get("initial"); d != nullptr && expect_map(*d, "initial of " + name)) {
     check_keys(*d, {"occupied", "waiting", "cohort"}, "in initial of " + name);
-    if (const Node* c = d->get("occupied"))
-      if (auto v = count(*c, "occupied")) s.initial.occupied = std::max(0, *v);
+    if (const Node* c = d->get("occupied")) {
+      if (c->text == "unlimited") {
+        error(c->loc, "occupied of initial of " + name + " must be a whole number of places");
+      } else if (auto v = count(*c, "occupied")) {
+        s.initial.occupied = std::max(0, *v);
+      }
+    }
     if (const Node* c = d->get("waiting"))
       if (auto v = count(*c, "waiting")) s.initial.waiting = std::max(0, *v);
     if (const Node* c = require(*d, "cohort", key_loc(n, "initial"), "in initial of " + name)) {
@@ -805,6 +829,15 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
   if (s.kind != SiteKind::exit) {
     if (const Node* r = require(n, "routes", e.key_loc, in))
       convert_routes(*r, s, key_loc(n, "routes"));
+  }
+  const int places = s.capacity.values.empty() ? kUnlimited : s.capacity.values.front();
+  if (const Node* d = n.get("initial");
+      d != nullptr && d->is_map() && places != kUnlimited && s.initial.occupied > places) {
+    const Node* c = d->get("occupied");
+    error(c != nullptr ? c->loc : d->loc, "initial of " + name + " has " +
+                                              std::to_string(s.initial.occupied) +
+                                              " occupied places, more than its capacity (" +
+                                              std::to_string(places) + ") in year 1");
   }
 }
 
@@ -1092,6 +1125,40 @@ void Converter::convert_routes(const Node& list, SiteSpec& s, const Loc& routes_
   }
 }
 
+/// Checks a CSV table of durations before it is read: a regular file of at most 16 MiB (not a
+/// device such as /dev/zero) whose data rows have no negative value in the first column. Throws
+/// std::invalid_argument as "path:line: message".
+void check_csv_table(const std::string& path) {
+  std::error_code ec;
+  const auto st = std::filesystem::status(path, ec);
+  if (!ec && std::filesystem::exists(st) && !std::filesystem::is_regular_file(st))
+    throw std::invalid_argument(path + ": not a regular file");
+  if (std::filesystem::is_regular_file(st) && std::filesystem::file_size(path, ec) > (16U << 20U) &&
+      !ec)
+    throw std::invalid_argument(path + ": larger than 16 MiB");
+  std::ifstream in(path);
+  std::string line;
+  int line_no = 0;
+  while (std::getline(in, line)) {
+    ++line_no;
+    const std::size_t first = line.find_first_not_of(" \t\r");
+    if (first == std::string::npos || line[first] == '#') continue;
+    const auto value = parse_number(line.substr(first, line.find(',', first) - first));
+    if (value && *value < 0) {
+      throw std::invalid_argument(path + ":" + std::to_string(line_no) +
+                                  ": a duration cannot be negative (got " + format_number(*value) +
+                                  ")");
+    }
+  }
+}
+
+/// True if the distribution at `n` has `truncate: {min: ...}` with a min >= 0.
+bool floored_at_zero(const Node& n) {
+  const Node* t = n.get("truncate");
+  const Node* lo = t != nullptr ? t->get("min") : nullptr;
+  return lo != nullptr && lo->is_scalar() && parse_duration(lo->text);
+}
+
 std::optional<Distribution> Converter::distribution(const Node& n, const std::string& what,
                                                     bool in_mixture) {
   if (n.is_scalar()) {
@@ -1153,9 +1220,35 @@ std::optional<Distribution> Converter::distribution(const Node& n, const std::st
     }
     if (!ok) return std::nullopt;
     try {
+      // Sampling rejects draws outside [lo, hi]: refuse bounds that keep (nearly) no mass.
+      engine::RandomStream rs(1, 0, "truncation check");
+      int inside = 0;
+      for (int i = 0; i < 10000 && inside == 0; ++i) {
+        const double x = d->sample(rs);
+        if (x >= lo && x <= hi) ++inside;
+      }
+      if (inside == 0) {
+        error(t->loc, "truncate of " + what +
+                          " keeps (nearly) no probability mass: none of 10000 samples fall "
+                          "within its bounds");
+        return std::nullopt;
+      }
       d = Distribution::truncated(*d, lo, hi);
+      (void)d->mean();  // throws when the truncation leaves no probability mass
     } catch (const std::exception& ex) {
       error(t->loc, "invalid " + what + ": " + ex.what());
+      return std::nullopt;
+    }
+  }
+  if (kind->key == "normal" && !floored_at_zero(n)) {
+    // Times below zero are clamped to 0 when sampled: refuse a normal with much mass there.
+    const auto mean = parse_duration(kind->value.get("mean")->text);
+    const auto sd = parse_duration(kind->value.get("sd")->text);
+    const double below = 0.5 * std::erfc(*mean / (*sd * std::sqrt(2.0)));
+    if (below > 0.01) {
+      error(kind->value.loc, what + ": " + format_number(std::round(below * 1000) / 10) +
+                                 "% of this normal lies below zero (times would be clamped to "
+                                 "0); add truncate: {min: 0min} or use a lognormal or gamma");
       return std::nullopt;
     }
   }
@@ -1252,12 +1345,22 @@ std::optional<Distribution> Converter::distribution_kind(const std::string& kind
     if (!params({"shape", "scale"})) return std::nullopt;
     const double shape = num("shape");
     const double scale = dur("scale");
+    if (ok && shape < 0.1) {
+      error(p.get("shape")->loc, "shape of " + of + " must be at least 0.1 (got " +
+                                     p.get("shape")->text + "): its samples would overflow");
+      ok = false;
+    }
     make = [=] { return Distribution::weibull(shape, scale); };
   } else if (kind == "erlang") {
     if (!params({"k", "mean"})) return std::nullopt;
     int k = 1;
     if (auto v = integer(*p.get("k"), "k of " + of, 1)) {
-      k = static_cast<int>(std::min<long long>(*v, 1000000));
+      k = static_cast<int>(std::min<long long>(*v, 1001));
+      if (*v > 1000) {
+        error(p.get("k")->loc, "k of " + of + " must be at most 1000 (got " + p.get("k")->text +
+                                   "); use a fixed time for a near-constant one");
+        ok = false;
+      }
     } else {
       ok = false;
     }
@@ -1291,6 +1394,7 @@ std::optional<Distribution> Converter::distribution_kind(const std::string& kind
     const auto ek = *k == 0 ? engine::EmpiricalKind::kDiscrete : engine::EmpiricalKind::kContinuous;
     const double factor = *duration_unit_minutes(p.get("unit")->text);
     make = [=] {
+      check_csv_table(full);
       const auto d = Distribution::from_csv(full, ek);
       return factor == 1.0 ? d : d.scaled(factor);
     };

@@ -515,7 +515,11 @@ std::string Model::where(std::uint32_t id, int site) const {
     const Patient& p = patients_[id];
     os << ", patient #" << p.serial << " (cohort " << spec_.cohorts[p.cohort].name << ")";
   }
-  if (site >= 0) os << " at site '" << spec_.sites[static_cast<std::size_t>(site)].name << "'";
+  if (site >= 0) {
+    const SiteSpec& s = spec_.sites[static_cast<std::size_t>(site)];
+    os << " at site '" << s.name << "'";
+    if (!s.where.file.empty()) os << " (" << s.where.str() << ")";  // where it was written
+  }
   return os.str();
 }
 

@@ -124,6 +124,8 @@ Parsed<double> parse_duration(std::string_view text) {
                                 "'; use min, h, d or w");
   }
   if (sp->number < 0) return Parsed<double>::fail(quote(s) + ": a duration cannot be negative");
+  if (sp->number * *factor > kMaxDurationMinutes)
+    return Parsed<double>::fail(quote(s) + ": a duration cannot exceed 100 years");
   return Parsed<double>::ok(sp->number * *factor);
 }
 
@@ -152,6 +154,10 @@ Parsed<double> parse_rate(std::string_view text) {
                                 "'; use /year, /week, /day or /hour");
   }
   if (sp->number < 0) return Parsed<double>::fail(quote(s) + ": a rate cannot be negative");
+  if (!(sp->number * *factor <= kMaxRatePerYear)) {
+    return Parsed<double>::fail(quote(s) +
+                                ": a rate cannot exceed 1e9/year (a billion events a year)");
+  }
   return Parsed<double>::ok(sp->number * *factor);
 }
 
@@ -197,6 +203,8 @@ Parsed<double> parse_growth(std::string_view text) {
   }
   if (sp->number <= -100)
     return Parsed<double>::fail(quote(s) + ": a growth rate must be above -100%/year");
+  if (sp->number > 100)
+    return Parsed<double>::fail(quote(s) + ": a growth rate cannot exceed 100%/year");
   return Parsed<double>::ok(sp->number / 100.0);
 }
 
@@ -237,6 +245,7 @@ Parsed<Date> parse_date(std::string_view text) {
     return v;
   };
   Date d{num(0, 4), num(5, 2), num(8, 2)};
+  if (d.year < 1900) return bad("a year before 1900 is not supported");
   if (d.month < 1 || d.month > 12) return bad("no such month");
   static constexpr std::array<int, 12> kDays = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
   const bool leap = (d.year % 4 == 0 && d.year % 100 != 0) || d.year % 400 == 0;

@@ -46,7 +46,7 @@ TEST_CASE("a well-formed model passes every check", "[pathways][graph]") {
   const CareGraph g(m);
   CHECK(g.vertex_count() == m.sites.size() + m.arrivals.size());
   const auto checks = g.validate();
-  REQUIRE(checks.size() == 9);
+  REQUIRE(checks.size() == 10);
   for (const Check& c : checks) {
     INFO(c.name << ": " << c.detail);
     CHECK((c.ok || c.warning));
@@ -63,7 +63,8 @@ TEST_CASE("a well-formed model passes every check", "[pathways][graph]") {
         "[warn] closed roster hours have an overflow: patients arriving while closed wait for "
         "opening (or are lost where there is no waiting room) at walk_in_centre\n"
         "[ok]   no blocking cycle\n"
-        "[ok]   no zero-time cycle\n");
+        "[ok]   no zero-time cycle\n"
+        "[ok]   some site has capacity\n");
 }
 
 TEST_CASE("unreachable sites are named", "[pathways][graph]") {

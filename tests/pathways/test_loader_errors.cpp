@@ -271,3 +271,100 @@ TEST_CASE("devices, folders and huge files are refused before reading", "[pathwa
     CHECK(std::string(e.what()) == kBad + ":1:1: error: cannot read the file: it is a directory");
   }
 }
+
+TEST_CASE("hostile values: absurd magnitudes, wrapping integers, impossible censuses, names",
+          "[pathways][loader]") {
+  // Each file is tests/data/bad/hostile_base.yaml (valid) with one value made hostile.
+  const std::vector<std::pair<std::string, std::string>> cases = {
+      {"hostile_census.yaml",
+       "15:25: error: initial of site 'clinic' has 500 occupied places, more than its capacity (4) "
+       "in year 1"},
+      {"hostile_census_unl.yaml",
+       "15:25: error: occupied of initial of site 'clinic' must be a whole number of places"},
+      {"hostile_empty_name.yaml", "18:3: error: a name in 'sites' cannot be empty"},
+      {"hostile_erlang.yaml",
+       "14:27: error: k of erlang of service of site 'clinic' must be at most 1000 (got "
+       "1000000000); use a fixed time for a near-constant one"},
+      {"hostile_growth.yaml",
+       "8:52: error: \"100000%/year\": a growth rate cannot exceed 100%/year"},
+      {"hostile_kpi_year.yaml",
+       "10:3: error: a KPI cannot be named 'year' (a column of the KPI table)"},
+      {"hostile_normal.yaml",
+       "14:23: error: service of site 'clinic': 36.9% of this normal lies below zero (times would "
+       "be clamped to 0); add truncate: {min: 0min} or use a lognormal or gamma"},
+      {"hostile_prio.yaml",
+       "6:21: error: priority of cohort 'adult' must be at most 1000 (got 9223372036854775807)"},
+      {"scenario_names/dots.yaml",
+       "1:18: error: scenario name '..' cannot be empty, '.', '..' or contain '/', '\\' or control "
+       "characters (it names the result parts)"},
+      {"scenario_names/slash.yaml",
+       "1:18: error: scenario name 'a/b' cannot be empty, '.', '..' or contain '/', '\\' or "
+       "control characters (it names the result parts)"},
+      {"hostile_trunc.yaml",
+       "14:50: error: truncate of service of site 'clinic' keeps (nearly) no probability mass: "
+       "none of 10000 samples fall within its bounds"},
+      {"hostile_utf8.yaml",
+       "13:12: error: not UTF-8 text (byte 0xFF at offset 2); save the file as UTF-8"},
+      {"hostile_vol_hour.yaml",
+       "8:33: error: \"1e308/hour\": a rate cannot exceed 1e9/year (a billion events a year)"},
+      {"hostile_vol_huge.yaml",
+       "8:33: error: \"1e308/year\": a rate cannot exceed 1e9/year (a billion events a year)"},
+      {"hostile_warmup.yaml", "4:15: error: \"100000w\": a duration cannot exceed 100 years"},
+      {"hostile_weibull.yaml",
+       "14:32: error: shape of weibull of service of site 'clinic' must be at least 0.1 (got "
+       "0.001): its samples would overflow"},
+      {"hostile_year0.yaml", "3:18: error: \"0000-04-01\": a year before 1900 is not supported"},
+      {"hostile_year9999.yaml", "3:18: error: the horizon ends after the year 9999"},
+  };
+  CHECK(errors_of("hostile_base.yaml") == "(loaded without error)");
+  for (const auto& [file, message] : cases) {
+    INFO(file);
+    CHECK(errors_of(file) == kBad + file + ":" + message);
+  }
+}
+
+TEST_CASE("CSV tables: negative durations and devices are refused, naming file and line",
+          "[pathways][loader]") {
+  CHECK(errors_of("hostile_csv_negative.yaml") ==
+        kBad + "hostile_csv_negative.yaml:14:20: error: invalid service of site 'clinic': " + kBad +
+            "negative_los.csv:3: a duration cannot be negative (got -1)");
+  CHECK(errors_of("hostile_csv_device.yaml") ==
+        kBad +
+            "hostile_csv_device.yaml:14:20: error: invalid service of site 'clinic': /dev/zero: "
+            "not a regular file");
+}
+
+TEST_CASE("a run loads with every check validate applies, before any replication",
+          "[pathways][loader]") {
+  try {
+    load_valid_model(kBad + "zero_capacity.yaml");
+    FAIL("loaded a model whose only site has capacity 0");
+  } catch (const ConfigErrors& e) {
+    CHECK(std::string(e.what()) ==
+          kBad +
+              "zero_capacity.yaml:1:1: error: some site has capacity: every site has capacity 0 "
+              "in every year: nobody can be served\n" +
+              kBad +
+              "zero_capacity.yaml:10:3: error: no zero-capacity site without overflow: capacity "
+              "0 and no overflow (patients are lost): 'clinic' in year 1 (2014/15)");
+  }
+  try {
+    load_valid_models(scenario_files(kBad + "same_part"));
+    FAIL("loaded two scenarios with the same result name");
+  } catch (const ConfigErrors& e) {
+    CHECK(std::string(e.what()) ==
+          kBad +
+              "same_part/second.yaml:1:1: error: scenario 'a_b' has the same result name ('a_b') "
+              "as the scenario of " +
+              kBad + "same_part/first.yaml; give each scenario a distinct name");
+  }
+  try {
+    load_valid_model(kBad + "all_closed.yaml");
+    FAIL("loaded a model where every site is closed");
+  } catch (const ConfigErrors& e) {
+    CHECK(std::string(e.what()) == kBad +
+                                       "all_closed.yaml:1:1: error: some site has capacity: every "
+                                       "site has capacity 0 in every year: nobody can be served");
+  }
+  CHECK(load_valid_models({kBad + "hostile_base.yaml"}).front().scenario == "B");
+}

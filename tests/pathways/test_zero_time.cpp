@@ -104,6 +104,9 @@ TEST_CASE("zero-time cycles are refused by validation, with the first site's loc
             "{front, back}");
   CHECK(errors_of("overflow_pair.yaml") ==
         kBad +
+            "overflow_pair.yaml:1:1: error: some site has capacity: every site has capacity 0 in "
+            "every year: nobody can be served\n" +
+            kBad +
             "overflow_pair.yaml:9:3: error: no zero-time cycle: triage routes without travel and "
             "overflows lead back to where they started (patients would circle at one instant): "
             "{ucc, wic}");
@@ -150,4 +153,22 @@ TEST_CASE("a patient circling at one instant is stopped, naming site, patient an
   CHECK(message.find("at site 'front'") != std::string::npos);
   CHECK(message.find("more than 1000 moves at one instant (a zero-time routing cycle)") !=
         std::string::npos);
+}
+
+TEST_CASE("run-time errors name the site's position in the YAML", "[pathways][runtime]") {
+  // load_model alone does not validate: the run-time guard is the last line of defence.
+  const ModelSpec m = load_model(kBad + "triage_self_loop.yaml");
+  std::string message;
+  try {
+    engine::run_isolated<int>([&]() {
+      (void)run_replication(m, 1, 0);
+      return 0;
+    });
+  } catch (const std::exception& e) {
+    message = e.what();
+  }
+  INFO(message);
+  CHECK(message.find("at site 'front' (" + kBad +
+                     "triage_self_loop.yaml:9:3): more than 1000 "
+                     "moves at one instant") != std::string::npos);
 }

@@ -43,6 +43,7 @@ class CareGraph {
   ///   "no blocking cycle"                  `mode: block` cycles between finite-capacity sites
   ///   "no zero-time cycle"                 cycles of moves taking no simulated time (a triage
   ///                                        site's routes without travel, overflows)
+  ///   "some site has capacity"             not every site with capacity has 0 in every year
   [[nodiscard]] std::vector<Check> validate() const;
 
   /// Graphviz DOT: sites labelled "name\nkind, capacity", arrival streams as boxes with their

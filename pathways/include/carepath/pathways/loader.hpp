@@ -38,6 +38,13 @@ ModelSpec load_model_from_string(const std::string& yaml, const std::string& fil
 ModelSpec load_valid_model(const std::string& path, const LoadOptions& options = {},
                            std::vector<std::string>* warnings = nullptr);
 
+/// load_valid_model() for each file of a run, side by side: a scenario without a name is named
+/// after its model (or file); two scenarios whose names give the same result-part file name
+/// (letters, digits, '.', '_' and '-' kept, anything else '_') are an error. Throws ConfigErrors
+/// with the errors of every file.
+std::vector<ModelSpec> load_valid_models(const std::vector<std::string>& paths,
+                                         const LoadOptions& options = {});
+
 /// The *.yaml files directly in `dir` whose top level has `scenario:`, sorted by file name
 /// (full paths, `dir` + "/" + name). A file that is not valid YAML is listed if a line starts
 /// with `scenario:`, so that loading it reports its errors.

@@ -41,11 +41,16 @@ struct Date {
   friend bool operator==(const Date&, const Date&) = default;
 };
 
-/// `15min`, `2.5h`, `26d`, `6w` -> minutes (>= 0). A space before the unit is allowed.
+/// The largest duration (100 years of 365.25 days, in minutes) and rate (per year) accepted:
+/// beyond them a value is a typo, and would overflow the simulation's calendar.
+inline constexpr double kMaxDurationMinutes = 100 * 365.25 * 1440;
+inline constexpr double kMaxRatePerYear = 1e9;
+
+/// `15min`, `2.5h`, `26d`, `6w` -> minutes (0 to 100 years). A space before the unit is allowed.
 Parsed<double> parse_duration(std::string_view text);
-/// `8142/year`, `160/week`, `22/day`, `6/hour` -> per 365-day year (>= 0): a week is 365/7 days
-/// of a 365-day year, a day 1/365 year, an hour 1/8760 year. Arrival volumes use parse_volume,
-/// which keeps a rate a rate (the count in a leap year is 366 days' worth).
+/// `8142/year`, `160/week`, `22/day`, `6/hour` -> per 365-day year (0 to 1e9): a week is 365/7
+/// days of a 365-day year, a day 1/365 year, an hour 1/8760 year. Arrival volumes use
+/// parse_volume, which keeps a rate a rate (the count in a leap year is 366 days' worth).
 Parsed<double> parse_rate(std::string_view text);
 /// An arrival volume: a yearly count (`8142/year`) or a rate (`22/day`, `6/hour`, `160/week`).
 struct Volume {
@@ -55,13 +60,14 @@ struct Volume {
   /// rate x the year's length (366 days in a leap year).
   [[nodiscard]] double in_year(int days) const { return per_year + per_day * days; }
 };
-/// `8142/year` -> a yearly count; `22/day`, `6/hour` (24 a day), `160/week` (1/7 a day) -> a rate.
+/// `8142/year` -> a yearly count; `22/day`, `6/hour` (24 a day), `160/week` (1/7 a day) -> a rate
+/// (at most 1e9 a year either way).
 Parsed<Volume> parse_volume(std::string_view text);
-/// `3.5%/year`, `-2%/year` -> 0.035, -0.02 (must be > -100%).
+/// `3.5%/year`, `-2%/year` -> 0.035, -0.02 (must be > -100% and <= 100%).
 Parsed<double> parse_growth(std::string_view text);
 /// `08:00`, `24:00` -> minutes after midnight (0..1440).
 Parsed<double> parse_time_of_day(std::string_view text);
-/// `2014-04-01` (a valid calendar date).
+/// `2014-04-01` (a valid calendar date, year 1900 or later).
 Parsed<Date> parse_date(std::string_view text);
 /// A plain finite number (`0.26`, `1.15`, `-3`); text with a unit is an error.
 Parsed<double> parse_number(std::string_view text);
