@@ -1,7 +1,7 @@
-// The carepath command line: argument parsing and the run orchestration. Everything it does is
-// a call into the tested libraries (pathways, outputs, engine).
+// The carepath command line: parsing options and printing. Everything it does is a call into the
+// tested libraries (experiments, pathways, outputs, engine).
 #include <carepath/cli.hpp>
-#include <carepath/engine/isolate.hpp>
+#include <carepath/experiments/experiment.hpp>
 #include <carepath/outputs/report.hpp>
 #include <carepath/outputs/result_file.hpp>
 #include <carepath/pathways/config_error.hpp>
@@ -176,52 +176,6 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
 };
 
-// Forwards a replication's time series and events to its part file.
-class PartSink final : public pathways::ReplicationSink {
- public:
-  PartSink(outputs::PartWriter& writer, bool time_series, bool events)
-      : writer_(writer), time_series_(time_series), events_(events) {}
-  ~PartSink() override = default;
-  PartSink(const PartSink&) = delete;
-  PartSink& operator=(const PartSink&) = delete;
-
-  [[nodiscard]] bool wants_time_series() const override { return time_series_; }
-  [[nodiscard]] bool wants_events() const override { return events_; }
-  void hourly(std::int64_t /*hour*/, std::span<const std::int32_t> occupancy,
-              std::span<const std::int32_t> queue,
-              std::span<const std::int32_t> in_service) override {
-    row_.resize(occupancy.size());
-    for (std::size_t i = 0; i < occupancy.size(); ++i) {
-      row_[i] = outputs::SiteSample{occupancy[i], queue[i], in_service[i]};
-    }
-    writer_.append_sample(row_);
-  }
-  void event(std::uint32_t patient, std::uint16_t cohort, std::uint16_t site, std::uint8_t kind,
-             double time) override {
-    buffer_.push_back(
-        outputs::EventRecord{patient, cohort, site, static_cast<outputs::EventCode>(kind), time});
-    if (buffer_.size() >= 65536) flush();
-  }
-  void flush() {
-    if (!buffer_.empty()) writer_.append_events(buffer_);
-    buffer_.clear();
-  }
-
- private:
-  outputs::PartWriter& writer_;
-  bool time_series_;
-  bool events_;
-  std::vector<outputs::SiteSample> row_;
-  std::vector<outputs::EventRecord> buffer_;
-};
-
-std::vector<std::string> year_labels(const ModelSpec& m) {
-  std::vector<std::string> out;
-  out.reserve(m.horizon.years);
-  for (int y = 0; y < m.horizon.years; ++y) out.push_back(m.horizon.year_label(y));
-  return out;
-}
-
 std::string command_line_of(const std::vector<std::string>& args) {
   std::string s = "carepath";
   for (const auto& a : args) s += " " + a;
@@ -236,8 +190,9 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   const auto out_opt = a.option("--out");
   const auto years_opt = a.option("--years");
   const auto baseline_opt = a.option("--baseline");
-  const bool events = a.flag("--events");
-  const bool no_ts = a.flag("--no-timeseries");
+  experiments::TaskOutputs outputs;
+  outputs.events = a.flag("--events");
+  outputs.time_series = !a.flag("--no-timeseries");
   const auto precision_opt = a.option("--precision");
   const auto max_reps_opt = a.option("--max-replications");
   const std::string path = a.positional("a scenario folder or file");
@@ -250,6 +205,18 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   if (seed_opt) seed_override = static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0));
   pathways::LoadOptions load;
   if (years_opt) load.years = static_cast<int>(parse_int(*years_opt, "--years", 1));
+  std::optional<experiments::PrecisionTarget> precision;
+  if (precision_opt) {
+    char* end = nullptr;
+    const double p = std::strtod(precision_opt->c_str(), &end);
+    if (end == precision_opt->c_str() || *end != '\0' || !(p > 0 && p < 1)) {
+      throw UsageError("--precision must be a share between 0 and 1, e.g. 0.05 (got '" +
+                       *precision_opt + "')");
+    }
+    precision = experiments::PrecisionTarget{
+        p,
+        max_reps_opt ? static_cast<int>(parse_int(*max_reps_opt, "--max-replications", 2)) : 200};
+  }
   std::vector<std::string> files;
   if (fs::is_directory(path)) {
     files = pathways::scenario_files(path);
@@ -260,31 +227,19 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   } else {
     throw UsageError("no such file or folder: " + path);
   }
-  std::vector<ModelSpec> models;
-  models.reserve(files.size());
-  for (const auto& f : files) models.push_back(pathways::load_model(f, load));
-  for (auto& m : models) {
+  experiments::Plan plan;
+  int common_reps = 0;
+  for (const auto& f : files) {
+    ModelSpec m = pathways::load_model(f, load);
     if (m.scenario.empty())
       m.scenario = m.name.empty() ? fs::path(m.source_file).stem().string() : m.name;
     if (reps_override) m.run.replications = *reps_override;
     if (seed_override) m.run.seed = *seed_override;
+    // Scenarios run side by side get the same replications, so each pairs with the others.
+    common_reps = std::max(common_reps, m.run.replications);
+    plan.add(std::move(m));
   }
-  // Scenarios run side by side get the same replications, so each pairs with the others.
-  int common_reps = 0;
-  for (const auto& m : models) common_reps = std::max(common_reps, m.run.replications);
-  for (auto& m : models) m.run.replications = common_reps;
-  std::optional<double> precision;
-  if (precision_opt) {
-    char* end = nullptr;
-    const double p = std::strtod(precision_opt->c_str(), &end);
-    if (end == precision_opt->c_str() || *end != '\0' || !(p > 0 && p < 1)) {
-      throw UsageError("--precision must be a share between 0 and 1, e.g. 0.05 (got '" +
-                       *precision_opt + "')");
-    }
-    precision = p;
-  }
-  const int max_reps =
-      max_reps_opt ? static_cast<int>(parse_int(*max_reps_opt, "--max-replications", 2)) : 200;
+  plan.set_replications(common_reps);
   fs::path out_file =
       out_opt
           ? fs::path(*out_opt)
@@ -292,155 +247,42 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
                          .string() +
                      ".h5");
   if (out_file.filename().empty()) out_file = "carepath.h5";
-  if (out_file.has_parent_path()) fs::create_directories(out_file.parent_path());
-  const fs::path parts_dir = out_file.string() + ".parts";
-  fs::create_directories(parts_dir);
 
-  struct Task {
-    std::size_t scenario;
-    int replication;
+  const experiments::TaskStore store(out_file);
+  experiments::LocalRunner runner(jobs);
+  std::optional<Progress> progress;
+  experiments::Observer observer;
+  observer.round_started = [&](int round, int tasks) {
+    err << "carepath: " << (round == 0 ? "" : "precision: ") << tasks << " run(s) of "
+        << plan.scenarios().size() << " scenario(s) on " << runner.processes()
+        << " process(es); parts in " << store.dir().string() << "\n";
+    progress.emplace(err, tasks);
   };
-  std::vector<std::string> hashes;
-  hashes.reserve(models.size());
-  for (const auto& m : models) hashes.push_back(outputs::fnv1a64_hex(m.resolved_yaml));
-  std::vector<int> reps_done(models.size(), 0);
-  auto parts_of = [&]() {
-    std::vector<fs::path> parts;
-    for (std::size_t s = 0; s < models.size(); ++s) {
-      for (int r = 0; r < reps_done[s]; ++r) {
-        parts.push_back(
-            outputs::part_path(parts_dir, models[s].scenario, static_cast<std::uint32_t>(r)));
-      }
-    }
-    return parts;
+  observer.task_done = [&](int done, int /*total*/, const std::string& label,
+                           const std::string& what) {
+    progress->update(done, label + ": " + what);
   };
+  const experiments::RunCounts counts =
+      experiments::run_plan(plan, store, runner, outputs, observer, precision);
+  if (counts.reused > 0)
+    err << "carepath: reused " << counts.reused << " finished replication(s) from an earlier run\n";
 
-  int reused = 0;
-  for (int round = 0;; ++round) {
-    std::vector<Task> tasks;
-    for (std::size_t s = 0; s < models.size(); ++s) {
-      for (int r = reps_done[s]; r < models[s].run.replications; ++r) tasks.push_back(Task{s, r});
-    }
-    if (tasks.empty()) break;
-    err << "carepath: " << (round == 0 ? "" : "precision: ") << tasks.size() << " run(s) of "
-        << models.size() << " scenario(s) on " << jobs << " process(es); parts in "
-        << parts_dir.string() << "\n";
-    Progress progress(err, static_cast<int>(tasks.size()));
-    int done = 0;
-    auto work = [&](int t) -> std::string {
-      const Task& task = tasks[static_cast<std::size_t>(t)];
-      const ModelSpec& m = models[task.scenario];
-      const auto rep = static_cast<std::uint32_t>(task.replication);
-      const fs::path part = outputs::part_path(parts_dir, m.scenario, rep);
-      if (outputs::part_is_reusable(part, m.scenario, rep, m.run.seed, hashes[task.scenario])) {
-        return "reused";
-      }
-      outputs::PartSpec spec;
-      spec.scenario = m.scenario;
-      spec.replication = rep;
-      spec.master_seed = m.run.seed;
-      spec.config_hash = hashes[task.scenario];
-      spec.years = year_labels(m);
-      for (const auto& k : pathways::kpi_catalogue(m)) {
-        spec.kpis.push_back(outputs::KpiDef{k.name, k.unit, k.description});
-      }
-      std::vector<std::string> sites;
-      for (const auto& s : m.sites) sites.push_back(s.name);
-      if (!no_ts) spec.sites = sites;
-      spec.event_log = events;
-      for (const auto& c : m.cohorts) spec.cohorts.push_back(c.name);
-      spec.event_sites = sites;
-      outputs::PartWriter writer(part, spec);
-      PartSink sink(writer, !no_ts, events);
-      const pathways::ReplicationResult r =
-          pathways::run_replication(m, m.run.seed, task.replication, &sink);
-      sink.flush();
-      for (int y = 0; y < m.horizon.years; ++y) {
-        writer.set_kpi_values(static_cast<std::size_t>(y),
-                              std::span<const double>(r.values).subspan(
-                                  static_cast<std::size_t>(y) * r.kpis.size(), r.kpis.size()));
-      }
-      writer.finish();
-      return "ran " + std::to_string(r.events) + " events";
-    };
-    auto on_done = [&](int t, const std::string& result) {
-      ++done;
-      if (result == "reused") ++reused;
-      const Task& task = tasks[static_cast<std::size_t>(t)];
-      progress.update(done, models[task.scenario].scenario + " #" +
-                                std::to_string(task.replication) + ": " + result);
-    };
-    engine::ProcessPool pool;
-    pool.run(static_cast<int>(tasks.size()), jobs, work, on_done);
-    for (std::size_t s = 0; s < models.size(); ++s) reps_done[s] = models[s].run.replications;
-    if (!precision) break;
-
-    // --precision: more replications until every headline KPI's 95% CI half-width is within
-    // the target share of its mean, for every scenario and year.
-    outputs::RunMeta probe_meta;
-    probe_meta.years = year_labels(models.front());
-    probe_meta.master_seed = models.front().run.seed;
-    outputs::ResultAssembler probe(out_file.string() + ".probe", probe_meta);
-    for (const auto& m : models) probe.add_scenario(m.scenario, m.resolved_yaml);
-    for (const auto& part : parts_of()) probe.add_part(part);
-    const outputs::ResultSet set = probe.results();
-    // Every scenario gets the same number of replications, so comparisons stay paired.
-    int target_reps = 0;
-    for (std::size_t s = 0; s < models.size(); ++s) {
-      const outputs::ScenarioResults& sr = set.at(models[s].scenario);
-      int needed = models[s].run.replications;
-      for (const auto& k : pathways::kpi_catalogue(models[s])) {
-        if (!k.headline) continue;
-        const std::size_t ki = sr.kpi_index(k.name);
-        for (std::size_t y = 0; y < set.years.size(); ++y) {
-          const auto sum = outputs::summarise(sr.column(y, ki, set.years.size()));
-          if (sum.n < 2 || !std::isfinite(sum.half_width) || sum.mean == 0) continue;
-          const double target = *precision * std::abs(sum.mean);
-          if (sum.half_width > target) {
-            // n with a normal-quantile half-width 1.96 sd / sqrt(n) at the target; the t
-            // quantile is larger, so the next round checks again.
-            const double z = 1.96 * sum.sd / target;
-            needed =
-                std::max({needed, static_cast<int>(std::ceil(z * z)), static_cast<int>(sum.n) + 1});
-          }
-        }
-      }
-      target_reps = std::max(target_reps, std::min(needed, max_reps));
-    }
-    bool more = false;
-    for (auto& m : models) {
-      if (target_reps > m.run.replications) {
-        m.run.replications = target_reps;
-        more = true;
-      }
-    }
-    if (!more) break;
-  }
-  if (reused > 0)
-    err << "carepath: reused " << reused << " finished replication(s) from an earlier run\n";
-
-  // Assemble the final file from the parts.
   outputs::RunMeta meta;
   meta.command_line = command_line_of(all_args);
-  meta.master_seed = models.front().run.seed;
-  meta.replications = static_cast<std::uint32_t>(models.front().run.replications);
-  meta.processes = static_cast<std::uint32_t>(jobs);
-  meta.years = year_labels(models.front());
+  meta.master_seed = plan.seed();
+  meta.processes = static_cast<std::uint32_t>(runner.processes());
   std::string baseline = baseline_opt.value_or("");
   if (baseline.empty()) {
-    for (const auto& m : models)
-      if (m.scenario == "do-nothing") baseline = m.scenario;
-    if (baseline.empty() && models.size() > 1) baseline = models.front().scenario;
+    for (const auto& s : plan.scenarios())
+      if (s.model.scenario == "do-nothing") baseline = s.model.scenario;
+    if (baseline.empty() && plan.scenarios().size() > 1)
+      baseline = plan.scenarios().front().model.scenario;
   }
   meta.baseline = baseline;
-  outputs::ResultAssembler assembler(out_file, meta);
-  for (const auto& m : models) assembler.add_scenario(m.scenario, m.resolved_yaml);
-  for (const auto& part : parts_of()) assembler.add_part(part);
-  assembler.write();
-  fs::remove_all(parts_dir);
+  experiments::assemble(plan, store, meta);
 
   std::vector<std::string> headline;
-  for (const auto& k : pathways::kpi_catalogue(models.front())) {
+  for (const auto& k : pathways::kpi_catalogue(plan.scenarios().front().model)) {
     if (k.headline) headline.push_back(k.name);
   }
   const outputs::ResultReader reader(out_file);
