@@ -49,7 +49,10 @@ usage:
       --precision P                 add replications until every headline KPI's 95% CI
                                     half-width is within P (e.g. 0.05) of its mean
       --max-replications N          upper bound for --precision (default 200)
-  carepath validate FILE            load a model or scenario and check its graph
+      --set PATH=VALUE              change one value, as a scenario overlay would (repeatable),
+                                    e.g. --set sites.community_beds.capacity=52
+  carepath validate FILE [--set PATH=VALUE]...
+                                    load a model or scenario and check its graph
   carepath graph FILE [-o OUT.dot]  write the care graph as Graphviz DOT
   carepath warmup FILE [--replications N] [--site S] [-j N]
                                     suggest a warm-up (MSER-5 on daily occupancy, warm-up off)
@@ -129,6 +132,13 @@ int jobs_option(Args& a) {
   return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
 }
 
+// --set PATH=VALUE, repeatable, in the order given.
+std::vector<std::string> sets_option(Args& a) {
+  std::vector<std::string> sets;
+  while (auto v = a.option("--set")) sets.push_back(*v);
+  return sets;
+}
+
 std::string format_duration(double seconds) {
   const long s = std::lround(seconds);
   std::ostringstream os;
@@ -195,6 +205,8 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   outputs.time_series = !a.flag("--no-timeseries");
   const auto precision_opt = a.option("--precision");
   const auto max_reps_opt = a.option("--max-replications");
+  pathways::LoadOptions load;
+  load.sets = sets_option(a);
   const std::string path = a.positional("a scenario folder or file");
   a.done();
 
@@ -203,7 +215,6 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   if (reps_opt) reps_override = static_cast<int>(parse_int(*reps_opt, "--replications", 1));
   std::optional<std::uint64_t> seed_override;
   if (seed_opt) seed_override = static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0));
-  pathways::LoadOptions load;
   if (years_opt) load.years = static_cast<int>(parse_int(*years_opt, "--years", 1));
   std::optional<experiments::PrecisionTarget> precision;
   if (precision_opt) {
@@ -292,9 +303,11 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
 }
 
 int cmd_validate(Args& a, std::ostream& out) {
+  pathways::LoadOptions load;
+  load.sets = sets_option(a);
   const std::string file = a.positional("a model or scenario file");
   a.done();
-  const ModelSpec m = pathways::load_model(file);
+  const ModelSpec m = pathways::load_model(file, load);
   const pathways::CareGraph graph(m);
   const auto checks = graph.validate();
   out << file << ": " << m.sites.size() << " sites, " << m.arrivals.size() << " arrival streams, "

@@ -5,6 +5,8 @@
 namespace carepath::pathways {
 
 std::string ConfigError::str() const {
+  // Line 0: not in a file, e.g. a command-line option ("--set PATH=VALUE: error: ...").
+  if (line == 0) return file + ": error: " + message;
   return file + ":" + std::to_string(line) + ":" + std::to_string(column) + ": error: " + message;
 }
 

@@ -10,6 +10,12 @@ using namespace carepath::pathways;
 
 namespace {
 
+LoadOptions years_only(int years) {
+  LoadOptions o;
+  o.years = years;
+  return o;
+}
+
 const std::string kData = std::string(CAREPATH_SOURCE_DIR) + "/tests/data";
 
 const SiteSpec& site(const ModelSpec& m, const std::string& name) {
@@ -234,7 +240,7 @@ TEST_CASE("the resolved document loads back to the same model", "[pathways][load
 
 TEST_CASE("the horizon override truncates or extends yearly values", "[pathways][loader]") {
   SECTION("shorter") {
-    const ModelSpec m = load_model(kData + "/model.yaml", LoadOptions{2});
+    const ModelSpec m = load_model(kData + "/model.yaml", years_only(2));
     CHECK(m.horizon.years == 2);
     CHECK(m.arrivals[0].volume_per_year.values.size() == 2);
     CHECK(site(m, "acute_ward").capacity.values == std::vector<int>{40, 38});
@@ -243,7 +249,7 @@ TEST_CASE("the horizon override truncates or extends yearly values", "[pathways]
     CHECK(site(m, "walk_in_centre").roster[1].capacity->values.size() == 2);
   }
   SECTION("longer: last value repeated, growth keeps compounding") {
-    const ModelSpec m = load_model(kData + "/model.yaml", LoadOptions{5});
+    const ModelSpec m = load_model(kData + "/model.yaml", years_only(5));
     CHECK(m.horizon.years == 5);
     REQUIRE(m.arrivals[0].volume_per_year.values.size() == 5);
     CHECK(m.arrivals[0].volume_per_year.values[4] == Approx(36500 * std::pow(1.1, 4)));

@@ -12,7 +12,8 @@ struct ConfigError {
   int line = 0;
   int column = 0;
   std::string message;
-  /// "file:line:column: error: message"
+  /// "file:line:column: error: message"; "option: error: message" when line is 0 (an error in
+  /// a command-line option such as --set)
   [[nodiscard]] std::string str() const;
   friend bool operator==(const ConfigError&, const ConfigError&) = default;
 };
