@@ -2,6 +2,8 @@
 // tested libraries (experiments, pathways, outputs, engine).
 #include <carepath/cli.hpp>
 #include <carepath/experiments/experiment.hpp>
+#include <carepath/experiments/sweep.hpp>
+#include <carepath/outputs/experiment_report.hpp>
 #include <carepath/outputs/report.hpp>
 #include <carepath/outputs/result_file.hpp>
 #include <carepath/pathways/config_error.hpp>
@@ -51,6 +53,10 @@ usage:
       --max-replications N          upper bound for --precision (default 200)
       --set PATH=VALUE              change one value, as a scenario overlay would (repeatable),
                                     e.g. --set sites.community_beds.capacity=52
+  carepath sweep SWEEP.yaml [--replications N] [--seed S] [-j N] [--out FILE] [--years N]
+                             [--set PATH=VALUE]...
+                                    run a parameter sweep (scenarios/README.md, Sweeps): every
+                                    design point x replication, common random numbers; resumable
   carepath validate FILE [--set PATH=VALUE]...
                                     load a model or scenario and check its graph
   carepath graph FILE [-o OUT.dot]  write the care graph as Graphviz DOT
@@ -186,6 +192,37 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
 };
 
+// Prints each round's plan and a progress bar across its tasks.
+class ProgressPrinter {
+ public:
+  ProgressPrinter(std::ostream& err, const experiments::Plan& plan,
+                  const experiments::Runner& runner, const experiments::TaskStore& store,
+                  std::string what)
+      : err_(err), plan_(plan), runner_(runner), store_(store), what_(std::move(what)) {}
+  experiments::Observer observer() {
+    experiments::Observer o;
+    o.round_started = [this](int round, int tasks) {
+      err_ << "carepath: " << (round == 0 ? "" : what_ + ": ") << tasks << " run(s) of "
+           << plan_.scenarios().size() << " scenario(s) on " << runner_.processes()
+           << " process(es); parts in " << store_.dir().string() << "\n";
+      progress_.emplace(err_, tasks);
+    };
+    o.task_done = [this](int done, int /*total*/, const std::string& label,
+                         const std::string& result) {
+      progress_->update(done, label + ": " + result);
+    };
+    return o;
+  }
+
+ private:
+  std::ostream& err_;
+  const experiments::Plan& plan_;
+  const experiments::Runner& runner_;
+  const experiments::TaskStore& store_;
+  std::string what_;
+  std::optional<Progress> progress_;
+};
+
 std::string command_line_of(const std::vector<std::string>& args) {
   std::string s = "carepath";
   for (const auto& a : args) s += " " + a;
@@ -302,6 +339,52 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   return 0;
 }
 
+int cmd_sweep(Args& a, const std::vector<std::string>& all_args, std::ostream& out,
+              std::ostream& err) {
+  const auto reps_opt = a.option("--replications");
+  const auto seed_opt = a.option("--seed");
+  const int jobs = jobs_option(a);
+  const auto out_opt = a.option("--out");
+  const auto years_opt = a.option("--years");
+  experiments::TaskOutputs outputs;
+  outputs.events = a.flag("--events");
+  outputs.time_series = !a.flag("--no-timeseries");
+  pathways::LoadOptions load;
+  load.sets = sets_option(a);
+  const std::string file = a.positional("a sweep file");
+  a.done();
+  if (years_opt) load.years = static_cast<int>(parse_int(*years_opt, "--years", 1));
+  experiments::SweepSpec spec = experiments::load_sweep(file);
+  if (reps_opt) spec.replications = static_cast<int>(parse_int(*reps_opt, "--replications", 1));
+  if (seed_opt) spec.seed = static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0));
+  const auto points = experiments::design_points(spec);
+  experiments::Plan plan = experiments::sweep_plan(spec, points, load);
+  const fs::path out_file = out_opt ? fs::path(*out_opt) : fs::path(spec.name + ".h5");
+
+  const experiments::TaskStore store(out_file);
+  experiments::LocalRunner runner(jobs);
+  err << "carepath: sweep " << spec.name << ": " << points.size() << " point(s) x "
+      << spec.scenarios.size() << " scenario(s) x " << plan.replications()
+      << " replication(s), common random numbers (seed " << plan.seed() << ")\n";
+  ProgressPrinter printer(err, plan, runner, store, "sweep");
+  const experiments::RunCounts counts =
+      experiments::run_plan(plan, store, runner, outputs, printer.observer(), std::nullopt);
+  if (counts.reused > 0)
+    err << "carepath: reused " << counts.reused << " finished task(s) from an earlier run\n";
+  outputs::RunMeta meta;
+  meta.command_line = command_line_of(all_args);
+  meta.master_seed = plan.seed();
+  meta.processes = static_cast<std::uint32_t>(runner.processes());
+  meta.baseline = plan.scenarios().front().model.scenario;  // paired deltas against the first point
+  const outputs::ExperimentRecord record = experiments::sweep_record(spec, points, plan);
+  experiments::assemble(plan, store, meta,
+                        [&](const fs::path& f) { outputs::write_experiment(f, record); });
+  const outputs::ResultReader reader(out_file);
+  out << outputs::sweep_table(reader, record);
+  err << "carepath: wrote " << out_file.string() << "\n";
+  return 0;
+}
+
 int cmd_validate(Args& a, std::ostream& out) {
   pathways::LoadOptions load;
   load.sets = sets_option(a);
@@ -371,6 +454,10 @@ int cmd_export(Args& a, std::ostream& out) {
   if (!dir) throw UsageError("export needs --csv DIR");
   const outputs::ResultReader reader(file);
   for (const auto& p : outputs::export_csv(reader, *dir, opts)) out << p.string() << "\n";
+  if (const auto record = outputs::read_experiment(file)) {
+    for (const auto& p : outputs::export_experiment_csv(reader, *record, *dir))
+      out << p.string() << "\n";
+  }
   return 0;
 }
 
@@ -380,6 +467,11 @@ int cmd_summary(Args& a, std::ostream& out) {
   a.done();
   const outputs::ResultReader reader(file);
   out << (json ? outputs::summary_json(reader) : outputs::summary_text(reader));
+  if (const auto record = outputs::read_experiment(file); record && !json) {
+    out << "\n"
+        << record->kind << " " << record->attribute("name") << ":\n"
+        << outputs::sweep_table(reader, *record);
+  }
   return 0;
 }
 
@@ -394,6 +486,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     Args a(std::vector<std::string>(args.begin() + 1, args.end()));
     const std::string& cmd = args[0];
     if (cmd == "run") return cmd_run(a, args, out, err);
+    if (cmd == "sweep") return cmd_sweep(a, args, out, err);
     if (cmd == "validate") return cmd_validate(a, out);
     if (cmd == "graph") return cmd_graph(a, out);
     if (cmd == "compare") return cmd_compare(a, out);

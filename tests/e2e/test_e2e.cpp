@@ -1,5 +1,6 @@
 // End-to-end: the carepath command on shipped scenarios, through the same library main() uses.
 #include <carepath/cli.hpp>
+#include <carepath/outputs/experiment_tables.hpp>
 #include <carepath/outputs/result_file.hpp>
 #include <carepath/outputs/stats.hpp>
 
@@ -11,6 +12,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -188,4 +190,65 @@ TEST_CASE("the Dudley plan's 2018/19 reductions hold: best against demography-on
     CHECK(base < dn);
     CHECK(base > best);
   }
+}
+
+TEST_CASE("a sweep is bit-identical whatever -j, with common random numbers across points",
+          "[e2e][sweep]") {
+  fs::create_directories(kWork);
+  const std::string sweep = kSource + "/scenarios/examples/sweeps/mmc-capacity.yaml";
+  const fs::path a = kWork / "sweep-j1.h5";
+  const fs::path b = kWork / "sweep-j2.h5";
+  REQUIRE(cli({"sweep", sweep, "--replications", "2", "-j", "1", "--out", a.string()}).code == 0);
+  REQUIRE(cli({"sweep", sweep, "--replications", "2", "-j", "2", "--out", b.string()}).code == 0);
+  CHECK(dataset_hashes(a) == dataset_hashes(b));
+
+  const carepath::outputs::ResultReader reader(a);
+  const auto record = carepath::outputs::read_experiment(a);
+  REQUIRE(record);
+  CHECK(record->kind == "sweep");
+  const auto* points = record->table("points");
+  REQUIRE(points != nullptr);
+  CHECK(points->columns == std::vector<std::string>{"clinicians", "consultation"});
+  CHECK(points->units == std::vector<std::string>{"clinicians", "min"});
+  REQUIRE(points->rows.size() == 6);
+  CHECK(points->at(5, 0) == 5);
+  CHECK(points->at(5, 1) == 12);
+  // Common random numbers: the arrival streams of replication r are the same at every point, so
+  // the number of arrivals (which no parameter here changes) is equal across points.
+  const auto& year = reader.years().front();
+  const auto arrivals0 = reader.values(points->rows[0], "site.clinic.arrivals", year);
+  for (const auto& s : points->rows)
+    CHECK(reader.values(s, "site.clinic.arrivals", year) == arrivals0);
+  CHECK(arrivals0[0] != arrivals0[1]);  // replications differ
+
+  // summary and export understand it.
+  const auto summary = cli({"summary", a.string()});
+  CHECK(summary.out.find("sweep mmc-capacity:") != std::string::npos);
+  const fs::path csv = kWork / "sweep-csv";
+  REQUIRE(cli({"export", a.string(), "--csv", csv.string()}).code == 0);
+  std::ifstream in(csv / "points_summary.csv");
+  std::string head;
+  std::getline(in, head);
+  CHECK(head == "scenario,clinicians,consultation,year,kpi,unit,n,mean,sd,ci_low,ci_high");
+}
+
+TEST_CASE("sweep and --set errors name the file position or the option", "[e2e][sweep]") {
+  const std::string mmc = kSource + "/scenarios/examples/mmc.yaml";
+  auto r = cli({"validate", mmc, "--set", "sites.clinc.capacity=4"});
+  CHECK(r.code == 2);
+  CHECK(r.err ==
+        "--set sites.clinc.capacity=4: error: unknown site 'clinc' in 'sites' (did you mean "
+        "'clinic'?)\n");
+  fs::create_directories(kWork);
+  const fs::path bad = kWork / "bad-sweep.yaml";
+  {
+    std::ofstream f(bad);
+    f << "sweep: {name: bad}\nscenarios: [" << mmc << "]\nparameters:\n"
+      << "  c: {set: sites.clinic.capacity, valeus: [3, 4]}\n";
+  }
+  r = cli({"sweep", bad.string()});
+  CHECK(r.code == 2);
+  CHECK(r.err.find(bad.string() +
+                   ":4:35: error: unknown key 'valeus' in parameter 'c' (did you mean "
+                   "'values'?)") != std::string::npos);
 }

@@ -20,6 +20,11 @@ struct ConfigError {
 
 /// Thrown by the loader with every error found; what() is one str() line per error, joined by
 /// '\n' (no trailing newline).
+/// " (did you mean 'X'?)" for the nearest of `candidates` to `word`, or "" (the loader's own
+/// suggestion rule, for other layers' messages).
+[[nodiscard]] std::string did_you_mean(const std::string& word,
+                                       const std::vector<std::string>& candidates);
+
 class ConfigErrors : public std::exception {
  public:
   explicit ConfigErrors(std::vector<ConfigError> errors);
