@@ -2,6 +2,7 @@
 // tested libraries (experiments, pathways, outputs, engine).
 #include <carepath/cli.hpp>
 #include <carepath/experiments/experiment.hpp>
+#include <carepath/experiments/sizing.hpp>
 #include <carepath/experiments/sweep.hpp>
 #include <carepath/outputs/experiment_report.hpp>
 #include <carepath/outputs/report.hpp>
@@ -57,6 +58,12 @@ usage:
                              [--set PATH=VALUE]...
                                     run a parameter sweep (scenarios/README.md, Sweeps): every
                                     design point x replication, common random numbers; resumable
+  carepath size FILE --site S [--site S2]... --kpi K --year Y (--at-most X | --at-least X)
+      [--confidence 0.95] [--replications N] [--max-replications N] [--min-capacity N]
+      [--max-capacity N] [--seed S] [-j N] [--out FILE] [--years N] [--set PATH=VALUE]...
+                                    smallest capacity of the site(s), scaled together, whose
+                                    KPI meets the target, decided at the stated confidence
+                                    (exit code 3: could not decide)
   carepath validate FILE [--set PATH=VALUE]...
                                     load a model or scenario and check its graph
   carepath graph FILE [-o OUT.dot]  write the care graph as Graphviz DOT
@@ -385,6 +392,108 @@ int cmd_sweep(Args& a, const std::vector<std::string>& all_args, std::ostream& o
   return 0;
 }
 
+double parse_double(const std::string& s, const std::string& what) {
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end == s.c_str() || *end != '\0' || !std::isfinite(v))
+    throw UsageError(what + " must be a number (got '" + s + "')");
+  return v;
+}
+
+// The explored curve of `carepath size`: capacity -> KPI mean and CI, with each verdict.
+std::string sizing_curve(const experiments::SizingAnswer& answer, double confidence) {
+  std::ostringstream os;
+  os << "capacity  replications  mean and " << std::lround(confidence * 100) << "% CI  verdict\n";
+  for (const auto& p : answer.curve) {
+    std::ostringstream est;
+    est << std::setprecision(6) << p.mean << " ±" << std::setprecision(3) << p.half_width;
+    const char* verdict =
+        p.verdict == experiments::SizingPoint::Verdict::meets
+            ? "meets"
+            : (p.verdict == experiments::SizingPoint::Verdict::fails ? "fails" : "undecided");
+    os << std::setw(8) << p.capacity << "  " << std::setw(12) << p.replications << "  "
+       << std::setw(std::max<int>(18, static_cast<int>(est.str().size()))) << est.str() << "  "
+       << verdict << (p.census_scaled ? " (starting census cut to fit)" : "") << "\n";
+  }
+  return os.str();
+}
+
+int cmd_size(Args& a, const std::vector<std::string>& all_args, std::ostream& out,
+             std::ostream& err) {
+  experiments::SizingQuestion q;
+  while (auto s = a.option("--site")) q.sites.push_back(*s);
+  const auto kpi = a.option("--kpi");
+  const auto year = a.option("--year");
+  const auto at_most = a.option("--at-most");
+  const auto at_least = a.option("--at-least");
+  const auto confidence = a.option("--confidence");
+  const auto reps = a.option("--replications");
+  const auto max_reps = a.option("--max-replications");
+  const auto min_cap = a.option("--min-capacity");
+  const auto max_cap = a.option("--max-capacity");
+  const auto seed = a.option("--seed");
+  const auto years = a.option("--years");
+  const int jobs = jobs_option(a);
+  const auto out_opt = a.option("--out");
+  q.load.sets = sets_option(a);
+  q.scenario = a.positional("a model or scenario file");
+  a.done();
+  if (q.sites.empty()) throw UsageError("size needs --site NAME (repeatable)");
+  if (!kpi) throw UsageError("size needs --kpi NAME");
+  if (!year) throw UsageError("size needs --year LABEL, e.g. 2018/19");
+  if (at_most.has_value() == at_least.has_value())
+    throw UsageError("size needs exactly one of --at-most X or --at-least X");
+  q.kpi = *kpi;
+  q.year = *year;
+  q.at_most = at_most.has_value();
+  q.target = parse_double(at_most ? *at_most : *at_least, at_most ? "--at-most" : "--at-least");
+  if (confidence) {
+    q.confidence = parse_double(*confidence, "--confidence");
+    if (!(q.confidence > 0.5 && q.confidence < 1))
+      throw UsageError("--confidence must be between 0.5 and 1, e.g. 0.95");
+  }
+  if (reps) q.replications = static_cast<int>(parse_int(*reps, "--replications", 2));
+  if (max_reps)
+    q.max_replications = static_cast<int>(parse_int(*max_reps, "--max-replications", 2));
+  q.max_replications = std::max(q.max_replications, q.replications);
+  if (min_cap) q.min_capacity = static_cast<int>(parse_int(*min_cap, "--min-capacity", 1));
+  if (max_cap) q.max_capacity = static_cast<int>(parse_int(*max_cap, "--max-capacity", 1));
+  if (seed) q.seed = static_cast<std::uint64_t>(parse_int(*seed, "--seed", 0));
+  if (years) q.load.years = static_cast<int>(parse_int(*years, "--years", 1));
+  std::string sites;
+  for (const auto& s : q.sites) sites += (sites.empty() ? "" : "+") + s;
+  const fs::path out_file = out_opt ? fs::path(*out_opt) : fs::path("size-" + sites + ".h5");
+
+  const double level = q.confidence;
+  experiments::Sizing sizing(q);  // checks the question before any file is written
+  const experiments::TaskStore store(out_file);
+  experiments::LocalRunner runner(jobs);
+  experiments::Observer observer;
+  std::optional<Progress> progress;
+  observer.round_started = [&](int /*round*/, int tasks) { progress.emplace(err, tasks); };
+  observer.task_done = [&](int done, int, const std::string& label, const std::string& what) {
+    progress->update(done, label + ": " + what);
+  };
+  for (const auto& note : sizing.notes()) err << "carepath: note: " << note << "\n";
+  const experiments::SizingAnswer answer =
+      sizing.run(store, runner, experiments::TaskOutputs{false, false}, observer);
+  out << "size " << sites << " for " << q.kpi << " in " << q.year << " "
+      << (q.at_most ? "<= " : ">= ") << q.target << " (" << std::lround(level * 100)
+      << "% confidence, common random numbers)\n"
+      << sizing_curve(answer, level) << (answer.decided ? "answer: " : "undecided: ")
+      << answer.message << "\n";
+
+  outputs::RunMeta meta;
+  meta.command_line = command_line_of(all_args);
+  meta.master_seed = sizing.final_plan().seed();
+  meta.processes = static_cast<std::uint32_t>(runner.processes());
+  const outputs::ExperimentRecord record = sizing.record(answer);
+  experiments::assemble(sizing.final_plan(), store, meta,
+                        [&](const fs::path& f) { outputs::write_experiment(f, record); });
+  err << "carepath: wrote " << out_file.string() << "\n";
+  return answer.decided ? 0 : 3;
+}
+
 int cmd_validate(Args& a, std::ostream& out) {
   pathways::LoadOptions load;
   load.sets = sets_option(a);
@@ -487,6 +596,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     const std::string& cmd = args[0];
     if (cmd == "run") return cmd_run(a, args, out, err);
     if (cmd == "sweep") return cmd_sweep(a, args, out, err);
+    if (cmd == "size") return cmd_size(a, args, out, err);
     if (cmd == "validate") return cmd_validate(a, out);
     if (cmd == "graph") return cmd_graph(a, out);
     if (cmd == "compare") return cmd_compare(a, out);

@@ -327,6 +327,23 @@ std::vector<Check> CareGraph::validate() const {
         {"no zero-capacity site without overflow", bad.empty(),
          bad.empty() ? "" : "capacity 0 and no overflow (patients are lost): " + join(bad)});
   }
+  // 5b. A starting census that does not fit its site (e.g. after a smaller bed base was set).
+  {
+    std::vector<std::string> bad;
+    for (const SiteSpec& s : m.sites) {
+      const int cap = s.capacity.values.empty() ? kUnlimited : s.capacity.values.front();
+      if (cap != kUnlimited && s.initial.occupied > cap) {
+        bad.push_back(squote(s.name) + " (" + std::to_string(s.initial.occupied) +
+                      " occupied, capacity " + std::to_string(cap) + ")");
+      } else if (s.queue_limit != kUnlimited && s.initial.waiting > s.queue_limit) {
+        bad.push_back(squote(s.name) + " (" + std::to_string(s.initial.waiting) +
+                      " waiting, queue_limit " + std::to_string(s.queue_limit) + ")");
+      }
+    }
+    checks.push_back(
+        {"every starting census fits its site", bad.empty(),
+         bad.empty() ? "" : "the initial census does not fit at the start: " + join(bad)});
+  }
   // 6. Roster-closed hours without an overflow (warning).
   {
     std::vector<std::string> bad;

@@ -252,3 +252,59 @@ TEST_CASE("sweep and --set errors name the file position or the option", "[e2e][
                    ":4:35: error: unknown key 'valeus' in parameter 'c' (did you mean "
                    "'values'?)") != std::string::npos);
 }
+
+TEST_CASE("size finds Erlang B's smallest capacity with blocking <= 2%", "[e2e][size]") {
+  // tests/data/sizing/erlang-b.yaml: offered load 5 erlangs, no waiting line. Erlang B:
+  // B(9) = 3.75%, B(10) = 1.84%: the smallest c with blocking <= 2% is 10.
+  fs::create_directories(kWork);
+  const std::string model = kSource + "/tests/data/sizing/erlang-b.yaml";
+  const fs::path out = kWork / "size-erlang.h5";
+  auto r = cli({"size", model, "--site", "ward", "--kpi", "blocking_pct", "--year", "2020/21",
+                "--at-most", "2", "--max-capacity", "20", "-j", "2", "--out", out.string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("answer: smallest capacity meeting the target: 10 ") != std::string::npos);
+  const auto record = carepath::outputs::read_experiment(out);
+  REQUIRE(record);
+  CHECK(record->kind == "size");
+  CHECK(record->attribute("answer") == "10");
+  CHECK(record->attribute("decided") == "yes");
+  const auto* curve = record->table("curve");
+  REQUIRE(curve != nullptr);
+  // The curve decreases with capacity, and the boundary verdicts are 9 fails, 10 meets.
+  const std::size_t cap = curve->column_index("capacity");
+  const std::size_t mean = curve->column_index("mean");
+  const std::size_t verdict = curve->column_index("verdict");
+  for (std::size_t i = 0; i < curve->rows.size(); ++i) {
+    if (i > 0) CHECK(curve->at(i, mean) <= curve->at(i - 1, mean));
+    if (curve->at(i, cap) == 9) CHECK(curve->at(i, verdict) == -1);
+    if (curve->at(i, cap) == 10) CHECK(curve->at(i, verdict) == 1);
+  }
+
+  // The same question as a lower bound on the accepted share, with a starting census that does
+  // not fit the smaller capacities: reported before any run, cut to fit, same answer.
+  r = cli({"size", model, "--site", "ward", "--kpi", "accepted_pct", "--year", "2020/21",
+           "--at-least", "98", "--max-capacity", "20", "-j", "2", "--set",
+           "sites.ward.initial={occupied: 8, cohort: patient}", "--out", out.string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.err.find("note: site 'ward' starts with 8 occupied") != std::string::npos);
+  CHECK(r.out.find("(starting census cut to fit)") != std::string::npos);
+  CHECK(r.out.find("answer: smallest capacity meeting the target: 10 ") != std::string::npos);
+
+  // Too few replications to separate 10 from a target inside its CI: said plainly, exit code 3.
+  r = cli({"size", model, "--site", "ward", "--kpi", "blocking_pct", "--year", "2020/21",
+           "--at-most", "1.83", "--replications", "2", "--max-replications", "4", "-j", "2",
+           "--out", out.string()});
+  CHECK(r.code == 3);
+  CHECK(r.out.find("undecided: could not decide within 4 replications") != std::string::npos);
+
+  // Bad questions name the option.
+  r = cli({"size", model, "--site", "wrd", "--kpi", "blocking_pct", "--year", "2020/21",
+           "--at-most", "2"});
+  CHECK(r.code == 2);
+  CHECK(r.err == "--site wrd: error: unknown site 'wrd' (did you mean 'ward'?)\n");
+  r = cli({"size", model, "--site", "ward", "--kpi", "blocking", "--year", "2020/21", "--at-most",
+           "2"});
+  CHECK(r.err.find("--kpi blocking: error: unknown KPI 'blocking'") != std::string::npos);
+}
