@@ -3,7 +3,8 @@
 # Used by both README commands; safe to run again (does nothing when all is present).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libsimgrid-dev libboost-graph-dev libyaml-cpp-dev
-      libhdf5-dev catch2 python3 python3-h5py python3-pandas)
+      libhdf5-dev catch2 python3 python3-h5py python3-pandas openmpi-bin libopenmpi-dev
+      hdf5-tools)
 missing=()
 for p in "${pkgs[@]}"; do
   dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q "install ok installed" || missing+=("$p")

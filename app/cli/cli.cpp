@@ -2,6 +2,7 @@
 // tested libraries (experiments, pathways, outputs, engine).
 #include <carepath/cli.hpp>
 #include <carepath/experiments/experiment.hpp>
+#include <carepath/experiments/parallel.hpp>
 #include <carepath/experiments/sizing.hpp>
 #include <carepath/experiments/sweep.hpp>
 #include <carepath/outputs/experiment_report.hpp>
@@ -208,6 +209,7 @@ class ProgressPrinter {
       : err_(err), plan_(plan), runner_(runner), store_(store), what_(std::move(what)) {}
   experiments::Observer observer() {
     experiments::Observer o;
+    if (!runner_.is_leader()) return o;  // MPI: only rank 0 prints
     o.round_started = [this](int round, int tasks) {
       err_ << "carepath: " << (round == 0 ? "" : what_ + ": ") << tasks << " run(s) of "
            << plan_.scenarios().size() << " scenario(s) on " << runner_.processes()
@@ -304,28 +306,18 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   if (out_file.filename().empty()) out_file = "carepath.h5";
 
   const experiments::TaskStore store(out_file);
-  experiments::LocalRunner runner(jobs);
-  std::optional<Progress> progress;
-  experiments::Observer observer;
-  observer.round_started = [&](int round, int tasks) {
-    err << "carepath: " << (round == 0 ? "" : "precision: ") << tasks << " run(s) of "
-        << plan.scenarios().size() << " scenario(s) on " << runner.processes()
-        << " process(es); parts in " << store.dir().string() << "\n";
-    progress.emplace(err, tasks);
-  };
-  observer.task_done = [&](int done, int /*total*/, const std::string& label,
-                           const std::string& what) {
-    progress->update(done, label + ": " + what);
-  };
+  const auto runner = experiments::make_runner(jobs);
+  ProgressPrinter printer(err, plan, *runner, store, "precision");
   const experiments::RunCounts counts =
-      experiments::run_plan(plan, store, runner, outputs, observer, precision);
+      experiments::run_plan(plan, store, *runner, outputs, printer.observer(), precision);
+  if (!runner->is_leader()) return 0;  // MPI: rank 0 prints and assembles
   if (counts.reused > 0)
     err << "carepath: reused " << counts.reused << " finished replication(s) from an earlier run\n";
 
   outputs::RunMeta meta;
   meta.command_line = command_line_of(all_args);
   meta.master_seed = plan.seed();
-  meta.processes = static_cast<std::uint32_t>(runner.processes());
+  meta.processes = static_cast<std::uint32_t>(runner->processes());
   std::string baseline = baseline_opt.value_or("");
   if (baseline.empty()) {
     for (const auto& s : plan.scenarios())
@@ -369,19 +361,21 @@ int cmd_sweep(Args& a, const std::vector<std::string>& all_args, std::ostream& o
   const fs::path out_file = out_opt ? fs::path(*out_opt) : fs::path(spec.name + ".h5");
 
   const experiments::TaskStore store(out_file);
-  experiments::LocalRunner runner(jobs);
-  err << "carepath: sweep " << spec.name << ": " << points.size() << " point(s) x "
-      << spec.scenarios.size() << " scenario(s) x " << plan.replications()
-      << " replication(s), common random numbers (seed " << plan.seed() << ")\n";
-  ProgressPrinter printer(err, plan, runner, store, "sweep");
+  const auto runner = experiments::make_runner(jobs);
+  if (runner->is_leader())
+    err << "carepath: sweep " << spec.name << ": " << points.size() << " point(s) x "
+        << spec.scenarios.size() << " scenario(s) x " << plan.replications()
+        << " replication(s), common random numbers (seed " << plan.seed() << ")\n";
+  ProgressPrinter printer(err, plan, *runner, store, "sweep");
   const experiments::RunCounts counts =
-      experiments::run_plan(plan, store, runner, outputs, printer.observer(), std::nullopt);
+      experiments::run_plan(plan, store, *runner, outputs, printer.observer(), std::nullopt);
+  if (!runner->is_leader()) return 0;  // MPI: rank 0 prints and assembles
   if (counts.reused > 0)
     err << "carepath: reused " << counts.reused << " finished task(s) from an earlier run\n";
   outputs::RunMeta meta;
   meta.command_line = command_line_of(all_args);
   meta.master_seed = plan.seed();
-  meta.processes = static_cast<std::uint32_t>(runner.processes());
+  meta.processes = static_cast<std::uint32_t>(runner->processes());
   meta.baseline = plan.scenarios().front().model.scenario;  // paired deltas against the first point
   const outputs::ExperimentRecord record = experiments::sweep_record(spec, points, plan);
   experiments::assemble(plan, store, meta,
@@ -467,16 +461,21 @@ int cmd_size(Args& a, const std::vector<std::string>& all_args, std::ostream& ou
   const double level = q.confidence;
   experiments::Sizing sizing(q);  // checks the question before any file is written
   const experiments::TaskStore store(out_file);
-  experiments::LocalRunner runner(jobs);
+  const auto runner = experiments::make_runner(jobs);
   experiments::Observer observer;
   std::optional<Progress> progress;
-  observer.round_started = [&](int /*round*/, int tasks) { progress.emplace(err, tasks); };
-  observer.task_done = [&](int done, int, const std::string& label, const std::string& what) {
-    progress->update(done, label + ": " + what);
-  };
-  for (const auto& note : sizing.notes()) err << "carepath: note: " << note << "\n";
+  if (runner->is_leader()) {
+    observer.round_started = [&](int /*round*/, int tasks) { progress.emplace(err, tasks); };
+    observer.task_done = [&](int done, int, const std::string& label, const std::string& what) {
+      progress->update(done, label + ": " + what);
+    };
+  }
+  if (runner->is_leader()) {
+    for (const auto& note : sizing.notes()) err << "carepath: note: " << note << "\n";
+  }
   const experiments::SizingAnswer answer =
-      sizing.run(store, runner, experiments::TaskOutputs{false, false}, observer);
+      sizing.run(store, *runner, experiments::TaskOutputs{false, false}, observer);
+  if (!runner->is_leader()) return 0;  // MPI: rank 0 prints and assembles
   out << "size " << sites << " for " << q.kpi << " in " << q.year << " "
       << (q.at_most ? "<= " : ">= ") << q.target << " (" << std::lround(level * 100)
       << "% confidence, common random numbers)\n"
@@ -486,7 +485,7 @@ int cmd_size(Args& a, const std::vector<std::string>& all_args, std::ostream& ou
   outputs::RunMeta meta;
   meta.command_line = command_line_of(all_args);
   meta.master_seed = sizing.final_plan().seed();
-  meta.processes = static_cast<std::uint32_t>(runner.processes());
+  meta.processes = static_cast<std::uint32_t>(runner->processes());
   const outputs::ExperimentRecord record = sizing.record(answer);
   experiments::assemble(sizing.final_plan(), store, meta,
                         [&](const fs::path& f) { outputs::write_experiment(f, record); });
@@ -621,6 +620,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
 }
 
 int main(int argc, char** argv) {
+  const experiments::ParallelSession session(&argc, &argv);  // MPI under mpirun/srun, if built
   std::vector<std::string> args(argv + 1, argv + argc);
   return run(args, std::cout, std::cerr);
 }
