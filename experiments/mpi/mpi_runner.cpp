@@ -9,9 +9,11 @@
 
 #include <mpi.h>
 
+#include <chrono>
 #include <cstdlib>
 #include <stdexcept>
 #include <string>
+#include <thread>
 
 namespace carepath::experiments {
 namespace {
@@ -60,8 +62,15 @@ class MpiRunner final : public Runner {
     }
     std::string failure;
     while (busy > 0) {
+      // Poll with a short sleep rather than a blocking probe: Open MPI's blocking calls spin,
+      // and rank 0 would take a core from the ranks that run tasks.
       MPI_Status st;
-      MPI_Probe(MPI_ANY_SOURCE, kTagResult, MPI_COMM_WORLD, &st);
+      int ready = 0;
+      for (;;) {
+        MPI_Iprobe(MPI_ANY_SOURCE, kTagResult, MPI_COMM_WORLD, &ready, &st);
+        if (ready != 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
       int bytes = 0;
       MPI_Get_count(&st, MPI_CHAR, &bytes);
       std::string msg(static_cast<std::size_t>(bytes), '\0');
