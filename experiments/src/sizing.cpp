@@ -178,12 +178,18 @@ SizingAnswer Sizing::run(const TaskStore& store, Runner& runner, const TaskOutpu
     // Bisection on the means (monotone in capacity), reusing every capacity already run.
     int a = lo - 1;  // fails (virtually)
     int b = hi;
-    if (!meets_by_mean(evaluate(hi, n))) {
+    // Capacities already run keep their replications here; only the boundary gets more.
+    auto probe = [&](int c) -> SizingPoint& {
+      for (auto& p : points_)
+        if (p.capacity == c) return p;
+      return evaluate(c, n);
+    };
+    if (!meets_by_mean(probe(hi))) {
       a = hi;
     } else {
       while (b - a > 1) {
         const int m = a + (b - a) / 2;
-        if (meets_by_mean(evaluate(m, n))) {
+        if (meets_by_mean(probe(m))) {
           b = m;
         } else {
           a = m;
