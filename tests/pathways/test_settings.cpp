@@ -34,7 +34,7 @@ const SiteSpec& site(const ModelSpec& m, const std::string& name) {
 
 }  // namespace
 
-TEST_CASE("--set changes a value as an overlay would, with units", "[pathways][loader]") {
+TEST_CASE("a --set value changes the model as an overlay would, with units", "[pathways][loader]") {
   const ModelSpec base = load_model(kModel);
   const ModelSpec m = load_model(
       kModel, with_sets({"sites.ed.capacity=20", "arrivals.ed_walk_in.volume=73000/year"}));
@@ -54,7 +54,7 @@ TEST_CASE("--set changes a value as an overlay would, with units", "[pathways][l
             .capacity.at(1) == 6);
 }
 
-TEST_CASE("--set errors name the option and suggest names", "[pathways][loader][validation]") {
+TEST_CASE("a bad --set names the option and suggests names", "[pathways][loader][validation]") {
   CHECK(errors_with({"sites.ed_x.capacity=52"}) ==
         "--set sites.ed_x.capacity=52: error: unknown site 'ed_x' in 'sites' (did you mean 'ed'?)");
   CHECK(errors_with({"sites.ed.capcity=52"}) ==
