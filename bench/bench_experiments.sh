@@ -2,7 +2,8 @@
 # Benchmarks of the experiments layer (printed, never asserted):
 #  1. overhead per task: 200 replications of a near-empty model at -j 1 (fork, part file, reuse
 #     check, assembly), wall time / 200;
-#  2. parallel efficiency of a 40-task sweep (M/M/c clinic, 8 points x 5 replications):
+#  2. parallel efficiency of a 40-task sweep (M/M/c clinic over 10 years, 8 points x 5
+#     replications, ~0.5 s a task):
 #     T(-j 1) / (2 x T(-j 2)), and under mpirun (-np 3 = 2 ranks running tasks + rank 0 handing
 #     them out; -np 2 = 1 running rank): T(-j 1) / (workers x T(mpirun)).
 # usage: bench/bench_experiments.sh [build/release/app/carepath]
@@ -25,7 +26,7 @@ run_sweep() {  # label, options, then the launcher (if any)
   local out=$work/$1.h5 opts=$2; shift 2
   local s; s=$(now)
   # shellcheck disable=SC2086
-  "$@" "$exe" sweep "$here/data/sweep-40.yaml" $opts --no-timeseries --out "$out" >/dev/null
+  "$@" "$exe" sweep "$here/data/sweep-40.yaml" $opts --years 10 --no-timeseries --out "$out" >/dev/null
   secs "$s" "$(now)"
 }
 tj1=$(run_sweep j1 "-j 1")
