@@ -9,3 +9,8 @@ pkg_check_modules(XLSXWRITER REQUIRED IMPORTED_TARGET xlsxwriter)
 find_package(yaml-cpp REQUIRED)
 find_package(Boost 1.74 REQUIRED)
 find_package(Threads REQUIRED)
+# Optional: MPI (OpenMPI: openmpi-bin, libopenmpi-dev) builds the MPI runner into carepath.
+option(CAREPATH_MPI "Build the MPI runner if MPI is found" ON)
+if(CAREPATH_MPI)
+  find_package(MPI COMPONENTS C)
+endif()

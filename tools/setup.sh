@@ -3,8 +3,8 @@
 # Used by both README commands; safe to run again (does nothing when all is present).
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libsimgrid-dev libboost-graph-dev libyaml-cpp-dev
-      libhdf5-dev catch2 python3 python3-h5py python3-pandas
-      libjs-vega chromium libxlsxwriter-dev python3-openpyxl
+      libhdf5-dev catch2 python3 python3-h5py python3-pandas openmpi-bin libopenmpi-dev
+      hdf5-tools libjs-vega chromium libxlsxwriter-dev python3-openpyxl
       clang libclang-rt-14-dev)  # clang + libFuzzer/sanitizer runtimes: tools/fuzz.sh
 missing=()
 for p in "${pkgs[@]}"; do

@@ -1,8 +1,11 @@
-// The carepath command line: argument parsing and the run orchestration. Everything it does is
-// a call into the tested libraries (pathways, outputs, engine).
+// The carepath command line: parsing options and printing. Everything it does is a call into the
+// tested libraries (experiments, pathways, outputs, engine).
 #include <carepath/cli.hpp>
-
-#include <carepath/engine/isolate.hpp>
+#include <carepath/experiments/experiment.hpp>
+#include <carepath/experiments/parallel.hpp>
+#include <carepath/experiments/sizing.hpp>
+#include <carepath/experiments/sweep.hpp>
+#include <carepath/outputs/experiment_report.hpp>
 #include <carepath/outputs/output_path.hpp>
 #include <carepath/outputs/report.hpp>
 #include <carepath/outputs/result_file.hpp>
@@ -11,6 +14,7 @@
 #include <carepath/pathways/loader.hpp>
 #include <carepath/pathways/runtime.hpp>
 #include <carepath/pathways/warmup_diagnostic.hpp>
+
 #include "output_commands.hpp"
 
 #include <unistd.h>
@@ -53,7 +57,20 @@ usage:
       --precision P                 add replications until every headline KPI's 95% CI
                                     half-width is within P (e.g. 0.05) of its mean
       --max-replications N          upper bound for --precision (default 200)
-  carepath validate FILE            load a model or scenario and check its graph
+      --set PATH=VALUE              change one value, as a scenario overlay would (repeatable),
+                                    e.g. --set sites.community_beds.capacity=52
+  carepath sweep SWEEP.yaml [--replications N] [--seed S] [-j N] [--out FILE] [--years N]
+                             [--set PATH=VALUE]...
+                                    run a parameter sweep (scenarios/README.md, Sweeps): every
+                                    design point x replication, common random numbers; resumable
+  carepath size FILE --site S [--site S2]... --kpi K --year Y (--at-most X | --at-least X)
+      [--confidence 0.95] [--replications N] [--max-replications N] [--min-capacity N]
+      [--max-capacity N] [--seed S] [-j N] [--out FILE] [--years N] [--set PATH=VALUE]...
+                                    smallest capacity of the site(s), scaled together, whose
+                                    KPI meets the target, decided at the stated confidence
+                                    (exit code 3: could not decide)
+  carepath validate FILE [--set PATH=VALUE]...
+                                    load a model or scenario and check its graph
   carepath graph FILE [-o OUT.dot]  write the care graph as Graphviz DOT
   carepath warmup FILE [--replications N] [--site S] [-j N]
                                     suggest a warm-up (MSER-5 on daily occupancy, warm-up off)
@@ -156,6 +173,13 @@ int jobs_option(Args& a) {
   return static_cast<int>(std::max(1U, std::thread::hardware_concurrency()));
 }
 
+// --set PATH=VALUE, repeatable, in the order given.
+std::vector<std::string> sets_option(Args& a) {
+  std::vector<std::string> sets;
+  while (auto v = a.option("--set")) sets.push_back(*v);
+  return sets;
+}
+
 std::string format_duration(double seconds) {
   const long s = std::lround(seconds);
   std::ostringstream os;
@@ -203,50 +227,47 @@ class Progress {
   std::chrono::steady_clock::time_point start_;
 };
 
-// Forwards a replication's time series and events to its part file.
-class PartSink final : public pathways::ReplicationSink {
+// Prints each round's plan and a progress bar across its tasks.
+class ProgressPrinter {
  public:
-  PartSink(outputs::PartWriter& writer, bool time_series, bool events)
-      : writer_(writer), time_series_(time_series), events_(events) {}
-  ~PartSink() override = default;
-  PartSink(const PartSink&) = delete;
-  PartSink& operator=(const PartSink&) = delete;
-
-  [[nodiscard]] bool wants_time_series() const override { return time_series_; }
-  [[nodiscard]] bool wants_events() const override { return events_; }
-  void hourly(std::int64_t /*hour*/, std::span<const std::int32_t> occupancy,
-              std::span<const std::int32_t> queue,
-              std::span<const std::int32_t> in_service) override {
-    row_.resize(occupancy.size());
-    for (std::size_t i = 0; i < occupancy.size(); ++i) {
-      row_[i] = outputs::SiteSample{occupancy[i], queue[i], in_service[i]};
-    }
-    writer_.append_sample(row_);
-  }
-  void event(std::uint32_t patient, std::uint16_t cohort, std::uint16_t site, std::uint8_t kind,
-             double time) override {
-    buffer_.push_back(
-        outputs::EventRecord{patient, cohort, site, static_cast<outputs::EventCode>(kind), time});
-    if (buffer_.size() >= 65536) flush();
-  }
-  void flush() {
-    if (!buffer_.empty()) writer_.append_events(buffer_);
-    buffer_.clear();
+  ProgressPrinter(std::ostream& err, const experiments::Plan& plan,
+                  const experiments::Runner& runner, const experiments::TaskStore& store,
+                  std::string what)
+      : err_(err), plan_(plan), runner_(runner), store_(store), what_(std::move(what)) {}
+  experiments::Observer observer() {
+    experiments::Observer o;
+    if (!runner_.is_leader()) return o;  // MPI: only rank 0 prints
+    o.round_started = [this](int round, int tasks) {
+      err_ << "carepath: " << (round == 0 ? "" : what_ + ": ") << tasks << " run(s) of "
+           << plan_.scenarios().size() << " scenario(s) on " << runner_.processes()
+           << " process(es); parts in " << store_.dir().string() << "\n";
+      progress_.emplace(err_, tasks);
+    };
+    o.task_done = [this](int done, int /*total*/, const std::string& label,
+                         const std::string& result) {
+      progress_->update(done, label + ": " + result);
+    };
+    o.not_reused = [this](const std::string& why) {
+      err_ << "carepath: not reusing " << why << "; running it again\n";
+    };
+    return o;
   }
 
  private:
-  outputs::PartWriter& writer_;
-  bool time_series_;
-  bool events_;
-  std::vector<outputs::SiteSample> row_;
-  std::vector<outputs::EventRecord> buffer_;
+  std::ostream& err_;
+  const experiments::Plan& plan_;
+  const experiments::Runner& runner_;
+  const experiments::TaskStore& store_;
+  std::string what_;
+  std::optional<Progress> progress_;
 };
 
-std::vector<std::string> year_labels(const ModelSpec& m) {
-  std::vector<std::string> out;
-  out.reserve(m.horizon.years);
-  for (int y = 0; y < m.horizon.years; ++y) out.push_back(m.horizon.year_label(y));
-  return out;
+// --out must be a regular file or a new path: never a device, a folder or ''.
+fs::path checked_out(const fs::path& out_file) {
+  if (const std::string why = outputs::output_path_problem(out_file); !why.empty()) {
+    throw UsageError("--out '" + out_file.string() + "' " + why);
+  }
+  return out_file;
 }
 
 std::string command_line_of(const std::vector<std::string>& args) {
@@ -263,21 +284,34 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   const auto out_opt = a.option("--out");
   const auto years_opt = a.option("--years");
   const auto baseline_opt = a.option("--baseline");
-  const bool events = a.flag("--events");
-  const bool no_ts = a.flag("--no-timeseries");
+  experiments::TaskOutputs outputs;
+  outputs.events = a.flag("--events");
+  outputs.time_series = !a.flag("--no-timeseries");
   const auto precision_opt = a.option("--precision");
   const auto max_reps_opt = a.option("--max-replications");
+  pathways::LoadOptions load;
+  load.sets = sets_option(a);
   const std::string path = a.positional("a scenario folder or file");
   a.done();
 
   // Numbers first: a typo in an option is reported before any file is read.
   std::optional<int> reps_override;
-  if (reps_opt)
-    reps_override = static_cast<int>(parse_int(*reps_opt, "--replications", 1, kMaxReplications));
+  if (reps_opt) reps_override = static_cast<int>(parse_int(*reps_opt, "--replications", 1, kMaxReplications));
   std::optional<std::uint64_t> seed_override;
   if (seed_opt) seed_override = static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0));
-  pathways::LoadOptions load;
   if (years_opt) load.years = static_cast<int>(parse_int(*years_opt, "--years", 1, kMaxYears));
+  std::optional<experiments::PrecisionTarget> precision;
+  if (precision_opt) {
+    char* end = nullptr;
+    const double p = std::strtod(precision_opt->c_str(), &end);
+    if (end == precision_opt->c_str() || *end != '\0' || !(p > 0 && p < 1)) {
+      throw UsageError("--precision must be a share between 0 and 1, e.g. 0.05 (got '" +
+                       *precision_opt + "')");
+    }
+    precision = experiments::PrecisionTarget{
+        p,
+        max_reps_opt ? static_cast<int>(parse_int(*max_reps_opt, "--max-replications", 2, kMaxReplications)) : 200};
+  }
   std::vector<std::string> files;
   if (fs::is_directory(path)) {
     files = pathways::scenario_files(path);
@@ -288,197 +322,49 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   } else {
     throw UsageError("no such file or folder: " + path);
   }
-  std::vector<ModelSpec> models = pathways::load_valid_models(files, load);
-  for (auto& m : models) {
-    if (m.scenario.empty())
-      m.scenario = m.name.empty() ? fs::path(m.source_file).stem().string() : m.name;
+  experiments::Plan plan;
+  int common_reps = 0;
+  for (ModelSpec& m : pathways::load_valid_models(files, load)) {
     if (reps_override) m.run.replications = *reps_override;
     if (seed_override) m.run.seed = *seed_override;
+    // Scenarios run side by side get the same replications, so each pairs with the others.
+    common_reps = std::max(common_reps, m.run.replications);
+    plan.add(std::move(m));
   }
-  // Scenarios run side by side get the same replications, so each pairs with the others.
-  int common_reps = 0;
-  for (const auto& m : models) common_reps = std::max(common_reps, m.run.replications);
-  for (auto& m : models) m.run.replications = common_reps;
-  std::optional<double> precision;
-  if (precision_opt) {
-    char* end = nullptr;
-    const double p = std::strtod(precision_opt->c_str(), &end);
-    if (end == precision_opt->c_str() || *end != '\0' || !(p > 0 && p < 1)) {
-      throw UsageError("--precision must be a share between 0 and 1, e.g. 0.05 (got '" +
-                       *precision_opt + "')");
-    }
-    precision = p;
-  }
-  const int max_reps =
-      max_reps_opt
-          ? static_cast<int>(parse_int(*max_reps_opt, "--max-replications", 2, kMaxReplications))
-          : 200;
+  plan.set_replications(common_reps);
   fs::path out_file =
       out_opt
           ? fs::path(*out_opt)
           : fs::path((fs::is_directory(path) ? fs::path(path).filename() : fs::path(path).stem())
                          .string() +
                      ".h5");
-  if (const std::string why = outputs::output_path_problem(out_file); !why.empty()) {
-    throw UsageError("--out '" + out_file.string() + "' " + why);
-  }
-  if (out_file.has_parent_path()) fs::create_directories(out_file.parent_path());
-  const outputs::OutputLock out_lock(out_file);  // one run per --out; refused at once
-  const fs::path parts_dir = out_file.string() + ".parts";
-  outputs::remove_stale_temporaries(parts_dir);  // left by processes that died
-  fs::create_directories(parts_dir);
+  checked_out(out_file);
 
-  struct Task {
-    std::size_t scenario;
-    int replication;
-  };
-  std::vector<std::string> hashes;
-  hashes.reserve(models.size());
-  for (const auto& m : models) hashes.push_back(outputs::fnv1a64_hex(m.resolved_yaml));
-  std::vector<int> reps_done(models.size(), 0);
-  auto parts_of = [&]() {
-    std::vector<fs::path> parts;
-    for (std::size_t s = 0; s < models.size(); ++s) {
-      for (int r = 0; r < reps_done[s]; ++r) {
-        parts.push_back(
-            outputs::part_path(parts_dir, models[s].scenario, static_cast<std::uint32_t>(r)));
-      }
-    }
-    return parts;
-  };
+  const auto runner = experiments::make_runner(jobs);
+  const experiments::TaskStore store(out_file, runner->is_leader());
+  ProgressPrinter printer(err, plan, *runner, store, "precision");
+  const experiments::RunCounts counts =
+      experiments::run_plan(plan, store, *runner, outputs, printer.observer(), precision);
+  if (!runner->is_leader()) return 0;  // MPI: rank 0 prints and assembles
+  if (counts.reused > 0)
+    err << "carepath: reused " << counts.reused << " finished replication(s) from an earlier run\n";
 
-  int reused = 0;
-  for (int round = 0;; ++round) {
-    std::vector<Task> tasks;
-    for (std::size_t s = 0; s < models.size(); ++s) {
-      for (int r = reps_done[s]; r < models[s].run.replications; ++r) tasks.push_back(Task{s, r});
-    }
-    if (tasks.empty()) break;
-    err << "carepath: " << (round == 0 ? "" : "precision: ") << tasks.size() << " run(s) of "
-        << models.size() << " scenario(s) on " << jobs << " process(es); parts in "
-        << parts_dir.string() << "\n";
-    Progress progress(err, static_cast<int>(tasks.size()));
-    int done = 0;
-    auto work = [&](int t) -> std::string {
-      const Task& task = tasks[static_cast<std::size_t>(t)];
-      const ModelSpec& m = models[task.scenario];
-      const auto rep = static_cast<std::uint32_t>(task.replication);
-      const fs::path part = outputs::part_path(parts_dir, m.scenario, rep);
-      outputs::PartSpec spec;
-      spec.scenario = m.scenario;
-      spec.replication = rep;
-      spec.master_seed = m.run.seed;
-      spec.config_hash = hashes[task.scenario];
-      spec.years = year_labels(m);
-      for (const auto& k : pathways::kpi_catalogue(m)) {
-        spec.kpis.push_back(outputs::KpiDef{k.name, k.unit, k.description, k.headline});
-      }
-      std::vector<std::string> sites;
-      for (const auto& s : m.sites) sites.push_back(s.name);
-      if (!no_ts) spec.sites = sites;
-      spec.event_log = events;
-      for (const auto& c : m.cohorts) spec.cohorts.push_back(c.name);
-      spec.event_sites = sites;
-      // Reused only if it matches the whole spec and its checksums; anything else is re-run.
-      const std::string why = outputs::part_reuse_problem(part, spec);
-      if (why.empty()) return "reused";
-      // The parent reports why (one line), before the progress line: "<why>\n<result>".
-      const std::string note = why == "missing" ? "" : why + "\n";
-      outputs::PartWriter writer(part, spec);
-      PartSink sink(writer, !no_ts, events);
-      const pathways::ReplicationResult r =
-          pathways::run_replication(m, m.run.seed, task.replication, &sink);
-      sink.flush();
-      for (int y = 0; y < m.horizon.years; ++y) {
-        writer.set_kpi_values(static_cast<std::size_t>(y),
-                              std::span<const double>(r.values).subspan(
-                                  static_cast<std::size_t>(y) * r.kpis.size(), r.kpis.size()));
-      }
-      writer.finish();
-      return note + "ran " + std::to_string(r.events) + " events";
-    };
-    auto on_done = [&](int t, std::string result) {
-      if (const auto nl = result.rfind('\n'); nl != std::string::npos) {
-        err << "carepath: not reusing " << result.substr(0, nl) << "; running it again\n";
-        result.erase(0, nl + 1);
-      }
-      ++done;
-      if (result == "reused") ++reused;
-      const Task& task = tasks[static_cast<std::size_t>(t)];
-      progress.update(done, models[task.scenario].scenario + " #" +
-                                std::to_string(task.replication) + ": " + result);
-    };
-    engine::ProcessPool pool;
-    pool.run(static_cast<int>(tasks.size()), jobs, work, on_done);
-    for (std::size_t s = 0; s < models.size(); ++s) reps_done[s] = models[s].run.replications;
-    if (!precision) break;
-
-    // --precision: more replications until every headline KPI's 95% CI half-width is within
-    // the target share of its mean, for every scenario and year.
-    outputs::RunMeta probe_meta;
-    probe_meta.years = year_labels(models.front());
-    probe_meta.master_seed = models.front().run.seed;
-    outputs::ResultAssembler probe(out_file.string() + ".probe", probe_meta);
-    for (const auto& m : models) probe.add_scenario(m.scenario, m.resolved_yaml);
-    for (const auto& part : parts_of()) probe.add_part(part);
-    const outputs::ResultSet set = probe.results();
-    // Every scenario gets the same number of replications, so comparisons stay paired.
-    int target_reps = 0;
-    for (std::size_t s = 0; s < models.size(); ++s) {
-      const outputs::ScenarioResults& sr = set.at(models[s].scenario);
-      int needed = models[s].run.replications;
-      for (const auto& k : pathways::kpi_catalogue(models[s])) {
-        if (!k.headline) continue;
-        const std::size_t ki = sr.kpi_index(k.name);
-        for (std::size_t y = 0; y < set.years.size(); ++y) {
-          const auto sum = outputs::summarise(sr.column(y, ki, set.years.size()));
-          if (sum.n < 2 || !std::isfinite(sum.half_width) || sum.mean == 0) continue;
-          const double target = *precision * std::abs(sum.mean);
-          if (sum.half_width > target) {
-            // n with a normal-quantile half-width 1.96 sd / sqrt(n) at the target; the t
-            // quantile is larger, so the next round checks again.
-            const double z = 1.96 * sum.sd / target;
-            needed =
-                std::max({needed, static_cast<int>(std::ceil(z * z)), static_cast<int>(sum.n) + 1});
-          }
-        }
-      }
-      target_reps = std::max(target_reps, std::min(needed, max_reps));
-    }
-    bool more = false;
-    for (auto& m : models) {
-      if (target_reps > m.run.replications) {
-        m.run.replications = target_reps;
-        more = true;
-      }
-    }
-    if (!more) break;
-  }
-  if (reused > 0)
-    err << "carepath: reused " << reused << " finished replication(s) from an earlier run\n";
-
-  // Assemble the final file from the parts.
   outputs::RunMeta meta;
   meta.command_line = command_line_of(all_args);
-  meta.master_seed = models.front().run.seed;
-  meta.replications = static_cast<std::uint32_t>(models.front().run.replications);
-  meta.processes = static_cast<std::uint32_t>(jobs);
-  meta.years = year_labels(models.front());
+  meta.master_seed = plan.seed();
+  meta.processes = static_cast<std::uint32_t>(runner->processes());
   std::string baseline = baseline_opt.value_or("");
   if (baseline.empty()) {
-    for (const auto& m : models)
-      if (m.scenario == "do-nothing") baseline = m.scenario;
-    if (baseline.empty() && models.size() > 1) baseline = models.front().scenario;
+    for (const auto& s : plan.scenarios())
+      if (s.model.scenario == "do-nothing") baseline = s.model.scenario;
+    if (baseline.empty() && plan.scenarios().size() > 1)
+      baseline = plan.scenarios().front().model.scenario;
   }
   meta.baseline = baseline;
-  outputs::ResultAssembler assembler(out_file, meta);
-  for (const auto& m : models) assembler.add_scenario(m.scenario, m.resolved_yaml);
-  for (const auto& part : parts_of()) assembler.add_part(part);
-  assembler.write();
-  fs::remove_all(parts_dir);
+  experiments::assemble(plan, store, meta);
 
   std::vector<std::string> headline;
-  for (const auto& k : pathways::kpi_catalogue(models.front())) {
+  for (const auto& k : pathways::kpi_catalogue(plan.scenarios().front().model)) {
     if (k.headline) headline.push_back(k.name);
   }
   const outputs::ResultReader reader(out_file);
@@ -487,10 +373,172 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
   return 0;
 }
 
+int cmd_sweep(Args& a, const std::vector<std::string>& all_args, std::ostream& out,
+              std::ostream& err) {
+  const auto reps_opt = a.option("--replications");
+  const auto seed_opt = a.option("--seed");
+  const int jobs = jobs_option(a);
+  const auto out_opt = a.option("--out");
+  const auto years_opt = a.option("--years");
+  experiments::TaskOutputs outputs;
+  outputs.events = a.flag("--events");
+  outputs.time_series = !a.flag("--no-timeseries");
+  pathways::LoadOptions load;
+  load.sets = sets_option(a);
+  const std::string file = a.positional("a sweep file");
+  a.done();
+  if (years_opt) load.years = static_cast<int>(parse_int(*years_opt, "--years", 1, kMaxYears));
+  experiments::SweepSpec spec = experiments::load_sweep(file);
+  if (reps_opt) spec.replications = static_cast<int>(parse_int(*reps_opt, "--replications", 1, kMaxReplications));
+  if (seed_opt) spec.seed = static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0));
+  const auto points = experiments::design_points(spec);
+  experiments::Plan plan = experiments::sweep_plan(spec, points, load);
+  const fs::path out_file =
+      checked_out(out_opt ? fs::path(*out_opt) : fs::path(spec.name + ".h5"));
+
+  const auto runner = experiments::make_runner(jobs);
+  const experiments::TaskStore store(out_file, runner->is_leader());
+  if (runner->is_leader())
+    err << "carepath: sweep " << spec.name << ": " << points.size() << " point(s) x "
+        << spec.scenarios.size() << " scenario(s) x " << plan.replications()
+        << " replication(s), common random numbers (seed " << plan.seed() << ")\n";
+  ProgressPrinter printer(err, plan, *runner, store, "sweep");
+  const experiments::RunCounts counts =
+      experiments::run_plan(plan, store, *runner, outputs, printer.observer(), std::nullopt);
+  if (!runner->is_leader()) return 0;  // MPI: rank 0 prints and assembles
+  if (counts.reused > 0)
+    err << "carepath: reused " << counts.reused << " finished task(s) from an earlier run\n";
+  outputs::RunMeta meta;
+  meta.command_line = command_line_of(all_args);
+  meta.master_seed = plan.seed();
+  meta.processes = static_cast<std::uint32_t>(runner->processes());
+  meta.baseline = plan.scenarios().front().model.scenario;  // paired deltas against the first point
+  const outputs::ExperimentRecord record = experiments::sweep_record(spec, points, plan);
+  experiments::assemble(plan, store, meta,
+                        [&](const fs::path& f) { outputs::write_experiment(f, record); });
+  const outputs::ResultReader reader(out_file);
+  out << outputs::sweep_table(reader, record);
+  err << "carepath: wrote " << out_file.string() << "\n";
+  return 0;
+}
+
+double parse_double(const std::string& s, const std::string& what) {
+  char* end = nullptr;
+  const double v = std::strtod(s.c_str(), &end);
+  if (end == s.c_str() || *end != '\0' || !std::isfinite(v))
+    throw UsageError(what + " must be a number (got '" + s + "')");
+  return v;
+}
+
+// The explored curve of `carepath size`: capacity -> KPI mean and CI, with each verdict.
+std::string sizing_curve(const experiments::SizingAnswer& answer, double confidence) {
+  std::ostringstream os;
+  os << "capacity  replications  mean and " << std::lround(confidence * 100) << "% CI  verdict\n";
+  for (const auto& p : answer.curve) {
+    std::ostringstream est;
+    est << std::setprecision(6) << p.mean << " ±" << std::setprecision(3) << p.half_width;
+    const char* verdict =
+        p.verdict == experiments::SizingPoint::Verdict::meets
+            ? "meets"
+            : (p.verdict == experiments::SizingPoint::Verdict::fails ? "fails" : "undecided");
+    os << std::setw(8) << p.capacity << "  " << std::setw(12) << p.replications << "  "
+       << std::setw(std::max<int>(18, static_cast<int>(est.str().size()))) << est.str() << "  "
+       << verdict << (p.census_scaled ? " (starting census cut to fit)" : "") << "\n";
+  }
+  return os.str();
+}
+
+int cmd_size(Args& a, const std::vector<std::string>& all_args, std::ostream& out,
+             std::ostream& err) {
+  experiments::SizingQuestion q;
+  while (auto s = a.option("--site")) q.sites.push_back(*s);
+  const auto kpi = a.option("--kpi");
+  const auto year = a.option("--year");
+  const auto at_most = a.option("--at-most");
+  const auto at_least = a.option("--at-least");
+  const auto confidence = a.option("--confidence");
+  const auto reps = a.option("--replications");
+  const auto max_reps = a.option("--max-replications");
+  const auto min_cap = a.option("--min-capacity");
+  const auto max_cap = a.option("--max-capacity");
+  const auto seed = a.option("--seed");
+  const auto years = a.option("--years");
+  const int jobs = jobs_option(a);
+  const auto out_opt = a.option("--out");
+  q.load.sets = sets_option(a);
+  q.scenario = a.positional("a model or scenario file");
+  a.done();
+  if (q.sites.empty()) throw UsageError("size needs --site NAME (repeatable)");
+  if (!kpi) throw UsageError("size needs --kpi NAME");
+  if (!year) throw UsageError("size needs --year LABEL, e.g. 2018/19");
+  if (at_most.has_value() == at_least.has_value())
+    throw UsageError("size needs exactly one of --at-most X or --at-least X");
+  q.kpi = *kpi;
+  q.year = *year;
+  q.at_most = at_most.has_value();
+  q.target = parse_double(at_most ? *at_most : *at_least, at_most ? "--at-most" : "--at-least");
+  if (confidence) {
+    q.confidence = parse_double(*confidence, "--confidence");
+    if (!(q.confidence > 0.5 && q.confidence < 1))
+      throw UsageError("--confidence must be between 0.5 and 1, e.g. 0.95");
+  }
+  if (reps) q.replications = static_cast<int>(parse_int(*reps, "--replications", 2, kMaxReplications));
+  if (max_reps)
+    q.max_replications = static_cast<int>(parse_int(*max_reps, "--max-replications", 2, kMaxReplications));
+  q.max_replications = std::max(q.max_replications, q.replications);
+  if (min_cap) q.min_capacity = static_cast<int>(parse_int(*min_cap, "--min-capacity", 1));
+  if (max_cap) q.max_capacity = static_cast<int>(parse_int(*max_cap, "--max-capacity", 1));
+  if (seed) q.seed = static_cast<std::uint64_t>(parse_int(*seed, "--seed", 0));
+  if (years) q.load.years = static_cast<int>(parse_int(*years, "--years", 1, kMaxYears));
+  std::string sites;
+  for (const auto& s : q.sites) sites += (sites.empty() ? "" : "+") + s;
+  const fs::path out_file =
+      checked_out(out_opt ? fs::path(*out_opt) : fs::path("size-" + sites + ".h5"));
+
+  const double level = q.confidence;
+  experiments::Sizing sizing(q);  // checks the question before any file is written
+  const auto runner = experiments::make_runner(jobs);
+  const experiments::TaskStore store(out_file, runner->is_leader());
+  experiments::Observer observer;
+  std::optional<Progress> progress;
+  if (runner->is_leader()) {
+    observer.round_started = [&](int /*round*/, int tasks) { progress.emplace(err, tasks); };
+    observer.task_done = [&](int done, int, const std::string& label, const std::string& what) {
+      progress->update(done, label + ": " + what);
+    };
+    observer.not_reused = [&](const std::string& why) {
+      err << "carepath: not reusing " << why << "; running it again\n";
+    };
+  }
+  if (runner->is_leader()) {
+    for (const auto& note : sizing.notes()) err << "carepath: note: " << note << "\n";
+  }
+  const experiments::SizingAnswer answer =
+      sizing.run(store, *runner, experiments::TaskOutputs{false, false}, observer);
+  if (!runner->is_leader()) return 0;  // MPI: rank 0 prints and assembles
+  out << "size " << sites << " for " << q.kpi << " in " << q.year << " "
+      << (q.at_most ? "<= " : ">= ") << q.target << " (" << std::lround(level * 100)
+      << "% confidence, common random numbers)\n"
+      << sizing_curve(answer, level) << (answer.decided ? "answer: " : "undecided: ")
+      << answer.message << "\n";
+
+  outputs::RunMeta meta;
+  meta.command_line = command_line_of(all_args);
+  meta.master_seed = sizing.final_plan().seed();
+  meta.processes = static_cast<std::uint32_t>(runner->processes());
+  const outputs::ExperimentRecord record = sizing.record(answer);
+  experiments::assemble(sizing.final_plan(), store, meta,
+                        [&](const fs::path& f) { outputs::write_experiment(f, record); });
+  err << "carepath: wrote " << out_file.string() << "\n";
+  return answer.decided ? 0 : 3;
+}
+
 int cmd_validate(Args& a, std::ostream& out) {
+  pathways::LoadOptions load;
+  load.sets = sets_option(a);
   const std::string file = a.positional("a model or scenario file");
   a.done();
-  const ModelSpec m = pathways::load_model(file);
+  const ModelSpec m = pathways::load_model(file, load);
   const pathways::CareGraph graph(m);
   const auto checks = graph.validate();
   out << file << ": " << m.sites.size() << " sites, " << m.arrivals.size() << " arrival streams, "
@@ -523,9 +571,9 @@ int cmd_warmup(Args& a, std::ostream& out) {
   const std::string file = a.positional("a model or scenario file");
   a.done();
   const ModelSpec m = pathways::load_valid_model(file);
-  const int reps =
-      reps_opt ? static_cast<int>(parse_int(*reps_opt, "--replications", 1, kMaxReplications))
-               : m.run.replications;
+  const int reps = reps_opt
+                       ? static_cast<int>(parse_int(*reps_opt, "--replications", 1, kMaxReplications))
+                       : m.run.replications;
   const auto seed =
       seed_opt ? static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0)) : m.run.seed;
   std::vector<std::string> sites;
@@ -546,6 +594,8 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     Args a(std::vector<std::string>(args.begin() + 1, args.end()));
     const std::string& cmd = args[0];
     if (cmd == "run") return cmd_run(a, args, out, err);
+    if (cmd == "sweep") return cmd_sweep(a, args, out, err);
+    if (cmd == "size") return cmd_size(a, args, out, err);
     if (cmd == "validate") return cmd_validate(a, out);
     if (cmd == "graph") return cmd_graph(a, out);
     if (cmd == "warmup") return cmd_warmup(a, out);
@@ -569,6 +619,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
 }
 
 int main(int argc, char** argv) {
+  const experiments::ParallelSession session(&argc, &argv);  // MPI under mpirun/srun, if built
   std::vector<std::string> args(argv + 1, argv + argc);
   return run(args, std::cout, std::cerr);
 }

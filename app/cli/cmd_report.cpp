@@ -1,6 +1,7 @@
 // The commands that read a result file: compare, summary, export and report.
 #include "output_commands.hpp"
 
+#include <carepath/outputs/experiment_report.hpp>
 #include <carepath/outputs/html_report.hpp>
 #include <carepath/outputs/report.hpp>
 #include <carepath/outputs/result_file.hpp>
@@ -369,6 +370,11 @@ int cmd_summary(OptionList& o, std::ostream& out) {
   }
   sel.headline = headline_kpis(reader);
   out << outputs::summary_text(reader, sel);
+  if (const auto record = outputs::read_experiment(file)) {  // a sweep or size file
+    out << "\n"
+        << record->kind << " " << record->attribute("name") << ":\n"
+        << outputs::sweep_table(reader, *record);
+  }
   return 0;
 }
 
@@ -418,6 +424,10 @@ int cmd_export(OptionList& o, std::ostream& out) {
   opts.headline = headline_kpis(reader);
   if (dir) {
     for (const auto& p : outputs::export_csv(reader, *dir, opts)) out << p.string() << "\n";
+    if (const auto record = outputs::read_experiment(file)) {  // points or curve tables
+      for (const auto& p : outputs::export_experiment_csv(reader, *record, *dir))
+        out << p.string() << "\n";
+    }
   }
   if (vidigi_file) {
     const auto rm = report_model(reader, std::nullopt);

@@ -379,6 +379,27 @@ std::vector<Check> CareGraph::validate() const {
          bad.empty() ? "" : "capacity 0 and no overflow (patients are lost): " + join(bad), false,
          at});
   }
+  // 5b. A starting census that does not fit its site (e.g. after a smaller bed base was set).
+  {
+    std::vector<std::string> bad;
+    std::vector<SourceLocation> at;
+    for (const SiteSpec& s : m.sites) {
+      const int cap = s.capacity.values.empty() ? kUnlimited : s.capacity.values.front();
+      if (cap != kUnlimited && s.initial.occupied > cap) {
+        bad.push_back(squote(s.name) + " (" + std::to_string(s.initial.occupied) +
+                      " occupied, capacity " + std::to_string(cap) + ")");
+        at.push_back(s.where);
+      } else if (s.queue_limit != kUnlimited && s.initial.waiting > s.queue_limit) {
+        bad.push_back(squote(s.name) + " (" + std::to_string(s.initial.waiting) +
+                      " waiting, queue_limit " + std::to_string(s.queue_limit) + ")");
+        at.push_back(s.where);
+      }
+    }
+    checks.push_back(
+        {"every starting census fits its site", bad.empty(),
+         bad.empty() ? "" : "the initial census does not fit at the start: " + join(bad), false,
+         at});
+  }
   // 6. Roster-closed hours without an overflow (warning).
   {
     std::vector<std::string> bad;

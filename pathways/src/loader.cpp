@@ -11,10 +11,12 @@
 #include <filesystem>
 #include <fstream>
 #include <map>
+#include <memory>
 #include <sstream>
 #include <tuple>
 
 #include "convert.hpp"
+#include "settings.hpp"
 #include "yaml_tree.hpp"
 
 namespace carepath::pathways {
@@ -82,6 +84,17 @@ class ChainLoader {
     return out;
   }
 
+  /// Applies extra lever files (LoadOptions::overlays) to a loaded document.
+  void apply_levers(Node& root, const std::vector<std::string>& paths) {
+    for (const auto& path : paths) {
+      Node item;
+      item.type = Node::Type::scalar;
+      item.text = path;
+      item.loc = Loc{std::make_shared<const std::string>(path), 0, 0};
+      merge_lever(root, item, path, errors_.size());
+    }
+  }
+
  private:
   std::vector<ConfigError>& errors_;
   std::vector<std::string> stack_;
@@ -98,6 +111,36 @@ class ChainLoader {
       error(where.loc, "cannot read " + what + " '" + where.text + "' (" + path + "): " + file.why);
     }
     return std::move(file.text);
+  }
+
+  /// Merges the lever file `path` (named at `item`) into `result`, unless an error was found
+  /// since `errors_before`.
+  void merge_lever(Node& result, const Node& item, const std::string& path,
+                   std::size_t errors_before) {
+    const auto text = read_referenced(item, path, "the lever");
+    if (!text) return;
+    auto lever = detail::parse_yaml(*text, path, errors_);
+    if (!lever) return;
+    const Entry* head = lever->entry("overlay");
+    if (!lever->is_map() || head == nullptr) {
+      error(item.loc, "'" + item.text + "' is not a lever (its top level has no 'overlay:')");
+      return;
+    }
+    if (head->value.is_map()) {
+      static const std::vector<std::string> kLeverKeys = {"name", "description"};
+      for (const Entry& e : head->value.entries) {
+        if (std::find(kLeverKeys.begin(), kLeverKeys.end(), e.key) == kLeverKeys.end()) {
+          error(e.key_loc, "unknown key '" + e.key + "' in 'overlay'" +
+                               detail::did_you_mean(e.key, kLeverKeys));
+        }
+      }
+    } else if (!head->value.is_null()) {
+      error(head->value.loc, "'overlay' must be a map with name and description");
+    }
+    if (const Entry* s = lever->entry("scenario"))
+      error(s->key_loc, "a lever cannot also be a scenario");
+    remove_key(*lever, "overlay");
+    if (errors_.size() == errors_before) detail::merge_into(result, *lever);
   }
 
   std::optional<Node> load_impl(const std::string& text, const std::string& file) {
@@ -172,31 +215,7 @@ class ChainLoader {
           error(item->loc, "an entry of scenario.overlays must be a file name");
           continue;
         }
-        const std::string path = resolve(file, item->text);
-        const auto text = read_referenced(*item, path, "the lever");
-        if (!text) continue;
-        auto lever = detail::parse_yaml(*text, path, errors_);
-        if (!lever) continue;
-        const Entry* head = lever->entry("overlay");
-        if (!lever->is_map() || head == nullptr) {
-          error(item->loc, "'" + item->text + "' is not a lever (its top level has no 'overlay:')");
-          continue;
-        }
-        if (head->value.is_map()) {
-          static const std::vector<std::string> kLeverKeys = {"name", "description"};
-          for (const Entry& e : head->value.entries) {
-            if (std::find(kLeverKeys.begin(), kLeverKeys.end(), e.key) == kLeverKeys.end()) {
-              error(e.key_loc, "unknown key '" + e.key + "' in 'overlay'" +
-                                   detail::did_you_mean(e.key, kLeverKeys));
-            }
-          }
-        } else if (!head->value.is_null()) {
-          error(head->value.loc, "'overlay' must be a map with name and description");
-        }
-        if (const Entry* s = lever->entry("scenario"))
-          error(s->key_loc, "a lever cannot also be a scenario");
-        remove_key(*lever, "overlay");
-        if (errors_.size() == errors_before) detail::merge_into(result, *lever);
+        merge_lever(result, *item, resolve(file, item->text), errors_before);
       }
     }
     Node own = root;
@@ -337,6 +356,8 @@ ModelSpec load_text(const std::string& text, const std::string& filename,
   ChainLoader chain(errors);
   auto root = chain.load(text, filename);
   if (!root || !errors.empty()) throw_errors(std::move(errors));
+  chain.apply_levers(*root, options.overlays);
+  for (const auto& setting : options.sets) detail::apply_setting(*root, setting, errors);
   check_utf8(*root, errors);
   check_names(*root, errors);
   if (!errors.empty()) throw_errors(std::move(errors));

@@ -1,5 +1,6 @@
 // End-to-end: the carepath command on shipped scenarios, through the same library main() uses.
 #include <carepath/cli.hpp>
+#include <carepath/outputs/experiment_tables.hpp>
 #include <carepath/outputs/result_file.hpp>
 #include <carepath/outputs/stats.hpp>
 
@@ -11,6 +12,7 @@
 
 #include <chrono>
 #include <filesystem>
+#include <fstream>
 #include <sstream>
 #include <string>
 #include <thread>
@@ -188,4 +190,121 @@ TEST_CASE("the Dudley plan's 2018/19 reductions hold: best against demography-on
     CHECK(base < dn);
     CHECK(base > best);
   }
+}
+
+TEST_CASE("a sweep is bit-identical whatever -j, with common random numbers across points",
+          "[e2e][sweep]") {
+  fs::create_directories(kWork);
+  const std::string sweep = kSource + "/scenarios/examples/sweeps/mmc-capacity.yaml";
+  const fs::path a = kWork / "sweep-j1.h5";
+  const fs::path b = kWork / "sweep-j2.h5";
+  REQUIRE(cli({"sweep", sweep, "--replications", "2", "-j", "1", "--out", a.string()}).code == 0);
+  REQUIRE(cli({"sweep", sweep, "--replications", "2", "-j", "2", "--out", b.string()}).code == 0);
+  CHECK(dataset_hashes(a) == dataset_hashes(b));
+
+  const carepath::outputs::ResultReader reader(a);
+  const auto record = carepath::outputs::read_experiment(a);
+  REQUIRE(record);
+  CHECK(record->kind == "sweep");
+  const auto* points = record->table("points");
+  REQUIRE(points != nullptr);
+  CHECK(points->columns == std::vector<std::string>{"clinicians", "consultation"});
+  CHECK(points->units == std::vector<std::string>{"clinicians", "min"});
+  REQUIRE(points->rows.size() == 6);
+  CHECK(points->at(5, 0) == 5);
+  CHECK(points->at(5, 1) == 12);
+  // Common random numbers: the arrival streams of replication r are the same at every point, so
+  // the number of arrivals (which no parameter here changes) is equal across points.
+  const auto& year = reader.years().front();
+  const auto arrivals0 = reader.values(points->rows[0], "site.clinic.arrivals", year);
+  for (const auto& s : points->rows)
+    CHECK(reader.values(s, "site.clinic.arrivals", year) == arrivals0);
+  CHECK(arrivals0[0] != arrivals0[1]);  // replications differ
+
+  // summary and export understand it.
+  const auto summary = cli({"summary", a.string()});
+  CHECK(summary.out.find("sweep mmc-capacity:") != std::string::npos);
+  const fs::path csv = kWork / "sweep-csv";
+  REQUIRE(cli({"export", a.string(), "--csv", csv.string()}).code == 0);
+  std::ifstream in(csv / "points_summary.csv");
+  std::string head;
+  std::getline(in, head);
+  CHECK(head == "scenario,clinicians,consultation,year,kpi,unit,n,mean,sd,ci_low,ci_high");
+}
+
+TEST_CASE("sweep and --set errors name the file position or the option", "[e2e][sweep]") {
+  const std::string mmc = kSource + "/scenarios/examples/mmc.yaml";
+  auto r = cli({"validate", mmc, "--set", "sites.clinc.capacity=4"});
+  CHECK(r.code == 2);
+  CHECK(r.err ==
+        "--set sites.clinc.capacity=4: error: unknown site 'clinc' in 'sites' (did you mean "
+        "'clinic'?)\n");
+  fs::create_directories(kWork);
+  const fs::path bad = kWork / "bad-sweep.yaml";
+  {
+    std::ofstream f(bad);
+    f << "sweep: {name: bad}\nscenarios: [" << mmc << "]\nparameters:\n"
+      << "  c: {set: sites.clinic.capacity, valeus: [3, 4]}\n";
+  }
+  r = cli({"sweep", bad.string()});
+  CHECK(r.code == 2);
+  CHECK(r.err.find(bad.string() +
+                   ":4:35: error: unknown key 'valeus' in parameter 'c' (did you mean "
+                   "'values'?)") != std::string::npos);
+}
+
+TEST_CASE("size finds Erlang B's smallest capacity with blocking <= 2%", "[e2e][size]") {
+  // tests/data/sizing/erlang-b.yaml: offered load 5 erlangs, no waiting line. Erlang B:
+  // B(9) = 3.75%, B(10) = 1.84%: the smallest c with blocking <= 2% is 10.
+  fs::create_directories(kWork);
+  const std::string model = kSource + "/tests/data/sizing/erlang-b.yaml";
+  const fs::path out = kWork / "size-erlang.h5";
+  auto r = cli({"size", model, "--site", "ward", "--kpi", "blocking_pct", "--year", "2020/21",
+                "--at-most", "2", "--max-capacity", "20", "-j", "2", "--out", out.string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.out.find("answer: smallest capacity meeting the target: 10 ") != std::string::npos);
+  const auto record = carepath::outputs::read_experiment(out);
+  REQUIRE(record);
+  CHECK(record->kind == "size");
+  CHECK(record->attribute("answer") == "10");
+  CHECK(record->attribute("decided") == "yes");
+  const auto* curve = record->table("curve");
+  REQUIRE(curve != nullptr);
+  // The curve decreases with capacity, and the boundary verdicts are 9 fails, 10 meets.
+  const std::size_t cap = curve->column_index("capacity");
+  const std::size_t mean = curve->column_index("mean");
+  const std::size_t verdict = curve->column_index("verdict");
+  for (std::size_t i = 0; i < curve->rows.size(); ++i) {
+    if (i > 0) CHECK(curve->at(i, mean) <= curve->at(i - 1, mean));
+    if (curve->at(i, cap) == 9) CHECK(curve->at(i, verdict) == -1);
+    if (curve->at(i, cap) == 10) CHECK(curve->at(i, verdict) == 1);
+  }
+
+  // The same question as a lower bound on the accepted share, with a starting census that does
+  // not fit the smaller capacities: reported before any run, cut to fit, same answer.
+  r = cli({"size", model, "--site", "ward", "--kpi", "accepted_pct", "--year", "2020/21",
+           "--at-least", "98", "--max-capacity", "20", "-j", "2", "--set",
+           "sites.ward.initial={occupied: 8, cohort: patient}", "--out", out.string()});
+  INFO(r.out << r.err);
+  REQUIRE(r.code == 0);
+  CHECK(r.err.find("note: site 'ward' starts with 8 occupied") != std::string::npos);
+  CHECK(r.out.find("(starting census cut to fit)") != std::string::npos);
+  CHECK(r.out.find("answer: smallest capacity meeting the target: 10 ") != std::string::npos);
+
+  // Too few replications to separate 10 from a target inside its CI: said plainly, exit code 3.
+  r = cli({"size", model, "--site", "ward", "--kpi", "blocking_pct", "--year", "2020/21",
+           "--at-most", "1.83", "--replications", "2", "--max-replications", "4", "-j", "2",
+           "--out", out.string()});
+  CHECK(r.code == 3);
+  CHECK(r.out.find("undecided: could not decide within 4 replications") != std::string::npos);
+
+  // Bad questions name the option.
+  r = cli({"size", model, "--site", "wrd", "--kpi", "blocking_pct", "--year", "2020/21",
+           "--at-most", "2"});
+  CHECK(r.code == 2);
+  CHECK(r.err == "--site wrd: error: unknown site 'wrd' (did you mean 'ward'?)\n");
+  r = cli({"size", model, "--site", "ward", "--kpi", "blocking", "--year", "2020/21", "--at-most",
+           "2"});
+  CHECK(r.err.find("--kpi blocking: error: unknown KPI 'blocking'") != std::string::npos);
 }

@@ -46,7 +46,7 @@ TEST_CASE("a well-formed model passes every check", "[pathways][graph]") {
   const CareGraph g(m);
   CHECK(g.vertex_count() == m.sites.size() + m.arrivals.size());
   const auto checks = g.validate();
-  REQUIRE(checks.size() == 10);
+  REQUIRE(checks.size() == 11);
   for (const Check& c : checks) {
     INFO(c.name << ": " << c.detail);
     CHECK((c.ok || c.warning));
@@ -60,6 +60,7 @@ TEST_CASE("a well-formed model passes every check", "[pathways][graph]") {
         "[ok]   route probabilities sum to 1\n"
         "[ok]   every cohort has a route\n"
         "[ok]   no zero-capacity site without overflow\n"
+        "[ok]   every starting census fits its site\n"
         "[warn] closed roster hours have an overflow: patients arriving while closed wait for "
         "opening (or are lost where there is no waiting room) at walk_in_centre\n"
         "[ok]   no blocking cycle\n"
@@ -232,4 +233,17 @@ TEST_CASE("DOT output labels sites, streams and edges", "[pathways][graph]") {
   CHECK(dot.find("ed->home [label=\"0.8 (0.7..0.8)\\ntravel fixed(30)\"]") != std::string::npos);
   CHECK(dot.find("assessment->acute_ward [label=\"[frail=yes] 1\"]") != std::string::npos);
   CHECK(dot.find("ed->walk_in_centre [label=\"overflow\", style=dashed]") != std::string::npos);
+}
+
+TEST_CASE("a starting census that does not fit its site fails validation", "[pathways][graph]") {
+  LoadOptions options;
+  options.sets = {"sites.ed.initial={occupied: 13, cohort: adult}"};  // ed has 12 places
+  const ModelSpec m = load_model(kData + "/model.yaml", options);
+  const auto checks = CareGraph(m).validate();
+  CHECK(has_failures(checks));
+  CHECK(validation_report(checks).find("[FAIL] every starting census fits its site: the initial "
+                                       "census does not fit at the start: 'ed' (13 occupied, "
+                                       "capacity 12)") != std::string::npos);
+  options.sets = {"sites.ed.initial={occupied: 12, cohort: adult}"};
+  CHECK_FALSE(has_failures(CareGraph(load_model(kData + "/model.yaml", options)).validate()));
 }

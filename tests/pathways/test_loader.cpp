@@ -10,6 +10,12 @@ using namespace carepath::pathways;
 
 namespace {
 
+LoadOptions years_only(int years) {
+  LoadOptions o;
+  o.years = years;
+  return o;
+}
+
 const std::string kData = std::string(CAREPATH_SOURCE_DIR) + "/tests/data";
 
 const SiteSpec& site(const ModelSpec& m, const std::string& name) {
@@ -236,7 +242,7 @@ TEST_CASE("the resolved document loads back to the same model", "[pathways][load
 TEST_CASE("the horizon override truncates yearly values and cannot extend them",
           "[pathways][loader]") {
   SECTION("shorter") {
-    const ModelSpec m = load_model(kData + "/model.yaml", LoadOptions{2});
+    const ModelSpec m = load_model(kData + "/model.yaml", years_only(2));
     CHECK(m.horizon.years == 2);
     CHECK(m.arrivals[0].volume_per_year.values.size() == 2);
     CHECK(site(m, "acute_ward").capacity.values == std::vector<int>{40, 38});
@@ -246,7 +252,7 @@ TEST_CASE("the horizon override truncates yearly values and cannot extend them",
   }
   SECTION("longer: an error, not a silent extension") {
     try {
-      (void)load_model(kData + "/model.yaml", LoadOptions{5});
+      (void)load_model(kData + "/model.yaml", years_only(5));
       FAIL("expected an error");
     } catch (const ConfigErrors& e) {
       CHECK_THAT(std::string(e.what()),

@@ -9,6 +9,12 @@ using namespace carepath::pathways;
 
 namespace {
 
+LoadOptions years_only(int years) {
+  LoadOptions o;
+  o.years = years;
+  return o;
+}
+
 const std::string kBad = std::string(CAREPATH_SOURCE_DIR) + "/tests/data/bad/";
 
 /// The errors of loading `file` from tests/data/bad, one per line.
@@ -102,7 +108,7 @@ TEST_CASE("by_year lists need one value per year", "[pathways][loader]") {
             "by_year_length.yaml:11:25: error: by_year of capacity of site 'ed' has 3 values; "
             "horizon.years is 2");
   // The length is checked against the file's horizon, whatever the (shortening) override.
-  CHECK(errors_of("by_year_length.yaml", LoadOptions{1}) == errors_of("by_year_length.yaml"));
+  CHECK(errors_of("by_year_length.yaml", years_only(1)) == errors_of("by_year_length.yaml"));
 }
 
 TEST_CASE("every cohort must be matched by a route rule", "[pathways][loader]") {

@@ -113,6 +113,12 @@ run: {replications: 10, seed: 8, warmup: 30d}
 
 }  // namespace
 
+LoadOptions years_only(int years) {
+  LoadOptions o;
+  o.years = years;
+  return o;
+}
+
 TEST_CASE("a blocked patient is the upstream site's until admitted (tandem, D2)",
           "[pathways][validation]") {
   // The issue's tandem: S2 has no waiting room, so nobody waits there; the time S1 patients spend
@@ -394,8 +400,8 @@ arrivals:
 sites:
   out: {kind: exit}
 )";
-  CHECK(load_model_from_string(text, "l.yaml", LoadOptions{1}).horizon.length == 365 * kDay);
-  CHECK_THROWS_AS(load_model_from_string(text, "l.yaml", LoadOptions{3}), ConfigErrors);
+  CHECK(load_model_from_string(text, "l.yaml", years_only(1)).horizon.length == 365 * kDay);
+  CHECK_THROWS_AS(load_model_from_string(text, "l.yaml", years_only(3)), ConfigErrors);
 }
 
 TEST_CASE("hour-of-day and day-of-week profiles are time averages over each hour",

@@ -12,13 +12,19 @@ struct ConfigError {
   int line = 0;
   int column = 0;
   std::string message;
-  /// "file:line:column: error: message"
+  /// "file:line:column: error: message"; "option: error: message" when line is 0 (an error in
+  /// a command-line option such as --set)
   [[nodiscard]] std::string str() const;
   friend bool operator==(const ConfigError&, const ConfigError&) = default;
 };
 
 /// Thrown by the loader with every error found; what() is one str() line per error, joined by
 /// '\n' (no trailing newline).
+/// " (did you mean 'X'?)" for the nearest of `candidates` to `word`, or "" (the loader's own
+/// suggestion rule, for other layers' messages).
+[[nodiscard]] std::string did_you_mean(const std::string& word,
+                                       const std::vector<std::string>& candidates);
+
 class ConfigErrors : public std::exception {
  public:
   explicit ConfigErrors(std::vector<ConfigError> errors);

@@ -21,6 +21,12 @@ struct LoadOptions {
   /// Overrides horizon.years (for short runs): yearly lists are truncated to the first N values
   /// or extended with their last value; growth keeps compounding. Must be >= 1.
   std::optional<int> years;
+  /// Lever files (top-level `overlay:`) applied after the scenario's own overlays and changes,
+  /// in order (a sweep's design point).
+  std::vector<std::string> overlays;
+  /// "PATH=VALUE" settings (the --set option), applied last, in order, through the same merge as
+  /// a lever: `sites.community_beds.capacity=52`, `arrivals.ed_walk_in.volume=120000/year`.
+  std::vector<std::string> sets;
 };
 
 /// Loads a model or scenario file. Throws ConfigErrors with every error found.

@@ -1,0 +1,149 @@
+// The MPI runner. Rank 0 hands out task numbers one at a time (dynamic load balancing) and
+// collects results; every other rank runs each task it is given in a forked child (one SimGrid
+// engine per process) and sends back the task's one-line result. Tasks write their own part
+// files, so results do not depend on which rank ran what. A barrier ends each round, so every
+// rank can read the round's parts afterwards (precision and sizing rounds take their decisions
+// on every rank from the same parts, and so stay in step).
+#include <carepath/engine/isolate.hpp>
+#include <carepath/experiments/parallel.hpp>
+
+#include <mpi.h>
+
+#include <chrono>
+#include <cstdlib>
+#include <stdexcept>
+#include <string>
+#include <thread>
+
+namespace carepath::experiments {
+namespace {
+
+constexpr int kTagTask = 1;
+constexpr int kTagResult = 2;
+constexpr int kStop = -1;
+
+bool launched_by_mpi() {
+  for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS"}) {
+    if (std::getenv(v) != nullptr) return true;
+  }
+  return false;
+}
+
+bool g_initialised = false;
+
+class MpiRunner final : public Runner {
+ public:
+  MpiRunner() {
+    MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
+    MPI_Comm_size(MPI_COMM_WORLD, &size_);
+  }
+  void run(int tasks, const Work& work, const Done& done) override {
+    if (rank_ == 0) {
+      lead(tasks, done);
+    } else {
+      serve(work);
+    }
+    MPI_Barrier(MPI_COMM_WORLD);
+  }
+  [[nodiscard]] int processes() const override { return size_ - 1; }
+  [[nodiscard]] bool is_leader() const override { return rank_ == 0; }
+
+ private:
+  int rank_ = 0;
+  int size_ = 1;
+
+  void lead(int tasks, const Done& done) {
+    int next = 0;
+    int busy = 0;
+    for (int r = 1; r < size_; ++r) {
+      int t = next < tasks ? next++ : kStop;
+      MPI_Send(&t, 1, MPI_INT, r, kTagTask, MPI_COMM_WORLD);
+      if (t != kStop) ++busy;
+    }
+    std::string failure;
+    while (busy > 0) {
+      // Poll with a short sleep rather than a blocking probe: Open MPI's blocking calls spin,
+      // and rank 0 would take a core from the ranks that run tasks.
+      MPI_Status st;
+      int ready = 0;
+      for (;;) {
+        MPI_Iprobe(MPI_ANY_SOURCE, kTagResult, MPI_COMM_WORLD, &ready, &st);
+        if (ready != 0) break;
+        std::this_thread::sleep_for(std::chrono::milliseconds(1));
+      }
+      int bytes = 0;
+      MPI_Get_count(&st, MPI_CHAR, &bytes);
+      std::string msg(static_cast<std::size_t>(bytes), '\0');
+      MPI_Recv(msg.data(), bytes, MPI_CHAR, st.MPI_SOURCE, kTagResult, MPI_COMM_WORLD,
+               MPI_STATUS_IGNORE);
+      --busy;
+      // "<task> <ok|error> <text>"
+      const std::size_t s1 = msg.find(' ');
+      const std::size_t s2 = msg.find(' ', s1 + 1);
+      const int task = std::stoi(msg.substr(0, s1));
+      const bool ok = msg.compare(s1 + 1, s2 - s1 - 1, "ok") == 0;
+      const std::string text = msg.substr(s2 + 1);
+      if (ok) {
+        done(task, text);
+      } else if (failure.empty()) {
+        failure = "task " + std::to_string(task) + " failed on rank " +
+                  std::to_string(st.MPI_SOURCE) + ": " + text;
+      }
+      int t = (next < tasks && failure.empty()) ? next++ : kStop;
+      MPI_Send(&t, 1, MPI_INT, st.MPI_SOURCE, kTagTask, MPI_COMM_WORLD);
+      if (t != kStop) ++busy;
+    }
+    if (!failure.empty()) {
+      // Every rank must leave the round together: a failed task ends the whole job.
+      MPI_Abort(MPI_COMM_WORLD, 1);
+      throw std::runtime_error(failure);
+    }
+  }
+
+  static void serve(const Work& work) {
+    for (;;) {
+      int t = kStop;
+      MPI_Recv(&t, 1, MPI_INT, 0, kTagTask, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      if (t == kStop) return;
+      std::string msg = std::to_string(t);
+      try {
+        msg += " ok " + engine::run_isolated_bytes([&] { return work(t); });
+      } catch (const std::exception& e) {
+        msg += std::string(" error ") + e.what();
+      }
+      MPI_Send(msg.data(), static_cast<int>(msg.size()), MPI_CHAR, 0, kTagResult, MPI_COMM_WORLD);
+    }
+  }
+};
+
+}  // namespace
+
+ParallelSession::ParallelSession(int* argc, char*** argv) {
+  if (launched_by_mpi()) {
+    MPI_Init(argc, argv);
+    g_initialised = true;
+  }
+}
+
+ParallelSession::~ParallelSession() {
+  if (g_initialised) MPI_Finalize();
+  g_initialised = false;
+}
+
+bool mpi_built() {
+  return true;
+}
+
+bool mpi_active() {
+  if (!g_initialised) return false;
+  int size = 1;
+  MPI_Comm_size(MPI_COMM_WORLD, &size);
+  return size > 1;
+}
+
+std::unique_ptr<Runner> make_runner(int jobs) {
+  if (mpi_active()) return std::make_unique<MpiRunner>();
+  return std::make_unique<LocalRunner>(jobs);
+}
+
+}  // namespace carepath::experiments
