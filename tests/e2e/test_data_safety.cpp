@@ -87,10 +87,11 @@ void write_many_sites_model(const fs::path& file, int n, const std::string& volu
        "  mean_wait: {mean: wait, sites: [s000], unit: min, headline: true}\n";
 }
 
-// A run whose assembly cannot happen (a non-empty folder sits at `<out>.tmp`), so its finished
-// parts stay in `<out>.parts` for the next run; the blocker is then removed.
+// A run whose assembly cannot happen (a non-empty folder sits at the assembler's temporary
+// `<out>.assembling.tmp`), so its finished parts stay in `<out>.parts` for the next run; the
+// blocker is then removed.
 void run_leaving_parts(std::vector<std::string> args, const fs::path& out) {
-  const fs::path blocker = out.string() + ".tmp";
+  const fs::path blocker = out.string() + ".assembling.tmp";
   fs::create_directories(blocker);
   std::ofstream(blocker / "x") << "x";
   args.insert(args.end(), {"--out", out.string()});

@@ -235,15 +235,21 @@ TEST_CASE("DOT output labels sites, streams and edges", "[pathways][graph]") {
   CHECK(dot.find("ed->walk_in_centre [label=\"overflow\", style=dashed]") != std::string::npos);
 }
 
-TEST_CASE("a starting census that does not fit its site fails validation", "[pathways][graph]") {
+TEST_CASE("a starting census that does not fit its site is refused", "[pathways][graph]") {
   LoadOptions options;
+  // A census above capacity is refused by the loader, at the option that set it.
   options.sets = {"sites.ed.initial={occupied: 13, cohort: adult}"};  // ed has 12 places
-  const ModelSpec m = load_model(kData + "/model.yaml", options);
-  const auto checks = CareGraph(m).validate();
+  CHECK_THROWS_WITH(load_model(kData + "/model.yaml", options),
+                    Catch::Contains("--set sites.ed.initial={occupied: 13, cohort: adult}: error: "
+                                    "initial of site 'ed' has 13 occupied places, more than its "
+                                    "capacity (12)"));
+  // A waiting census above the waiting room is the graph check's.
+  options.sets = {"sites.ed.queue_limit=2", "sites.ed.initial={waiting: 3, cohort: adult}"};
+  const auto checks = CareGraph(load_model(kData + "/model.yaml", options)).validate();
   CHECK(has_failures(checks));
   CHECK(validation_report(checks).find("[FAIL] every starting census fits its site: the initial "
-                                       "census does not fit at the start: 'ed' (13 occupied, "
-                                       "capacity 12)") != std::string::npos);
+                                       "census does not fit at the start: 'ed' (3 waiting, "
+                                       "queue_limit 2)") != std::string::npos);
   options.sets = {"sites.ed.initial={occupied: 12, cohort: adult}"};
   CHECK_FALSE(has_failures(CareGraph(load_model(kData + "/model.yaml", options)).validate()));
 }
