@@ -296,7 +296,8 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
 
   // Numbers first: a typo in an option is reported before any file is read.
   std::optional<int> reps_override;
-  if (reps_opt) reps_override = static_cast<int>(parse_int(*reps_opt, "--replications", 1, kMaxReplications));
+  if (reps_opt)
+    reps_override = static_cast<int>(parse_int(*reps_opt, "--replications", 1, kMaxReplications));
   std::optional<std::uint64_t> seed_override;
   if (seed_opt) seed_override = static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0));
   if (years_opt) load.years = static_cast<int>(parse_int(*years_opt, "--years", 1, kMaxYears));
@@ -309,8 +310,9 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
                        *precision_opt + "')");
     }
     precision = experiments::PrecisionTarget{
-        p,
-        max_reps_opt ? static_cast<int>(parse_int(*max_reps_opt, "--max-replications", 2, kMaxReplications)) : 200};
+        p, max_reps_opt ? static_cast<int>(
+                              parse_int(*max_reps_opt, "--max-replications", 2, kMaxReplications))
+                        : 200};
   }
   std::vector<std::string> files;
   if (fs::is_directory(path)) {
@@ -389,12 +391,13 @@ int cmd_sweep(Args& a, const std::vector<std::string>& all_args, std::ostream& o
   a.done();
   if (years_opt) load.years = static_cast<int>(parse_int(*years_opt, "--years", 1, kMaxYears));
   experiments::SweepSpec spec = experiments::load_sweep(file);
-  if (reps_opt) spec.replications = static_cast<int>(parse_int(*reps_opt, "--replications", 1, kMaxReplications));
+  if (reps_opt)
+    spec.replications =
+        static_cast<int>(parse_int(*reps_opt, "--replications", 1, kMaxReplications));
   if (seed_opt) spec.seed = static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0));
   const auto points = experiments::design_points(spec);
   experiments::Plan plan = experiments::sweep_plan(spec, points, load);
-  const fs::path out_file =
-      checked_out(out_opt ? fs::path(*out_opt) : fs::path(spec.name + ".h5"));
+  const fs::path out_file = checked_out(out_opt ? fs::path(*out_opt) : fs::path(spec.name + ".h5"));
 
   const auto runner = experiments::make_runner(jobs);
   const experiments::TaskStore store(out_file, runner->is_leader());
@@ -482,9 +485,11 @@ int cmd_size(Args& a, const std::vector<std::string>& all_args, std::ostream& ou
     if (!(q.confidence > 0.5 && q.confidence < 1))
       throw UsageError("--confidence must be between 0.5 and 1, e.g. 0.95");
   }
-  if (reps) q.replications = static_cast<int>(parse_int(*reps, "--replications", 2, kMaxReplications));
+  if (reps)
+    q.replications = static_cast<int>(parse_int(*reps, "--replications", 2, kMaxReplications));
   if (max_reps)
-    q.max_replications = static_cast<int>(parse_int(*max_reps, "--max-replications", 2, kMaxReplications));
+    q.max_replications =
+        static_cast<int>(parse_int(*max_reps, "--max-replications", 2, kMaxReplications));
   q.max_replications = std::max(q.max_replications, q.replications);
   if (min_cap) q.min_capacity = static_cast<int>(parse_int(*min_cap, "--min-capacity", 1));
   if (max_cap) q.max_capacity = static_cast<int>(parse_int(*max_cap, "--max-capacity", 1));
@@ -571,9 +576,9 @@ int cmd_warmup(Args& a, std::ostream& out) {
   const std::string file = a.positional("a model or scenario file");
   a.done();
   const ModelSpec m = pathways::load_valid_model(file);
-  const int reps = reps_opt
-                       ? static_cast<int>(parse_int(*reps_opt, "--replications", 1, kMaxReplications))
-                       : m.run.replications;
+  const int reps =
+      reps_opt ? static_cast<int>(parse_int(*reps_opt, "--replications", 1, kMaxReplications))
+               : m.run.replications;
   const auto seed =
       seed_opt ? static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0)) : m.run.seed;
   std::vector<std::string> sites;

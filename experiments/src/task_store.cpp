@@ -59,7 +59,7 @@ TaskStore::TaskStore(fs::path out, bool leader)
   if (out_.has_parent_path()) fs::create_directories(out_.parent_path());
   if (leader) {
     lock_ = std::make_unique<outputs::OutputLock>(out_);  // one run per --out; refused at once
-    outputs::remove_stale_temporaries(dir_);                // left by processes that died
+    outputs::remove_stale_temporaries(dir_);              // left by processes that died
   }
   fs::create_directories(dir_);
 }

@@ -223,8 +223,9 @@ TEST_CASE("DOT output labels sites, streams and edges", "[pathways][graph]") {
   CHECK(dot.find("home[label=\"home\\nexit\", shape=doublecircle]") != std::string::npos);
   CHECK(dot.find("\"arrivals/ed_walk_in\"[label=\"ed_walk_in\\n36500..44165/year\", shape=box]") !=
         std::string::npos);
-  CHECK(dot.find("\"arrivals/gp_referrals\"[label=\"gp_referrals\\n7300..7320/year\", shape=box]") !=
-        std::string::npos);
+  CHECK(
+      dot.find("\"arrivals/gp_referrals\"[label=\"gp_referrals\\n7300..7320/year\", shape=box]") !=
+      std::string::npos);
   CHECK(dot.find("\"arrivals/ed_walk_in\"->ed [style=bold]") != std::string::npos);
   CHECK(dot.find("ed->acute_ward [label=\"[cohort=frail75] 0.45\\nblock\\nhold fixed(120)\", "
                  "color=red]") != std::string::npos);
