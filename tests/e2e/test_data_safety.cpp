@@ -304,7 +304,7 @@ TEST_CASE("a changed --years resumes: parts of other years are re-run", "[e2e][s
   CHECK(carepath::outputs::ResultReader(out).years().size() == 2);
 }
 
-TEST_CASE("killing the parent alone leaves no orphan; the re-run is bit-identical",
+TEST_CASE("killing the parent alone leaves no orphan, the re-run is bit-identical",
           "[e2e][safety]") {
   const fs::path dir = fresh_dir("kill");
   const fs::path model = dir / "busy.yaml";
@@ -381,7 +381,7 @@ TEST_CASE("killing the parent alone leaves no orphan; the re-run is bit-identica
   CHECK(dataset_hashes(out) == dataset_hashes(clean));
 }
 
-TEST_CASE("a second run on the same --out is refused at once; a stale lock is taken over",
+TEST_CASE("a second run on the same --out is refused at once, a stale lock is taken over",
           "[e2e][safety]") {
   const fs::path dir = fresh_dir("lock");
   const std::string model = kSource + "/scenarios/examples/mmc.yaml";
@@ -520,7 +520,7 @@ class SmallDisk {
 
 }  // namespace
 
-TEST_CASE("a full disk stops a run cleanly with 'no space left on device'; it resumes later",
+TEST_CASE("a full disk stops a run cleanly with 'no space left on device' and resumes later",
           "[e2e][safety]") {
   const fs::path dir = fresh_dir("diskfull");
   SmallDisk disk(dir / "disk");
@@ -553,7 +553,8 @@ TEST_CASE("a full disk stops a run cleanly with 'no space left on device'; it re
     CHECK_FALSE(fs::exists(out));
     CHECK_FALSE(fs::exists(fs::path(out.string() + ".tmp")));
     worker_full = worker_full || r.err.find(".part.h5.tmp") != std::string::npos;
-    assembly_full = assembly_full || r.err.find("out.h5.tmp") != std::string::npos;
+    // The experiments layer assembles into <out>.assembling (written as .assembling.tmp).
+    assembly_full = assembly_full || r.err.find("out.h5.assembling") != std::string::npos;
   }
   CHECK(worker_full);
   CHECK(assembly_full);

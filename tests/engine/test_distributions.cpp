@@ -377,7 +377,7 @@ TEST_CASE("describe() names the distribution and its parameters", "[engine]") {
   CHECK(D().describe() == "fixed(0)");
 }
 
-TEST_CASE("Same seed gives identical sequences; other streams differ", "[engine]") {
+TEST_CASE("Same seed gives identical sequences, other streams differ", "[engine]") {
   for (const auto& c : mean_cases()) {
     INFO(c.name);
     RandomStream a(kSeed, 3, "service/ed");

@@ -37,7 +37,7 @@ TEST_CASE("output paths: a regular file or a new path only", "[outputs][safety]"
   fs::remove_all(dir);
 }
 
-TEST_CASE("the output lock: one holder, named; a dead holder's lock is taken over",
+TEST_CASE("the output lock: one holder, named, a dead holder's lock is taken over",
           "[outputs][safety]") {
   const auto dir = scratch_dir("lock");
   const fs::path out = dir / "out.h5";

@@ -160,7 +160,7 @@ TEST_CASE("blocking cycles between finite-capacity sites are reported", "[pathwa
   CHECK(check(CareGraph(ok).validate(), "no blocking cycle").ok);
 }
 
-TEST_CASE("capacity 0 without overflow fails; roster gaps without overflow warn",
+TEST_CASE("capacity 0 without overflow fails, roster gaps without overflow warn",
           "[pathways][graph]") {
   const ModelSpec m = model_with(
       "  ed:\n"

@@ -68,7 +68,7 @@ TEST_CASE("rates convert to per year", "[pathways][units]") {
   CHECK(parse_rate("-5/day").error() == "\"-5/day\": a rate cannot be negative");
 }
 
-TEST_CASE("an arrival volume per year stays yearly; per hour, day or week it is a rate",
+TEST_CASE("an arrival volume per year stays yearly, per hour, day or week it is a rate",
           "[pathways][units]") {
   const auto year = parse_volume("8142/year");
   REQUIRE(year);
