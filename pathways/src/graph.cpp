@@ -439,6 +439,7 @@ std::vector<Check> CareGraph::validate() const {
     std::vector<std::string> out;
     for (const auto& c : cycles) {
       std::vector<std::string> names;
+      names.reserve(c.size());
       for (std::size_t i : c) names.push_back(m.sites[i].name);
       out.push_back("{" + join(names) + "}");
     }
@@ -446,6 +447,7 @@ std::vector<Check> CareGraph::validate() const {
   };
   const auto first_sites = [&](const std::vector<std::vector<std::size_t>>& cycles) {
     std::vector<SourceLocation> where;
+    where.reserve(cycles.size());
     for (const auto& c : cycles) where.push_back(m.sites[c.front()].where);
     return where;
   };

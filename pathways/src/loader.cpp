@@ -443,6 +443,10 @@ std::vector<std::string> scenario_files(const std::string& dir) {
     if (!entry.is_regular_file(ec) || entry.path().extension() != ".yaml") continue;
     const std::string path = entry.path().string();
     bool is_scenario = false;
+    if (entry.file_size(ec) > kMaxFileBytes) {
+      names.push_back(entry.path().filename().string());  // loading it reports its size
+      continue;
+    }
     try {
       const YAML::Node root = YAML::LoadFile(path);
       is_scenario = root.IsMap() && root["scenario"].IsDefined();

@@ -24,12 +24,12 @@ namespace {
 namespace fs = std::filesystem;
 
 const fs::path& folder() {
-  static const fs::path dir = [] {
+  static const fs::path kDir = [] {
     fs::path d = fs::temp_directory_path() / ("carepath-fuzz-" + std::to_string(::getpid()));
     fs::create_directories(d / "levers");
     return d;
   }();
-  return dir;
+  return kDir;
 }
 
 void write(const fs::path& path, std::string_view text) {
@@ -39,6 +39,7 @@ void write(const fs::path& path, std::string_view text) {
 
 }  // namespace
 
+// NOLINTNEXTLINE(readability-identifier-naming): the name libFuzzer calls
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
   const std::string_view input(reinterpret_cast<const char*>(data), size);
   static const std::array<const char*, 4> kNames = {"main.yaml", "model.yaml",
