@@ -2,6 +2,8 @@
 #include <carepath/outputs/report.hpp>
 #include <carepath/outputs/vidigi_export.hpp>
 
+#include "page_text.hpp"
+
 #include <algorithm>
 #include <cerrno>
 #include <charconv>
@@ -364,37 +366,9 @@ std::string summary_text(const ResultReader& reader, const KpiSelection& selecti
 
 namespace {
 
+// One JSON string writer for the whole layer (page_text::js, which the HTML report uses too).
 std::string json_string(std::string_view s) {
-  std::string out = "\"";
-  for (const char ch : s) {
-    const auto c = static_cast<unsigned char>(ch);
-    switch (c) {
-      case '"':
-        out += "\\\"";
-        break;
-      case '\\':
-        out += "\\\\";
-        break;
-      case '\n':
-        out += "\\n";
-        break;
-      case '\r':
-        out += "\\r";
-        break;
-      case '\t':
-        out += "\\t";
-        break;
-      default:
-        if (c < 0x20) {
-          char buf[8];
-          std::snprintf(buf, sizeof buf, "\\u%04x", c);
-          out += buf;
-        } else {
-          out += ch;
-        }
-    }
-  }
-  return out + "\"";
+  return page_text::js(s);
 }
 
 std::string json_number(double v) {
