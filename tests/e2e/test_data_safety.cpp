@@ -8,6 +8,8 @@
 #include <hdf5.h>
 #include <catch2/catch.hpp>
 
+#include "cli_helpers.hpp"
+
 #include <signal.h>
 #include <sys/mount.h>
 #include <sys/stat.h>
@@ -24,33 +26,15 @@
 #include <vector>
 
 namespace fs = std::filesystem;
-using carepath::cli::run;
+using carepath::e2e::cli;
+using carepath::e2e::dataset_hashes;
+using carepath::e2e::Result;
 using Catch::Matchers::Contains;
 
 namespace {
 
 const std::string kSource = CAREPATH_SOURCE_DIR;
 const fs::path kWork = fs::path(CAREPATH_BINARY_DIR) / "work" / "safety";
-
-struct Result {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-Result cli(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  const int code = run(args, out, err);
-  return Result{code, out.str(), err.str()};
-}
-
-std::vector<std::pair<std::string, std::uint64_t>> dataset_hashes(const fs::path& file) {
-  std::vector<std::pair<std::string, std::uint64_t>> out;
-  for (const auto& o : carepath::outputs::inspect_file(file)) {
-    if (o.is_dataset) out.emplace_back(o.path, o.content_hash);
-  }
-  return out;
-}
 
 fs::path fresh_dir(const std::string& name) {
   const fs::path d = kWork / name;

@@ -6,6 +6,8 @@
 
 #include <catch2/catch.hpp>
 
+#include "cli_helpers.hpp"
+
 #include <signal.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -19,34 +21,14 @@
 #include <vector>
 
 namespace fs = std::filesystem;
-using carepath::cli::run;
+using carepath::e2e::cli;
+using carepath::e2e::dataset_hashes;
+using carepath::e2e::Result;
 
 namespace {
 
 const std::string kSource = CAREPATH_SOURCE_DIR;
 const fs::path kWork = fs::path(CAREPATH_BINARY_DIR) / "work";
-
-struct Result {
-  int code;
-  std::string out;
-  std::string err;
-};
-
-Result cli(const std::vector<std::string>& args) {
-  std::ostringstream out, err;
-  const int code = run(args, out, err);
-  return Result{code, out.str(), err.str()};
-}
-
-// Every dataset's content hash. Only /meta's attributes (creation time, command line, process
-// count) may differ between runs; every dataset, /meta's included, must not.
-std::vector<std::pair<std::string, std::uint64_t>> dataset_hashes(const fs::path& file) {
-  std::vector<std::pair<std::string, std::uint64_t>> out;
-  for (const auto& o : carepath::outputs::inspect_file(file)) {
-    if (o.is_dataset) out.emplace_back(o.path, o.content_hash);
-  }
-  return out;
-}
 
 }  // namespace
 
