@@ -497,14 +497,20 @@ class Model:
         return rows
 
 
-ED_SITES = ["ed"]
 EA_SITES = ["acute_ward", "stroke_unit"]
+
+
+def _named(model, prefix, kind):
+    """Sites called `prefix` or `prefix_<x>` of this kind (one ED `ed`, or several: `ed_kgh`, `ed_queens`)."""
+    return [s for s, site in model.sites.items()
+            if (s == prefix or s.startswith(prefix + "_")) and site.get("kind") == kind]
 
 
 def headline(model, res):
     rows = []
+    ed_sites = _named(model, "ed", "service")
     for y, (arr, lost, closed, ren) in enumerate(res):
-        ed = sum(arr.get(s, 0) for s in ED_SITES)
+        ed = sum(arr.get(s, 0) for s in ed_sites)
         ea = sum(arr.get(s, 0) for s in EA_SITES)
         rows.append((model.year_label(y), ed, ea, arr))
     return rows
@@ -515,12 +521,14 @@ def print_model(model, res, show_sites):
     print(f"{'year':8}{'ED attend':>12}{'emerg adm':>12}{'ED conv%':>9}{'UCC':>9}{'WIC':>9}{'hubs':>9}"
           f"{'111':>9}{'care home':>10}{'readmit':>9}")
     hubs = [s for s in model.sites if s.startswith("hub_")]
+    ucc_sites = _named(model, "ucc", "service")
     prev = None
     for y, (lab, ed, ea, arr) in enumerate(headline(model, res)):
-        g = "" if prev is None else f"  (ED {100 * (ed / prev[0] - 1):+.1f}%, EA {100 * (ea / prev[1] - 1):+.1f}%)"
+        g = "" if not (prev and prev[0] and prev[1]) else \
+            f"  (ED {100 * (ed / prev[0] - 1):+.1f}%, EA {100 * (ea / prev[1] - 1):+.1f}%)"
         conv = 100 * arr.get("_x", 0)
         ed_adm = 0.0
-        print(f"{lab:8}{ed:12.0f}{ea:12.0f}{100 * ea / ed if ed else 0:9.1f}{arr.get('ucc', 0):9.0f}"
+        print(f"{lab:8}{ed:12.0f}{ea:12.0f}{100 * ea / ed if ed else 0:9.1f}{sum(arr.get(s, 0) for s in ucc_sites):9.0f}"
               f"{arr.get('walk_in_centre', 0):9.0f}{sum(arr[h] for h in hubs):9.0f}{arr.get('nhs111', 0):9.0f}"
               f"{arr.get('care_home', 0):10.0f}{arr.get('awaiting_readmission', 0):9.0f}{g}")
         prev = (ed, ea)
