@@ -594,6 +594,14 @@ std::string validation_report(const std::vector<Check>& checks) {
       out << "[ok]   " << c.name << "\n";
     } else {
       out << (c.warning ? "[warn] " : "[FAIL] ") << c.name << ": " << c.detail << "\n";
+      // Where the offending values were written, so an author can jump to them.
+      constexpr std::size_t kShown = 5;
+      for (std::size_t i = 0; i < c.where.size() && i < kShown; ++i) {
+        out << "       at " << c.where[i].str() << "\n";
+      }
+      if (c.where.size() > kShown) {
+        out << "       ... and " << (c.where.size() - kShown) << " more places\n";
+      }
     }
   }
   return out.str();

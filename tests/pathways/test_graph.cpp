@@ -84,6 +84,11 @@ TEST_CASE("unreachable sites are named", "[pathways][graph]") {
   CHECK(has_failures(checks));
   CHECK(validation_report(checks).find("[FAIL] arrivals reach every site: no arrival stream "
                                        "reaches orphan\n") != std::string::npos);
+  // The report names where the orphan was written (line 12 of the model: "  orphan:").
+  REQUIRE(c.where.size() == 1);
+  CHECK(c.where.front().line == 12);
+  CHECK(validation_report(checks).find("reaches orphan\n       at " + c.where.front().str() +
+                                       "\n") != std::string::npos);
 }
 
 TEST_CASE("sites reached only through switched-off routes give a warning", "[pathways][graph]") {

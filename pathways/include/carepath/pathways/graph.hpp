@@ -62,7 +62,8 @@ class CareGraph {
 /// True if some non-warning check failed.
 bool has_failures(const std::vector<Check>& checks);
 
-/// One line per check: "[ok]   name", "[FAIL] name: detail", "[warn] name: detail".
+/// One line per check: "[ok]   name", "[FAIL] name: detail", "[warn] name: detail"; a failed or
+/// warned check is followed by "       at file:line:column" for each place it names (at most 5).
 std::string validation_report(const std::vector<Check>& checks);
 
 }  // namespace carepath::pathways
