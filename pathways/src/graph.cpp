@@ -34,6 +34,7 @@ struct EdgeProps {
   int rule = -1;    ///< route rule index at the source site
   double p0 = 1.0;  ///< probability in year 1
   double p_min = 1.0, p_max = 1.0;
+  std::vector<double> p_by_year;  ///< route probability in each year (empty: not a route)
   EntryMode mode = EntryMode::queue;
   std::string guard;  ///< the rule's `when`, as text ("" = everyone)
   std::string hold, travel;
@@ -222,6 +223,7 @@ CareGraph::CareGraph(const ModelSpec& spec) : impl_(std::make_unique<Impl>()) {
         e.p0 = t.p.values.front();
         e.p_min = *std::min_element(t.p.values.begin(), t.p.values.end());
         e.p_max = *std::max_element(t.p.values.begin(), t.p.values.end());
+        e.p_by_year = t.p.values;
         e.mode = t.mode;
         e.guard = guard_text(m, rule.when);
         if (t.hold) e.hold = t.hold->describe();
@@ -485,18 +487,39 @@ std::vector<Check> CareGraph::validate() const {
   }();
   // 8. Zero-time cycles: moves that take no simulated time (a triage site's routes without
   //    travel, overflows) must not lead back where they started, or a patient circles forever.
+  //    Checked year by year: a route switched off in a year is not an edge of that year's graph,
+  //    so a lever that reroutes in some years only is judged on the years it runs.
   {
-    const auto cycles = site_cycles(g, n_sites, [&](const EdgeProps& p, Vertex s, Vertex /*t*/) {
-      if (p.type == EdgeType::overflow) return true;
-      return p.type == EdgeType::route && p.p_max > 0 && p.travel.empty() &&
-             m.sites[s].kind == SiteKind::triage;
-    });
+    const auto n_years = static_cast<std::size_t>(std::max(1, m.horizon.years));
+    std::vector<std::vector<std::size_t>> cycles;
+    std::vector<std::size_t> first_year;  // for each cycle, the first year it exists
+    for (std::size_t y = 0; y < n_years; ++y) {
+      const auto found = site_cycles(g, n_sites, [&](const EdgeProps& p, Vertex s, Vertex /*t*/) {
+        if (p.type == EdgeType::overflow) return true;
+        if (p.type != EdgeType::route || !p.travel.empty() || m.sites[s].kind != SiteKind::triage)
+          return false;
+        const double prob =
+            p.p_by_year.empty() ? p.p_max : p.p_by_year[std::min(y, p.p_by_year.size() - 1)];
+        return prob > 0;
+      });
+      for (const auto& c : found) {
+        if (std::find(cycles.begin(), cycles.end(), c) != cycles.end()) continue;
+        cycles.push_back(c);
+        first_year.push_back(y);
+      }
+    }
+    std::string text = cycle_text(cycles);
+    if (n_years > 1 && !cycles.empty()) {
+      std::vector<std::string> years;
+      for (std::size_t y : first_year) years.push_back(m.horizon.year_label(static_cast<int>(y)));
+      text += " (from " + join(years) + ")";
+    }
     Check c{"no zero-time cycle",
             cycles.empty(),
             cycles.empty() ? ""
                            : "triage routes without travel and overflows lead back to where they "
                              "started (patients would circle at one instant): " +
-                                 cycle_text(cycles),
+                                 text,
             false,
             {}};
     c.where = first_sites(cycles);

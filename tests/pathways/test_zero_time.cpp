@@ -126,6 +126,38 @@ TEST_CASE("zero-time cycles are refused by validation, with the first site's loc
   CHECK(check(CareGraph(m).validate(), "no zero-time cycle").ok);
 }
 
+TEST_CASE("zero-time cycles are judged year by year", "[pathways][graph]") {
+  // front -> back runs in year 2 only; back -> front in year 1 only (a lever that reroutes):
+  // no year has both, so no patient can circle. Then back -> front in both years: year 2 circles.
+  const auto two_sites = [](std::vector<double> back_to_front) {
+    ModelSpec m = one_year();
+    m.horizon.years = 2;
+    m.sites.push_back(site("front", SiteKind::triage, 0, 2));
+    m.sites.push_back(site("back", SiteKind::triage, 0, 2));
+    m.sites.push_back(site("home", SiteKind::exit, kUnlimited, 2));
+    RouteRule f = to_one(2, 2);
+    RouteTarget to_back = f.to.front();
+    to_back.site = 1;
+    to_back.p.values = {0, 0.5};
+    f.to.front().p.values = {1, 0.5};
+    f.to.push_back(to_back);
+    m.sites[0].routes.push_back(f);
+    RouteRule b = to_one(2, 2);
+    RouteTarget to_front = b.to.front();
+    to_front.site = 0;
+    to_front.p.values = back_to_front;
+    b.to.front().p.values = {1 - back_to_front[0], 1 - back_to_front[1]};
+    b.to.push_back(to_front);
+    m.sites[1].routes.push_back(b);
+    m.arrivals.push_back(stream("calls", 0, 100, 2));
+    return check(CareGraph(m).validate(), "no zero-time cycle");
+  };
+  CHECK(two_sites({0.5, 0}).ok);
+  const Check both = two_sites({0.5, 0.5});
+  CHECK_FALSE(both.ok);
+  CHECK(both.detail.find("{front, back} (from 2015/16)") != std::string::npos);
+}
+
 TEST_CASE("a patient circling at one instant is stopped, naming site, patient and time",
           "[pathways][runtime]") {
   // Two triage sites sending everyone to each other (validate refuses this; run_replication is
