@@ -1614,6 +1614,17 @@ void Converter::convert_kpis(const Node& root) {
       if (auto v = boolean(*s, "headline " + in)) k.headline = *v;
     m_.kpis.push_back(std::move(k));
   }
+  // A ratio or per_100k takes one number per KPI: a profile (one value per hour or weekday) has
+  // none.
+  for (const KpiSpec& k : m_.kpis) {
+    for (const std::string& r : refs[k.name]) {
+      const auto named = std::find_if(m_.kpis.begin(), m_.kpis.end(),
+                                      [&](const KpiSpec& o) { return o.name == r; });
+      if (named != m_.kpis.end() && named->form == KpiSpec::Form::profile)
+        error(locs[k.name], "KPI " + squote(k.name) + " refers to " + squote(r) +
+                                ", a profile (one value per hour or weekday), not a single number");
+    }
+  }
   // KPIs that refer to themselves through ratio/per_100k.
   std::map<std::string, int> state;  // 0 new, 1 on stack, 2 done
   std::vector<std::string> stack;

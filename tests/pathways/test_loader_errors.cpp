@@ -194,6 +194,27 @@ TEST_CASE("scenario blocks are checked and missing files reported where named",
   }
 }
 
+TEST_CASE("a ratio of a profile KPI is an error, not NaN", "[pathways][loader]") {
+  const std::string text =
+      "model: {name: x, population: 1000}\n"
+      "horizon: {start: 2014-04-01, years: 1}\n"
+      "cohorts: {all: {}}\n"
+      "arrivals: {w: {to: ed, volume: 5/day}}\n"
+      "sites:\n"
+      "  ed: {kind: service, capacity: 1, service: 1h, routes: [{to: {out: 1}}]}\n"
+      "  out: {kind: exit}\n"
+      "kpis:\n"
+      "  arrivals: {sum: arrivals, sites: [ed]}\n"
+      "  by_hour: {profile: arrivals, by: hour_of_day, sites: [ed]}\n"
+      "  share: {ratio: [by_hour, arrivals]}\n"
+      "  rate: {per_100k: by_hour}\n";
+  CHECK(errors_of_text(text) ==
+        "inline.yaml:11:3: error: KPI 'share' refers to 'by_hour', a profile (one value per hour "
+        "or weekday), not a single number\n"
+        "inline.yaml:12:3: error: KPI 'rate' refers to 'by_hour', a profile (one value per hour "
+        "or weekday), not a single number");
+}
+
 TEST_CASE("more reference and value errors", "[pathways][loader]") {
   const std::string head =
       "model: {name: x}\n"
