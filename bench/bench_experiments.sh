@@ -26,7 +26,7 @@ run_sweep() {  # label, options, then the launcher (if any)
   local out=$work/$1.h5 opts=$2; shift 2
   local s; s=$(now)
   # shellcheck disable=SC2086
-  "$@" "$exe" sweep "$here/data/sweep-40.yaml" $opts --years 10 --no-timeseries --out "$out" >/dev/null
+  "$@" "$exe" sweep "$here/data/sweep-40.yaml" $opts --set horizon.years=10 --no-timeseries --out "$out" >/dev/null
   secs "$s" "$(now)"
 }
 tj1=$(run_sweep j1 "-j 1")
