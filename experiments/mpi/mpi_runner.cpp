@@ -31,6 +31,24 @@ bool launched_by_mpi() {
 
 bool g_initialised = false;
 
+/// Waits for `request` without spinning: Open MPI's blocking calls busy-poll, and a rank that
+/// waits (for its next task, at the end of a round, at MPI_Finalize while rank 0 assembles)
+/// would take a core from the ranks still working when ranks share cores.
+void wait_politely(MPI_Request& request) {
+  for (;;) {
+    int finished = 0;
+    MPI_Test(&request, &finished, MPI_STATUS_IGNORE);
+    if (finished != 0) return;
+    std::this_thread::sleep_for(std::chrono::milliseconds(1));
+  }
+}
+
+void barrier_politely() {
+  MPI_Request request = MPI_REQUEST_NULL;
+  MPI_Ibarrier(MPI_COMM_WORLD, &request);
+  wait_politely(request);
+}
+
 class MpiRunner final : public Runner {
  public:
   MpiRunner() {
@@ -43,7 +61,7 @@ class MpiRunner final : public Runner {
     } else {
       serve(work);
     }
-    MPI_Barrier(MPI_COMM_WORLD);
+    barrier_politely();
   }
   [[nodiscard]] int processes() const override { return size_ - 1; }
   [[nodiscard]] bool is_leader() const override { return rank_ == 0; }
@@ -103,7 +121,9 @@ class MpiRunner final : public Runner {
   static void serve(const Work& work) {
     for (;;) {
       int t = kStop;
-      MPI_Recv(&t, 1, MPI_INT, 0, kTagTask, MPI_COMM_WORLD, MPI_STATUS_IGNORE);
+      MPI_Request request = MPI_REQUEST_NULL;
+      MPI_Irecv(&t, 1, MPI_INT, 0, kTagTask, MPI_COMM_WORLD, &request);
+      wait_politely(request);
       if (t == kStop) return;
       std::string msg = std::to_string(t);
       try {
@@ -126,7 +146,10 @@ ParallelSession::ParallelSession(int* argc, char*** argv) {
 }
 
 ParallelSession::~ParallelSession() {
-  if (g_initialised) MPI_Finalize();
+  if (g_initialised) {
+    barrier_politely();  // ranks that finish first wait here, asleep, rather than spin in Finalize
+    MPI_Finalize();
+  }
   g_initialised = false;
 }
 
