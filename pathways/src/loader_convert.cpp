@@ -817,7 +817,7 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
     if (d->is_scalar() && d->text == e.key) error(d->loc, name + " cannot overflow to itself");
   }
   if (const Node* d = n.get("cost"); d != nullptr && expect_map(*d, "cost of " + name)) {
-    check_keys(*d, {"per_arrival", "per_day"}, "in cost of " + name);
+    check_keys(*d, {"per_arrival", "per_day", "per_staffed_hour"}, "in cost of " + name);
     const double max = std::numeric_limits<double>::max();
     if (const Node* c = d->get("per_arrival")) {
       if (auto v = number_in(*c, "per_arrival cost", 0, max, "a number >= 0"))
@@ -825,6 +825,20 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
     }
     if (const Node* c = d->get("per_day"))
       if (auto v = number_in(*c, "per_day cost", 0, max, "a number >= 0")) s.cost.per_day = *v;
+    if (const Node* c = d->get("per_staffed_hour")) {
+      if (auto v = number_in(*c, "per_staffed_hour cost", 0, max, "a number >= 0"))
+        s.cost.per_staffed_hour = *v;
+      // Staff are paid per server (or bed) on duty: a site without a finite capacity has none.
+      const auto unlimited = [](int places) { return places == kUnlimited; };
+      if (s.kind == SiteKind::triage || s.kind == SiteKind::exit) {
+        error(c->loc, "per_staffed_hour applies to sites with capacity, not to " +
+                          std::string(s.kind == SiteKind::triage ? "triage" : "exit") + " site '" +
+                          e.key + "'");
+      } else if (std::any_of(s.capacity.values.begin(), s.capacity.values.end(), unlimited)) {
+        error(c->loc, "per_staffed_hour needs a finite capacity in every year (" + name +
+                          " has capacity: unlimited)");
+      }
+    }
   }
   if (s.kind != SiteKind::exit) {
     if (const Node* r = require(n, "routes", e.key_loc, in))
@@ -1450,9 +1464,10 @@ void Converter::convert_kpis(const Node& root) {
   const std::vector<std::string> forms = {"sum",     "mean",     "share_within", "p95",
                                           "ratio",   "per_100k", "count_over",   "time_at_least",
                                           "time_at", "profile"};
-  const std::vector<std::string> sum_metrics = {"arrivals", "accepted",     "served",
-                                                "baulked",  "reneged",      "blocked",
-                                                "bed_days", "blocked_days", "cost"};
+  const std::vector<std::string> sum_metrics = {
+      "arrivals",  "accepted",   "served",       "baulked", "reneged",
+      "blocked",   "bed_days",   "blocked_days", "cost",    "cost_activity",
+      "cost_beds", "cost_staff", "staffed_hours"};
   const std::vector<std::string> mean_metrics = {"occupancy", "queue", "wait", "time_in_site"};
   const std::vector<std::string> p95_metrics = {"wait", "time_in_site"};
   const std::vector<std::string> level_metrics = {"occupancy", "present"};

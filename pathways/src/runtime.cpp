@@ -66,6 +66,8 @@ enum class Applies : std::uint8_t {
   resource,    // only sites with a resource (not triage or exit)
   patience,    // only sites with a patience (reneging)
   preemption,  // only sites where service can be interrupted (preemptive or on_close: preempt)
+  staffed,     // only sites with a finite capacity in every year
+  costed,      // only sites with some cost
 };
 struct SiteMetric {
   const char* name;
@@ -103,7 +105,12 @@ constexpr SiteMetric kSiteMetrics[] = {
     {"queue_mean", "patients", "time-weighted mean number waiting", Applies::resource},
     {"bed_days", "days", "occupied bed-days (or caseload-days, server-days)", Applies::resource},
     {"blocked_days", "days", "days occupied after service, waiting to move on", Applies::resource},
-    {"cost", "GBP", "per-arrival cost plus per occupied day cost", Applies::always},
+    {"staffed_hours", "hours", "server-hours (bed-hours) in service: capacity integrated over time",
+     Applies::staffed},
+    {"cost", "GBP", "activity + bed-day + staff cost", Applies::always},
+    {"cost_activity", "GBP", "per_arrival cost x arrivals", Applies::costed},
+    {"cost_beds", "GBP", "per_day cost x occupied days", Applies::costed},
+    {"cost_staff", "GBP", "per_staffed_hour cost x staffed hours", Applies::costed},
 };
 constexpr std::size_t kNumSiteMetrics = sizeof(kSiteMetrics) / sizeof(kSiteMetrics[0]);
 
@@ -133,6 +140,12 @@ bool applies(const SiteMetric& m, const SiteSpec& s) {
       return has_resource(s.kind) && (s.patience.has_value() || !s.patience_by_cohort.empty());
     case Applies::preemption:
       return has_resource(s.kind) && (s.preemptive || s.on_close == ClosePolicy::preempt);
+    case Applies::staffed:
+      return has_resource(s.kind) && !s.capacity.values.empty() &&
+             std::none_of(s.capacity.values.begin(), s.capacity.values.end(),
+                          [](int c) { return c == kUnlimited; });
+    case Applies::costed:
+      return s.cost.any();
   }
   return false;
 }
@@ -852,7 +865,9 @@ void Model::close_year(int y) {
       double v = kNaN;
       if (!res) {
         if (metric == "arrivals") v = static_cast<double>(rt.passes);
-        if (metric == "cost") v = s.cost.per_arrival * static_cast<double>(rt.passes);
+        if (metric == "cost" || metric == "cost_activity")
+          v = s.cost.per_arrival * static_cast<double>(rt.passes);
+        if (metric == "cost_beds" || metric == "cost_staff") v = 0;
       } else {
         const engine::ResourceStats& st = rt.res->stats();
         if (metric == "arrivals") {
@@ -895,9 +910,20 @@ void Model::close_year(int y) {
           v = st.occupied.area(now) / kDay;
         } else if (metric == "blocked_days") {
           v = st.holding.area(now) / kDay;
-        } else if (metric == "cost") {
-          v = s.cost.per_arrival * static_cast<double>(st.arrivals) +
-              s.cost.per_day * st.occupied.area(now) / kDay;
+        } else if (metric == "staffed_hours") {
+          v = st.capacity.area(now) / kHour;
+        } else if (metric == "cost" || metric == "cost_activity" || metric == "cost_beds" ||
+                   metric == "cost_staff") {
+          const double activity = s.cost.per_arrival * static_cast<double>(st.arrivals);
+          const double beds = s.cost.per_day * st.occupied.area(now) / kDay;
+          // Unlimited sites have no staffed hours (the loader refuses a staff cost there).
+          const double staff = s.cost.per_staffed_hour > 0
+                                   ? s.cost.per_staffed_hour * st.capacity.area(now) / kHour
+                                   : 0.0;
+          v = metric == "cost_activity" ? activity
+              : metric == "cost_beds"   ? beds
+              : metric == "cost_staff"  ? staff
+                                        : activity + beds + staff;
         }
       }
       out[k] = v;

@@ -115,8 +115,10 @@ struct Census {
 };
 
 struct Costs {
-  double per_arrival = 0;
-  double per_day = 0;  ///< per occupied day (bed-day, caseload-day)
+  double per_arrival = 0;       ///< activity: per patient arriving
+  double per_day = 0;           ///< bed-days: per occupied day (bed-day, caseload-day)
+  double per_staffed_hour = 0;  ///< staff: per server (or bed) in service per hour, open or idle
+  [[nodiscard]] bool any() const { return per_arrival > 0 || per_day > 0 || per_staffed_hour > 0; }
 };
 
 struct SiteSpec {
