@@ -13,6 +13,7 @@
 #include <map>
 #include <set>
 #include <stdexcept>
+#include <tuple>
 #include <utility>
 
 #include "convert.hpp"
@@ -288,6 +289,9 @@ class Converter {
   void convert_routes(const Node& list, SiteSpec& s, const Loc& routes_loc);
   std::optional<Guard> convert_guard(const Node& when, const std::string& in);
   void convert_kpis(const Node& root);
+  void convert_escalation(const Node& root);
+  /// A threshold: a count (>= 0) or a share of capacity written "95%".
+  std::optional<std::pair<double, bool>> threshold(const Node& n, const std::string& what);
   std::optional<Distribution> distribution(const Node& n, const std::string& what,
                                            bool in_mixture = false);
   std::optional<Distribution> distribution_kind(const std::string& kind, const Node& p,
@@ -320,10 +324,10 @@ ModelSpec Converter::run(const Node& root) {
     error(root.loc, "a model file must be a map with model, horizon, cohorts, arrivals and sites");
     return m_;
   }
-  check_keys(
-      root,
-      {"scenario", "model", "horizon", "run", "cohorts", "profiles", "arrivals", "sites", "kpis"},
-      "at the top level");
+  check_keys(root,
+             {"scenario", "model", "horizon", "run", "cohorts", "profiles", "arrivals", "sites",
+              "kpis", "escalation"},
+             "at the top level");
   convert_model_block(root);
   convert_horizon(root);
   convert_run(root);
@@ -337,6 +341,7 @@ ModelSpec Converter::run(const Node& root) {
   convert_arrivals(root);
   convert_sites(root);
   convert_kpis(root);
+  convert_escalation(root);
   if (const Node* sc = root.get("scenario"); sc != nullptr && sc->is_map()) {
     if (const Node* name = sc->get("name"); name != nullptr && name->is_scalar())
       m_.scenario = name->text;
@@ -953,8 +958,11 @@ void Converter::convert_roster(const Node& list, SiteSpec& s, const std::string&
       const int total = static_cast<int>(std::lround(minutes));
       const int h = total / 60;
       const int mi = total % 60;
-      return (h < 10 ? "0" : "") + std::to_string(h) + ":" + (mi < 10 ? "0" : "") +
-             std::to_string(mi);
+      std::string out = h < 10 ? "0" : "";
+      out += std::to_string(h);
+      out += mi < 10 ? ":0" : ":";
+      out += std::to_string(mi);
+      return out;
     };
     for (std::size_t j = 0; j < shifts.size(); ++j) {
       const Shift& o = shifts[j].shift;
@@ -1465,9 +1473,9 @@ void Converter::convert_kpis(const Node& root) {
                                           "ratio",   "per_100k", "count_over",   "time_at_least",
                                           "time_at", "profile"};
   const std::vector<std::string> sum_metrics = {
-      "arrivals",  "accepted",   "served",       "baulked", "reneged",
-      "blocked",   "bed_days",   "blocked_days", "cost",    "cost_activity",
-      "cost_beds", "cost_staff", "staffed_hours"};
+      "arrivals",      "accepted",           "served", "baulked",       "reneged",   "blocked",
+      "bed_days",      "blocked_days",       "cost",   "cost_activity", "cost_beds", "cost_staff",
+      "staffed_hours", "escalation_bed_days"};
   const std::vector<std::string> mean_metrics = {"occupancy", "queue", "wait", "time_in_site"};
   const std::vector<std::string> p95_metrics = {"wait", "time_in_site"};
   const std::vector<std::string> level_metrics = {"occupancy", "present"};
@@ -1665,6 +1673,161 @@ void Converter::convert_kpis(const Node& root) {
   };
   for (const std::string& k : kpi_names_)
     if (state[k] == 0) visit(k);
+}
+
+std::optional<std::pair<double, bool>> Converter::threshold(const Node& n,
+                                                            const std::string& what) {
+  if (!expect_scalar(n, what)) return std::nullopt;
+  if (!n.text.empty() && n.text.back() == '%') {
+    const auto v = parse_number(n.text.substr(0, n.text.size() - 1));
+    if (!v || *v < 0 || *v > 1000) {
+      error(n.loc, "\"" + n.text + "\": " + what +
+                       " must be a count or a percentage of capacity "
+                       "between 0% and 1000%");
+      return std::nullopt;
+    }
+    return std::pair{*v / 100.0, true};
+  }
+  const auto v = parse_number(n.text);
+  if (!v || *v < 0 || *v > 1e9) {
+    error(n.loc, "\"" + n.text + "\": " + what + " must be a count >= 0 or a percentage of " +
+                     "capacity, e.g. 95%");
+    return std::nullopt;
+  }
+  return std::pair{*v, false};
+}
+
+void Converter::convert_escalation(const Node& root) {
+  const Node* block = root.get("escalation");
+  if (block == nullptr || !expect_map(*block, "'escalation'")) return;
+  const std::vector<std::string> measures = {"occupancy", "queue", "boarding", "present"};
+  for (const Entry& e : block->entries) {
+    const Node& n = e.value;
+    const std::string in = "in escalation policy " + squote(e.key);
+    if (!expect_map(n, "escalation policy " + squote(e.key))) continue;
+    check_keys(n, {"watch", "open", "close", "add", "divert", "cost", "check_every", "label"}, in);
+    EscalationSpec x;
+    x.name = e.key;
+    x.where = to_source(e.key_loc);
+    if (const Node* w = require(n, "watch", e.key_loc, in);
+        w != nullptr && expect_map(*w, "watch " + in)) {
+      check_keys(*w, {"site", "measure"}, "in watch " + in);
+      if (const Node* site = require(*w, "site", key_loc(n, "watch"), "in watch " + in))
+        x.site = reference(*site, site_names_, "site", "in watch " + in);
+      if (const Node* mm = w->get("measure"))
+        if (auto v = choice(*mm, measures, "measure", "in watch " + in))
+          x.measure = static_cast<EscalationSpec::Measure>(*v);
+    }
+    const SiteSpec* watched = x.site >= 0 && static_cast<std::size_t>(x.site) < m_.sites.size()
+                                  ? &m_.sites[static_cast<std::size_t>(x.site)]
+                                  : nullptr;
+    if (watched != nullptr &&
+        (watched->kind == SiteKind::triage || watched->kind == SiteKind::exit))
+      error(key_loc(n, "watch"), "escalation policy " + squote(e.key) + " watches " +
+                                     squote(watched->name) + ", a site without places (" +
+                                     (watched->kind == SiteKind::triage ? "triage" : "exit") + ")");
+    const bool has_share = x.measure == EscalationSpec::Measure::occupancy ||
+                           x.measure == EscalationSpec::Measure::present;
+    const auto check_share = [&](const Node& t, bool share) {
+      if (!share) return;
+      if (!has_share) {
+        error(t.loc, "a percentage threshold applies to occupancy or present, not to " +
+                         measures[static_cast<std::size_t>(x.measure)] + " (" + in + ")");
+      } else if (watched != nullptr &&
+                 std::any_of(watched->capacity.values.begin(), watched->capacity.values.end(),
+                             [](int c) { return c == kUnlimited; })) {
+        error(t.loc, "a percentage threshold needs a site with a finite capacity (" + in + ")");
+      }
+    };
+    if (const Node* o = require(n, "open", e.key_loc, in);
+        o != nullptr && expect_map(*o, "open " + in)) {
+      check_keys(*o, {"at_least", "for", "after"}, "in open " + in);
+      if (const Node* t = require(*o, "at_least", key_loc(n, "open"), "in open " + in)) {
+        if (auto v = threshold(*t, "at_least")) {
+          std::tie(x.open_at, x.open_share) = *v;
+          check_share(*t, x.open_share);
+        }
+      }
+      if (const Node* d = o->get("for"))
+        if (auto v = duration(*d, "for in open " + in)) x.sustain = *v;
+      if (const Node* d = o->get("after"))
+        if (auto v = duration(*d, "after in open " + in)) x.delay = *v;
+    }
+    if (const Node* c = require(n, "close", e.key_loc, in);
+        c != nullptr && expect_map(*c, "close " + in)) {
+      check_keys(*c, {"below", "for"}, "in close " + in);
+      if (const Node* t = require(*c, "below", key_loc(n, "close"), "in close " + in)) {
+        if (auto v = threshold(*t, "below")) {
+          std::tie(x.close_below, x.close_share) = *v;
+          check_share(*t, x.close_share);
+          if (x.close_share == x.open_share && x.close_below > x.open_at)
+            error(t->loc,
+                  "close below (" + t->text + ") must not be above open at_least (" + in + ")");
+        }
+      }
+      if (const Node* d = c->get("for"))
+        if (auto v = duration(*d, "for in close " + in)) x.settle = *v;
+    }
+    if (const Node* d = n.get("check_every")) {
+      if (auto v = duration(*d, "check_every " + in)) {
+        if (*v < 1.0) {
+          error(d->loc, "check_every " + in + " must be at least 1min");
+        } else {
+          x.check_every = *v;
+        }
+      }
+    }
+    if (const Node* a = n.get("add"); a != nullptr && expect_map(*a, "add " + in)) {
+      check_keys(*a, {"site", "places"}, "in add " + in);
+      x.add_site = x.site;
+      if (const Node* site = a->get("site"))
+        x.add_site = reference(*site, site_names_, "site", "in add " + in);
+      if (const Node* pl = require(*a, "places", key_loc(n, "add"), "in add " + in)) {
+        if (auto v = count(*pl, "places"); v && *v != kUnlimited) {
+          x.add = *v;
+        } else if (v) {
+          error(pl->loc, "places in add " + in + " must be a whole number, not unlimited");
+        }
+      }
+      if (x.add_site >= 0 && static_cast<std::size_t>(x.add_site) < m_.sites.size()) {
+        const SiteSpec& t = m_.sites[static_cast<std::size_t>(x.add_site)];
+        if (t.kind == SiteKind::triage || t.kind == SiteKind::exit ||
+            std::any_of(t.capacity.values.begin(), t.capacity.values.end(),
+                        [](int c) { return c == kUnlimited; }))
+          error(key_loc(n, "add"), "add " + in + " names " + squote(t.name) +
+                                       ", which has no finite capacity to add to");
+      }
+    }
+    if (const Node* d = n.get("divert"); d != nullptr && expect_map(*d, "divert " + in)) {
+      check_keys(*d, {"from", "share", "to"}, "in divert " + in);
+      if (const Node* f = require(*d, "from", key_loc(n, "divert"), "in divert " + in)) {
+        if (f->is_scalar()) {
+          x.divert_from.push_back(reference(*f, site_names_, "site", "in divert " + in));
+        } else if (expect_seq(*f, "from in divert " + in)) {
+          for (const Node& i : f->items)
+            x.divert_from.push_back(reference(i, site_names_, "site", "in divert " + in));
+        }
+      }
+      if (const Node* sh = require(*d, "share", key_loc(n, "divert"), "in divert " + in))
+        if (auto v = probability(*sh, "share in divert " + in)) x.divert_share = *v;
+      if (const Node* t = require(*d, "to", key_loc(n, "divert"), "in divert " + in)) {
+        x.divert_to = reference(*t, site_names_, "site", "in divert " + in);
+        if (x.divert_to >= 0 && x.divert_to == x.site)
+          error(t->loc, "divert " + in + " cannot send patients to the watched site itself");
+      }
+    }
+    if (x.add == 0 && x.divert_share == 0 && n.has("add") == false && n.has("divert") == false)
+      error(e.key_loc,
+            "escalation policy " + squote(e.key) + " does nothing: give it 'add' or 'divert'");
+    if (const Node* c = n.get("cost"); c != nullptr && expect_map(*c, "cost " + in)) {
+      check_keys(*c, {"per_bed_day"}, "in cost " + in);
+      if (const Node* v = c->get("per_bed_day"))
+        if (auto y = number_in(*v, "per_bed_day cost", 0, std::numeric_limits<double>::max(),
+                               "a number >= 0"))
+          x.cost_per_bed_day = *y;
+    }
+    m_.escalation.push_back(std::move(x));
+  }
 }
 
 }  // namespace

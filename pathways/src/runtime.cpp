@@ -17,6 +17,8 @@
 #include <carepath/engine/simulation.hpp>
 #include <carepath/pathways/runtime.hpp>
 
+#include "escalation.hpp"
+
 #include <algorithm>
 #include <array>
 #include <cassert>
@@ -60,6 +62,20 @@ std::vector<std::string> profile_names(const KpiSpec& k) {
 
 enum EventKind : std::uint32_t { kArrival, kServiceEnd, kHoldEnd, kTravelEnd };
 
+// What each escalation policy reports (escalation.<name>.<metric>).
+struct EscalationMetric {
+  const char* name;
+  const char* unit;
+  const char* description;
+};
+constexpr EscalationMetric kEscalationMetrics[] = {
+    {"episodes", "episodes", "escalations opened in the year"},
+    {"open_hours", "hours", "hours the escalation was open in the year"},
+    {"bed_days", "days", "extra places x days open in the year"},
+    {"diverted", "patients", "patients diverted while open in the year"},
+    {"cost", "GBP", "per_bed_day cost x bed_days"},
+};
+
 // The per-site metrics every site reports (see kpi_catalogue).
 enum class Applies : std::uint8_t {
   always,
@@ -68,6 +84,7 @@ enum class Applies : std::uint8_t {
   preemption,  // only sites where service can be interrupted (preemptive or on_close: preempt)
   staffed,     // only sites with a finite capacity in every year
   costed,      // only sites with some cost
+  escalated,   // only sites an escalation policy adds places to
 };
 struct SiteMetric {
   const char* name;
@@ -105,12 +122,16 @@ constexpr SiteMetric kSiteMetrics[] = {
     {"queue_mean", "patients", "time-weighted mean number waiting", Applies::resource},
     {"bed_days", "days", "occupied bed-days (or caseload-days, server-days)", Applies::resource},
     {"blocked_days", "days", "days occupied after service, waiting to move on", Applies::resource},
-    {"staffed_hours", "hours", "server-hours (bed-hours) in service: capacity integrated over time",
+    {"staffed_hours", "hours",
+     "server-hours (bed-hours) in service: own capacity integrated over time (escalation apart)",
      Applies::staffed},
+    {"escalation_bed_days", "days", "days of escalation places open (extra capacity x time)",
+     Applies::escalated},
     {"cost", "GBP", "activity + bed-day + staff cost", Applies::always},
     {"cost_activity", "GBP", "per_arrival cost x arrivals", Applies::costed},
     {"cost_beds", "GBP", "per_day cost x occupied days", Applies::costed},
-    {"cost_staff", "GBP", "per_staffed_hour cost x staffed hours", Applies::costed},
+    {"cost_staff", "GBP", "per_staffed_hour cost x staffed hours + escalation places' cost",
+     Applies::costed},
 };
 constexpr std::size_t kNumSiteMetrics = sizeof(kSiteMetrics) / sizeof(kSiteMetrics[0]);
 
@@ -130,7 +151,7 @@ bool has_resource(SiteKind kind) {
   return kind != SiteKind::triage && kind != SiteKind::exit;
 }
 
-bool applies(const SiteMetric& m, const SiteSpec& s) {
+bool applies(const SiteMetric& m, const SiteSpec& s, const ModelSpec& model) {
   switch (m.applies) {
     case Applies::always:
       return true;
@@ -145,7 +166,13 @@ bool applies(const SiteMetric& m, const SiteSpec& s) {
              std::none_of(s.capacity.values.begin(), s.capacity.values.end(),
                           [](int c) { return c == kUnlimited; });
     case Applies::costed:
-      return s.cost.any();
+      return s.cost.any() || applies(SiteMetric{"", "", "", Applies::escalated}, s, model);
+    case Applies::escalated:
+      return std::any_of(model.escalation.begin(), model.escalation.end(),
+                         [&](const EscalationSpec& x) {
+                           return x.add_site >= 0 && x.add > 0 &&
+                                  &model.sites[static_cast<std::size_t>(x.add_site)] == &s;
+                         });
   }
   return false;
 }
@@ -206,6 +233,15 @@ class Model final : public engine::EventHandler,
     std::vector<int> rule_for_cohort;
     /// service × service_scale for [year * cohorts + cohort]; empty for sites without service
     std::vector<engine::Distribution> scaled_service;
+    int extra = 0;  // escalation places open now (added to the own capacity while it is open)
+  };
+  struct EscalationRt {
+    const EscalationSpec* spec = nullptr;
+    detail::EscalationState state;
+    engine::TimeWeighted places;               // extra places open (window): bed-days
+    engine::TimeWeighted open;                 // 1 while open (window): hours open
+    std::uint64_t episodes = 0, diverted = 0;  // (window)
+    std::uint64_t divert_key = 0;
   };
   struct StreamRt {
     const ArrivalSpec* spec = nullptr;
@@ -247,6 +283,10 @@ class Model final : public engine::EventHandler,
   std::pair<int, int> choose_route(std::uint32_t id, int site);
 
   int capacity_at(const SiteSpec& site, Time t) const;
+  void apply_capacity(SiteRt& rt, Time now);  // own capacity + escalation places
+  void check_escalation(EscalationRt& x, Time now);
+  [[nodiscard]] double escalation_measure(const EscalationSpec& x) const;
+  int diverted_to(std::uint32_t id, int from, int to);
   Time next_capacity_change(const SiteSpec& site, Time t) const;
   void start_processes();
   void seed_census();
@@ -274,6 +314,7 @@ class Model final : public engine::EventHandler,
   engine::ClockProfile week_clock_;  // the window's time in each hour of the week
   std::vector<SiteRt> sites_;
   std::vector<StreamRt> streams_rt_;
+  std::vector<EscalationRt> escalations_;
   std::vector<Patient> patients_;
   std::vector<std::uint32_t> free_;
   std::uint32_t next_serial_ = 0;
@@ -387,6 +428,13 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
   int wy = 0, wm = 0, wd = 0;
   engine::parse_date(warm_date.substr(0, 10), wy, wm, wd);
   const engine::CivilCalendar warm_calendar(wy, wm, wd);
+  escalations_.reserve(spec.escalation.size());  // processes hold references: no reallocation
+  for (const EscalationSpec& e : spec.escalation) {
+    const std::uint64_t key =
+        RandomStream::key(seed_, static_cast<std::uint64_t>(replication_), "divert/" + e.name);
+    escalations_.push_back(EscalationRt{&e, detail::EscalationState(e), engine::TimeWeighted(),
+                                        engine::TimeWeighted(), 0, 0, key});
+  }
   streams_rt_.resize(spec.arrivals.size());
   for (std::size_t i = 0; i < spec.arrivals.size(); ++i) {
     const ArrivalSpec& a = spec.arrivals[i];
@@ -434,6 +482,63 @@ int Model::capacity_at(const SiteSpec& site, Time t) const {
     }
   }
   return 0;
+}
+
+void Model::apply_capacity(SiteRt& rt, Time now) {
+  // Escalation places are added to the site's own capacity while it is open (a closed site,
+  // capacity 0, stays closed).
+  const int own = capacity_at(*rt.spec, now);
+  const int c = own == 0 || own == kUnlimitedServers ? own : own + rt.extra;
+  if (c != rt.res->capacity()) rt.res->set_capacity(c);
+}
+
+double Model::escalation_measure(const EscalationSpec& x) const {
+  const Resource& r = *sites_[static_cast<std::size_t>(x.site)].res;
+  switch (x.measure) {
+    case EscalationSpec::Measure::occupancy:
+      return r.occupied();
+    case EscalationSpec::Measure::queue:
+      return r.queue_length();
+    case EscalationSpec::Measure::boarding:
+      return r.stats().holding.level();  // done here, holding the place until admitted onwards
+    case EscalationSpec::Measure::present:
+      return r.occupied() + r.queue_length();
+  }
+  return 0;
+}
+
+void Model::check_escalation(EscalationRt& x, Time now) {
+  const EscalationSpec& e = *x.spec;
+  // Percentages are of the watched site's own capacity now (escalation places apart).
+  const double own = capacity_at(spec_.sites[static_cast<std::size_t>(e.site)], now);
+  const double open_at = e.open_share ? e.open_at * own : e.open_at;
+  const double close_below = e.close_share ? e.close_below * own : e.close_below;
+  const auto change = x.state.check(now, escalation_measure(e), open_at, close_below);
+  if (change == detail::EscalationState::Change::none) return;
+  const bool opening = change == detail::EscalationState::Change::open;
+  if (opening) ++x.episodes;
+  x.open.update(now, opening ? 1.0 : 0.0);
+  if (e.add_site >= 0 && e.add > 0) {
+    SiteRt& rt = sites_[static_cast<std::size_t>(e.add_site)];
+    rt.extra += opening ? e.add : -e.add;
+    x.places.update(now, opening ? e.add : 0.0);
+    apply_capacity(rt, now);
+  }
+}
+
+int Model::diverted_to(std::uint32_t id, int from, int to) {
+  for (EscalationRt& x : escalations_) {
+    const EscalationSpec& e = *x.spec;
+    if (e.divert_to < 0 || e.site != to || !x.state.is_open()) continue;
+    if (std::find(e.divert_from.begin(), e.divert_from.end(), from) == e.divert_from.end())
+      continue;
+    RandomStream rng = draws(x.divert_key, id);
+    if (rng.uniform() < e.divert_share) {
+      ++x.diverted;
+      return e.divert_to;
+    }
+  }
+  return to;
 }
 
 Time Model::next_capacity_change(const SiteSpec& site, Time t) const {
@@ -591,6 +696,13 @@ void Model::transfer(std::uint32_t id) {
   SiteRt& rt = sites_[static_cast<std::size_t>(p.site)];
   const RouteTarget& t =
       rt.spec->routes[static_cast<std::size_t>(p.rule)].to[static_cast<std::size_t>(p.target)];
+  if (!escalations_.empty()) {
+    const int to = diverted_to(id, p.site, t.site);
+    if (to != t.site) {  // diverted by an open escalation policy: straight to its destination
+      arrive_at(id, to, engine::EntryMode::queue);
+      return;
+    }
+  }
   if (t.travel) {
     start_travel(id, rt, t);
     return;
@@ -847,6 +959,15 @@ void Model::reset_windows() {
     std::fill(s.wait_count_by_hour.begin(), s.wait_count_by_hour.end(), 0.0);
     if (s.res) s.res->reset_stats();
   }
+  for (EscalationRt& x : escalations_) {
+    const Time now = sim_.now();
+    for (engine::TimeWeighted* tw : {&x.places, &x.open}) {
+      tw->update(now, tw->level());
+      tw->reset(now);
+    }
+    x.episodes = 0;
+    x.diverted = 0;
+  }
 }
 
 void Model::close_year(int y) {
@@ -855,12 +976,25 @@ void Model::close_year(int y) {
   double* out = &values_[static_cast<std::size_t>(y) * n];
   std::map<std::string, double> by_name;
   std::size_t k = 0;
+  // Escalation places opened at a site: place-hours and their cost (the policy's per_bed_day).
+  const auto escalated = [&](const SiteSpec& s) {
+    std::pair<double, double> hours_cost{0.0, 0.0};
+    for (const EscalationRt& x : escalations_) {
+      if (x.spec->add_site < 0 || &spec_.sites[static_cast<std::size_t>(x.spec->add_site)] != &s)
+        continue;
+      const double hours = x.places.area(now) / kHour;
+      hours_cost.first += hours;
+      hours_cost.second += x.spec->cost_per_bed_day * hours / 24.0;
+    }
+    return hours_cost;
+  };
   // Per-site metrics, in kpi_catalogue order.
   for (const SiteRt& rt : sites_) {
     const SiteSpec& s = *rt.spec;
+    const auto [escalation_hours, escalation_cost] = escalated(s);
     const bool res = rt.res != nullptr;
     for (const SiteMetric& m : kSiteMetrics) {
-      if (!applies(m, s)) continue;
+      if (!applies(m, s, spec_)) continue;
       const std::string metric = m.name;
       double v = kNaN;
       if (!res) {
@@ -911,21 +1045,37 @@ void Model::close_year(int y) {
         } else if (metric == "blocked_days") {
           v = st.holding.area(now) / kDay;
         } else if (metric == "staffed_hours") {
-          v = st.capacity.area(now) / kHour;
+          v = st.capacity.area(now) / kHour - escalation_hours;
+        } else if (metric == "escalation_bed_days") {
+          v = escalation_hours / 24.0;
         } else if (metric == "cost" || metric == "cost_activity" || metric == "cost_beds" ||
                    metric == "cost_staff") {
           const double activity = s.cost.per_arrival * static_cast<double>(st.arrivals);
           const double beds = s.cost.per_day * st.occupied.area(now) / kDay;
           // Unlimited sites have no staffed hours (the loader refuses a staff cost there).
-          const double staff = s.cost.per_staffed_hour > 0
-                                   ? s.cost.per_staffed_hour * st.capacity.area(now) / kHour
-                                   : 0.0;
+          const double own_hours = st.capacity.area(now) / kHour - escalation_hours;
+          const double staff = s.cost.per_staffed_hour * own_hours + escalation_cost;
           v = metric == "cost_activity" ? activity
               : metric == "cost_beds"   ? beds
               : metric == "cost_staff"  ? staff
                                         : activity + beds + staff;
         }
       }
+      out[k] = v;
+      by_name[kpis_[k].name] = v;
+      ++k;
+    }
+  }
+  // Escalation policies, in kpi_catalogue order.
+  for (const EscalationRt& x : escalations_) {
+    const double bed_days = x.places.area(now) / kDay;
+    for (const EscalationMetric& m : kEscalationMetrics) {
+      const std::string metric = m.name;
+      const double v = metric == "episodes"     ? static_cast<double>(x.episodes)
+                       : metric == "open_hours" ? x.open.area(now) / kHour
+                       : metric == "bed_days"   ? bed_days
+                       : metric == "diverted"   ? static_cast<double>(x.diverted)
+                                                : x.spec->cost_per_bed_day * bed_days;
       out[k] = v;
       by_name[kpis_[k].name] = v;
       ++k;
@@ -1153,11 +1303,20 @@ void Model::start_processes() {
     if (!varies) continue;
     sim_.spawn("capacity/" + s.name, [this, &rt, &s](engine::ProcessContext& ctx) {
       for (;;) {
-        const int c = capacity_at(s, ctx.now());
-        if (c != rt.res->capacity()) rt.res->set_capacity(c);
+        apply_capacity(rt, ctx.now());
         const Time next = next_capacity_change(s, ctx.now());
         if (next == engine::kForever) return;
         ctx.sleep_until(next);
+      }
+    });
+  }
+  // Escalation policies: each checks its measure every check_every, from the start.
+  for (EscalationRt& x : escalations_) {
+    sim_.spawn("escalation/" + x.spec->name, [this, &x](engine::ProcessContext& ctx) {
+      const Time every = x.spec->check_every;
+      for (Time t = ctx.now() + every; t <= horizon_end_; t += every) {
+        ctx.sleep_until(t);
+        check_escalation(x, t);
       }
     });
   }
@@ -1233,9 +1392,14 @@ std::vector<KpiInfo> kpi_catalogue(const ModelSpec& model) {
   std::vector<KpiInfo> out;
   for (const SiteSpec& s : model.sites) {
     for (const SiteMetric& m : kSiteMetrics) {
-      if (!applies(m, s)) continue;
+      if (!applies(m, s, model)) continue;
       out.push_back(KpiInfo{"site." + s.name + "." + m.name, m.unit,
                             std::string(m.description) + " (" + s.label + ")", false});
+    }
+  }
+  for (const EscalationSpec& x : model.escalation) {
+    for (const EscalationMetric& m : kEscalationMetrics) {
+      out.push_back(KpiInfo{"escalation." + x.name + "." + m.name, m.unit, m.description, false});
     }
   }
   for (const KpiSpec& k : model.kpis) {

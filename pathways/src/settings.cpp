@@ -13,6 +13,7 @@ std::string kind_of_child(const std::string& parent_key, bool at_root) {
   if (parent_key == "cohorts") return "cohort";
   if (parent_key == "kpis") return "KPI";
   if (parent_key == "profiles") return "profile";
+  if (parent_key == "escalation") return "escalation policy";
   return "key";
 }
 

@@ -194,6 +194,33 @@ struct RunSpec {
   std::uint64_t seed = 1;
 };
 
+/// An escalation policy (OPEL-style; scenarios/README.md, "Escalation"): a system process that
+/// checks one measure of a site every `check_every`; when the measure has stayed at or above the
+/// opening threshold for `sustain`, it opens, `delay` later, extra capacity at `add_site` and/or
+/// diverts a share of the patients moving from `divert_from` sites to the watched site; it closes
+/// when the measure has stayed below the closing threshold for `settle`.
+struct EscalationSpec {
+  enum class Measure : std::uint8_t { occupancy, queue, boarding, present };
+  std::string name;
+  int site = -1;  ///< the watched site
+  Measure measure = Measure::occupancy;
+  double open_at = 0;  ///< a count, or a share of the site's own capacity if open_share
+  bool open_share = false;
+  double close_below = 0;
+  bool close_share = false;
+  Time sustain = 0;              ///< `for`: how long the measure must stay at or above open_at
+  Time delay = 0;                ///< `after`: from the decision to the extra capacity being open
+  Time settle = 0;               ///< how long the measure must stay below close_below to close
+  Time check_every = 15.0;       ///< minutes between checks
+  int add_site = -1;             ///< site given extra capacity (-1: none)
+  int add = 0;                   ///< extra places while open
+  std::vector<int> divert_from;  ///< moves out of these sites into `site` may be diverted
+  double divert_share = 0;
+  int divert_to = -1;
+  double cost_per_bed_day = 0;  ///< per day of each extra place open (staff included)
+  SourceLocation where;
+};
+
 struct ModelSpec {
   std::string name;
   std::string description;
@@ -206,6 +233,7 @@ struct ModelSpec {
   std::vector<ArrivalSpec> arrivals;
   std::vector<SiteSpec> sites;
   std::vector<KpiSpec> kpis;
+  std::vector<EscalationSpec> escalation;
   std::string source_file;    ///< the file that was loaded
   std::string resolved_yaml;  ///< the merged YAML document, for provenance
 
