@@ -18,7 +18,7 @@
 namespace carepath::pathways {
 namespace {
 
-enum class EdgeType { route, overflow, renege, arrival };
+enum class EdgeType { route, overflow, renege, arrival, divert };
 
 struct VertexProps {
   int site = -1;     ///< site index, or -1 for an arrival stream
@@ -240,6 +240,17 @@ CareGraph::CareGraph(const ModelSpec& spec) : impl_(std::make_unique<Impl>()) {
       EdgeProps e;
       e.type = EdgeType::renege;
       boost::add_edge(from, static_cast<Vertex>(s.renege_to), e, g);
+    }
+  }
+  // Escalation diversions: moves from a `from` site towards the watched site may go elsewhere.
+  for (const EscalationSpec& x : m.escalation) {
+    if (x.divert_to < 0) continue;
+    for (int f : x.divert_from) {
+      if (f < 0) continue;
+      EdgeProps e;
+      e.type = EdgeType::divert;
+      e.guard = "escalation " + x.name;
+      boost::add_edge(static_cast<Vertex>(f), static_cast<Vertex>(x.divert_to), e, g);
     }
   }
 }
@@ -495,7 +506,7 @@ std::vector<Check> CareGraph::validate() const {
     std::vector<std::size_t> first_year;  // for each cycle, the first year it exists
     for (std::size_t y = 0; y < n_years; ++y) {
       const auto found = site_cycles(g, n_sites, [&](const EdgeProps& p, Vertex s, Vertex /*t*/) {
-        if (p.type == EdgeType::overflow) return true;
+        if (p.type == EdgeType::overflow || p.type == EdgeType::divert) return true;
         if (p.type != EdgeType::route || !p.travel.empty() || m.sites[s].kind != SiteKind::triage)
           return false;
         const double prob =
@@ -580,6 +591,9 @@ void CareGraph::write_dot(std::ostream& out) const {
         return;
       case EdgeType::renege:
         os << "[label=\"renege\", style=dotted]";
+        return;
+      case EdgeType::divert:
+        os << "[label=\"" << p.guard << "\", style=dashed, color=red]";
         return;
       case EdgeType::route:
         break;

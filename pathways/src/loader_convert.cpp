@@ -1623,8 +1623,8 @@ void Converter::convert_kpis(const Node& root) {
                                      "a level is not tracked)");
     }
     if (const Node* s = n.get("scale")) {
-      if (k.form != KpiSpec::Form::ratio) {
-        error(key_loc(n, "scale"), "'scale' applies only to ratio (" + name + ")");
+      if (k.form != KpiSpec::Form::ratio && k.form != KpiSpec::Form::sum) {
+        error(key_loc(n, "scale"), "'scale' applies only to ratio and sum (" + name + ")");
       } else if (auto v = number(*s, "scale " + in)) {
         k.scale = *v;
       }

@@ -1199,6 +1199,7 @@ void Model::close_year(int y) {
         break;
       }
     }
+    if (kpi.form == KpiSpec::Form::sum) v *= kpi.scale;  // e.g. days -> hours
     out[k] = v;
     by_name[kpi.name] = v;
     ++k;

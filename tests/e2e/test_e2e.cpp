@@ -160,9 +160,26 @@ TEST_CASE("the Dudley plan's 2018/19 reductions hold: best against demography-on
     INFO("year " << years[y]);
     CHECK(mean_of("do-nothing", "delayed_transfer_bed_days", years[y]) >
           mean_of("do-nothing", "delayed_transfer_bed_days", years[y - 1]));
+    // Issue 9: do-nothing strains without collapsing - the hospital escalates, so emergency
+    // admissions keep rising with demand instead of falling as patients are lost.
+    CHECK(mean_of("do-nothing", "emergency_admissions", years[y]) >
+          mean_of("do-nothing", "emergency_admissions", years[y - 1]));
     CHECK(mean_of("do-nothing", "ed_4h_pct", years[y]) <
           mean_of("do-nothing", "ed_4h_pct", years[y - 1]));
   }
+  // Left without being seen stays within what real EDs report (at most 6%) in every scenario and
+  // year, the whole 95% CI included; the strained last do-nothing year is within 2-6%.
+  for (const std::string scenario : {"do-nothing", "demography-only", "base", "best"}) {
+    for (const std::string& year : years) {
+      INFO(scenario << " " << year);
+      const auto lwbs = carepath::outputs::summarise(reader.values(scenario, "ed_lwbs_pct", year));
+      CHECK(lwbs.mean + lwbs.half_width <= 6.0);
+    }
+  }
+  const auto strained =
+      carepath::outputs::summarise(reader.values("do-nothing", "ed_lwbs_pct", last));
+  CHECK(strained.mean - strained.half_width >= 2.0);
+  CHECK(mean_of("do-nothing", "escalation_bed_days", last) > 0);
   for (const std::string kpi :
        {"ed_attendances", "emergency_admissions", "delayed_transfer_bed_days"}) {
     INFO(kpi);

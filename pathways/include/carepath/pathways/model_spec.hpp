@@ -176,7 +176,7 @@ struct KpiSpec {
   static constexpr int kFullLevel = -1;  ///< every place taken (and every waiting place, present)
   std::string numerator;                 ///< ratio; per_100k uses numerator only
   std::string denominator;               ///< ratio
-  double scale = 1.0;                    ///< ratio
+  double scale = 1.0;                    ///< ratio and sum: a multiplier (100 for %, 24 for hours)
   bool headline = false;
   SourceLocation where;
 };
