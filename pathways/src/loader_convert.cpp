@@ -61,7 +61,8 @@ const std::vector<std::string> kSiteKeys = {"kind",
                                             "service_by_cohort",
                                             "hold_scale",
                                             "initial",
-                                            "patience_by_cohort"};
+                                            "patience_by_cohort",
+                                            "appointments"};
 const std::vector<std::string> kKinds = {"service", "beds", "team", "triage", "delay", "exit"};
 const std::vector<std::string> kDistKinds = {
     "fixed", "exponential", "uniform", "triangular", "pert",          "normal", "lognormal",
@@ -821,6 +822,48 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
     s.overflow = reference(*d, site_names_, "site", "in overflow of " + name);
     if (d->is_scalar() && d->text == e.key) error(d->loc, name + " cannot overflow to itself");
   }
+  if (const Node* d = n.get("appointments");
+      d != nullptr && expect_map(*d, "appointments of " + name)) {
+    check_keys(*d, {"per_day", "release"}, "in appointments of " + name);
+    if (const Node* pd =
+            require(*d, "per_day", key_loc(n, "appointments"), "in appointments of " + name)) {
+      const std::function<std::optional<int>(const Node&)> one =
+          [&](const Node& x) -> std::optional<int> {
+        auto v = count(x, "per_day");
+        if (v && *v == kUnlimited) {
+          error(x.loc,
+                "per_day in appointments of " + name + " must be a whole number, not unlimited");
+          return std::nullopt;
+        }
+        return v;
+      };
+      if (auto v = yearly<int>(*pd, "per_day of appointments of " + name, one))
+        s.appointments.per_day = fit(std::move(*v));
+    }
+    s.appointments.release = {8 * 60.0};
+    if (const Node* r = d->get("release")) {
+      const std::function<std::optional<double>(const Node&)> at = [&](const Node& x) {
+        return take(x, parse_time_of_day(x.text));
+      };
+      if (auto v = list_of<double>(*r, "release of appointments of " + name, at)) {
+        if (v->empty()) {
+          error(r->loc, "release of appointments of " + name + " needs at least one time");
+        } else if (!std::is_sorted(v->begin(), v->end()) ||
+                   std::adjacent_find(v->begin(), v->end()) != v->end()) {
+          error(r->loc,
+                "release times of appointments of " + name + " must be in order, each once");
+        } else {
+          s.appointments.release = *v;
+        }
+      }
+    }
+    if (!n.has("overflow"))
+      error(key_loc(n, "appointments"), "appointments of " + name +
+                                            " need an 'overflow': where requests go when the "
+                                            "day's appointments are gone");
+    if (s.kind == SiteKind::triage || s.kind == SiteKind::exit)
+      error(key_loc(n, "appointments"), "appointments apply to sites with capacity (" + name + ")");
+  }
   if (const Node* d = n.get("cost"); d != nullptr && expect_map(*d, "cost of " + name)) {
     check_keys(*d, {"per_arrival", "per_day", "per_staffed_hour"}, "in cost of " + name);
     const double max = std::numeric_limits<double>::max();
@@ -1472,10 +1515,23 @@ void Converter::convert_kpis(const Node& root) {
   const std::vector<std::string> forms = {"sum",     "mean",     "share_within", "p95",
                                           "ratio",   "per_100k", "count_over",   "time_at_least",
                                           "time_at", "profile"};
-  const std::vector<std::string> sum_metrics = {
-      "arrivals",      "accepted",           "served", "baulked",       "reneged",   "blocked",
-      "bed_days",      "blocked_days",       "cost",   "cost_activity", "cost_beds", "cost_staff",
-      "staffed_hours", "escalation_bed_days"};
+  const std::vector<std::string> sum_metrics = {"arrivals",
+                                                "accepted",
+                                                "served",
+                                                "baulked",
+                                                "reneged",
+                                                "blocked",
+                                                "bed_days",
+                                                "blocked_days",
+                                                "cost",
+                                                "cost_activity",
+                                                "cost_beds",
+                                                "cost_staff",
+                                                "staffed_hours",
+                                                "escalation_bed_days",
+                                                "appointments_offered",
+                                                "appointments_booked",
+                                                "unmet_requests"};
   const std::vector<std::string> mean_metrics = {"occupancy", "queue", "wait", "time_in_site"};
   const std::vector<std::string> p95_metrics = {"wait", "time_in_site"};
   const std::vector<std::string> level_metrics = {"occupancy", "present"};

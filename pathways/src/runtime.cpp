@@ -85,6 +85,7 @@ enum class Applies : std::uint8_t {
   staffed,     // only sites with a finite capacity in every year
   costed,      // only sites with some cost
   escalated,   // only sites an escalation policy adds places to
+  booked,      // only sites with a same-day appointment book
 };
 struct SiteMetric {
   const char* name;
@@ -127,6 +128,11 @@ constexpr SiteMetric kSiteMetrics[] = {
      Applies::staffed},
     {"escalation_bed_days", "days", "days of escalation places open (extra capacity x time)",
      Applies::escalated},
+    {"appointments_offered", "appointments", "same-day appointments released in the year",
+     Applies::booked},
+    {"appointments_booked", "appointments", "requests that found an appointment", Applies::booked},
+    {"unmet_requests", "patients", "requests that found no appointment left that day (sent on)",
+     Applies::booked},
     {"cost", "GBP", "activity + bed-day + staff cost", Applies::always},
     {"cost_activity", "GBP", "per_arrival cost x arrivals", Applies::costed},
     {"cost_beds", "GBP", "per_day cost x occupied days", Applies::costed},
@@ -167,6 +173,8 @@ bool applies(const SiteMetric& m, const SiteSpec& s, const ModelSpec& model) {
                           [](int c) { return c == kUnlimited; });
     case Applies::costed:
       return s.cost.any() || applies(SiteMetric{"", "", "", Applies::escalated}, s, model);
+    case Applies::booked:
+      return s.appointments.enabled();
     case Applies::escalated:
       return std::any_of(model.escalation.begin(), model.escalation.end(),
                          [&](const EscalationSpec& x) {
@@ -234,6 +242,8 @@ class Model final : public engine::EventHandler,
     /// service × service_scale for [year * cohorts + cohort]; empty for sites without service
     std::vector<engine::Distribution> scaled_service;
     int extra = 0;  // escalation places open now (added to the own capacity while it is open)
+    long long book_left = 0;                           // same-day appointments left today
+    std::uint64_t offered = 0, booked = 0, unmet = 0;  // (window)
   };
   struct EscalationRt {
     const EscalationSpec* spec = nullptr;
@@ -781,6 +791,16 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
     arrive_at(id, s.overflow, mode, hops + 1, moves + 1);
     return;
   }
+  // A same-day book: a request that finds no appointment left today goes on at once.
+  if (s.appointments.enabled() && p.site != site) {
+    if (rt.book_left <= 0 && s.overflow >= 0 && hops < kMaxOverflowHops) {
+      ++rt.unmet;
+      arrive_at(id, s.overflow, mode, hops + 1, moves + 1);
+      return;
+    }
+    --rt.book_left;
+    ++rt.booked;
+  }
   if (p.site == site) {
     // A rework loop (a route back to the site the patient is leaving): it leaves, then joins the
     // line again as a new visit.
@@ -959,6 +979,7 @@ void Model::reset_windows() {
     std::fill(s.wait_count_by_hour.begin(), s.wait_count_by_hour.end(), 0.0);
     if (s.res) s.res->reset_stats();
   }
+  for (SiteRt& rt : sites_) rt.offered = rt.booked = rt.unmet = 0;
   for (EscalationRt& x : escalations_) {
     const Time now = sim_.now();
     for (engine::TimeWeighted* tw : {&x.places, &x.open}) {
@@ -1046,6 +1067,12 @@ void Model::close_year(int y) {
           v = st.holding.area(now) / kDay;
         } else if (metric == "staffed_hours") {
           v = st.capacity.area(now) / kHour - escalation_hours;
+        } else if (metric == "appointments_offered") {
+          v = static_cast<double>(rt.offered);
+        } else if (metric == "appointments_booked") {
+          v = static_cast<double>(rt.booked);
+        } else if (metric == "unmet_requests") {
+          v = static_cast<double>(rt.unmet);
         } else if (metric == "escalation_bed_days") {
           v = escalation_hours / 24.0;
         } else if (metric == "cost" || metric == "cost_activity" || metric == "cost_beds" ||
@@ -1333,6 +1360,30 @@ void Model::start_processes() {
       current_year_ = std::min(y + 1, years_ - 1);
     }
   });
+  // Same-day appointment books (started after the KPI year process, so a release at a year's
+  // first instant counts in that year): each day's appointments released in tranches; the rest
+  // lapses.
+  for (SiteRt& rt : sites_) {
+    const AppointmentBook& book = rt.spec->appointments;
+    if (!book.enabled()) continue;
+    sim_.spawn("appointments/" + rt.spec->name, [this, &rt, &book](engine::ProcessContext& ctx) {
+      const auto n = static_cast<long long>(book.release.size());
+      for (Time day = std::floor(-warmup_ / kDay) * kDay;; day += kDay) {
+        for (long long i = 0; i < n; ++i) {
+          const Time t = warmup_ + day + book.release[static_cast<std::size_t>(i)];
+          if (t > horizon_end_) return;
+          if (t < ctx.now()) continue;
+          ctx.sleep_until(t);
+          if (i == 0) rt.book_left = 0;                 // yesterday's unused appointments lapse
+          if (capacity_at(*rt.spec, t) == 0) continue;  // closed at the release: none today
+          const long long per_day = book.per_day.at(year_at(t));
+          const long long tranche = per_day * (i + 1) / n - per_day * i / n;
+          rt.book_left += tranche;
+          rt.offered += static_cast<std::uint64_t>(tranche);
+        }
+      }
+    });
+  }
   // Event log: who is already in the system when the horizon starts (census and warm-up).
   if (log_events_) {
     sim_.spawn("event-log census", [this](engine::ProcessContext& ctx) {

@@ -121,6 +121,14 @@ struct Costs {
   [[nodiscard]] bool any() const { return per_arrival > 0 || per_day > 0 || per_staffed_hour > 0; }
 };
 
+/// A same-day appointment book: `per_day` appointments a day, released in equal tranches at
+/// `release` (minutes after midnight); what is left lapses at the next day's first release.
+struct AppointmentBook {
+  Yearly<int> per_day;        ///< empty: the site has no book
+  std::vector<Time> release;  ///< times of day, ascending
+  [[nodiscard]] bool enabled() const { return !per_day.values.empty(); }
+};
+
 struct SiteSpec {
   std::string name;
   std::string label;
@@ -144,6 +152,7 @@ struct SiteSpec {
   int renege_to = -1;  ///< -1: reneging patients leave the system
   int overflow = -1;   ///< -1: none (patients are lost when full/closed)
   std::vector<RouteRule> routes;
+  AppointmentBook appointments;  ///< same-day booking (requests without one go to `overflow`)
   Costs cost;
   SourceLocation where;
 };
