@@ -59,7 +59,7 @@ Counts run(const std::string& per_day, int year) {
 
 }  // namespace
 
-TEST_CASE("an appointment book offers per_day a day; the rest of the requests go on",
+TEST_CASE("an appointment book offers per_day a day and the rest of the requests go on",
           "[pathways][kpi]") {
   for (int year = 0; year < 2; ++year) {
     INFO("year " << year);
