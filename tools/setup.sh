@@ -4,7 +4,7 @@
 set -euo pipefail
 pkgs=(build-essential cmake pkg-config libsimgrid-dev libboost-graph-dev libyaml-cpp-dev
       libhdf5-dev catch2 python3 python3-h5py python3-pandas openmpi-bin libopenmpi-dev
-      hdf5-tools libjs-vega chromium libxlsxwriter-dev python3-openpyxl
+      hdf5-tools libjs-vega chromium libxlsxwriter-dev python3-openpyxl python3-jsonschema python3-yaml
       clang libclang-rt-14-dev)  # clang + libFuzzer/sanitizer runtimes: tools/fuzz.sh
 missing=()
 for p in "${pkgs[@]}"; do

@@ -11,6 +11,7 @@
 #include <carepath/outputs/result_file.hpp>
 #include <carepath/pathways/config_error.hpp>
 #include <carepath/pathways/graph.hpp>
+#include <carepath/pathways/key_table.hpp>
 #include <carepath/pathways/loader.hpp>
 #include <carepath/pathways/runtime.hpp>
 #include <carepath/pathways/warmup_diagnostic.hpp>
@@ -72,6 +73,9 @@ usage:
   carepath validate FILE [--set PATH=VALUE]...
                                     load a model or scenario and check its graph
   carepath graph FILE [-o OUT.dot]  write the care graph as Graphviz DOT
+  carepath schema [--kind model|sweep]
+                                    print the JSON Schema of model/scenario/lever files (or of
+                                    sweep files), from the loader's own key table, for editors
   carepath warmup FILE [--replications N] [--site S] [-j N]
                                     suggest a warm-up (MSER-5 on daily occupancy, warm-up off)
   carepath compare FILE.h5 [--baseline NAME] [--all] [--kpi GLOB]... [--year Y]...
@@ -568,6 +572,17 @@ int cmd_graph(Args& a, std::ostream& out) {
   return 0;
 }
 
+int cmd_schema(Args& a, std::ostream& out) {
+  const auto kind_opt = a.option("--kind");
+  a.done();
+  const std::string kind = kind_opt.value_or("model");
+  if (kind != "model" && kind != "sweep")
+    throw UsageError("--kind " + kind + ": expected model (models, scenarios, levers) or sweep");
+  out << pathways::json_schema(kind == "sweep" ? pathways::SchemaKind::sweep
+                                               : pathways::SchemaKind::model);
+  return 0;
+}
+
 int cmd_warmup(Args& a, std::ostream& out) {
   const auto reps_opt = a.option("--replications");
   const auto site_opt = a.option("--site");
@@ -604,6 +619,7 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     if (cmd == "validate") return cmd_validate(a, out);
     if (cmd == "graph") return cmd_graph(a, out);
     if (cmd == "warmup") return cmd_warmup(a, out);
+    if (cmd == "schema") return cmd_schema(a, out);
     if (is_output_command(cmd))
       return run_output_command(cmd, {args.begin() + 1, args.end()}, out, err);
     if (cmd == "version" || cmd == "--version") {

@@ -1,5 +1,6 @@
 #include <carepath/experiments/sweep.hpp>
 #include <carepath/pathways/config_error.hpp>
+#include <carepath/pathways/key_table.hpp>
 #include <carepath/pathways/runtime.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -98,7 +99,7 @@ SweepParameter read_parameter(const std::string& name, const YAML::Node& n, cons
                       "range:), or levers: {VALUE: FILE, ...}");
     return p;
   }
-  check_keys(n, {"set", "levers", "values", "range", "unit"}, "parameter '" + name + "'", errors);
+  check_keys(n, pathways::keys_of("sweep_parameter"), "parameter '" + name + "'", errors);
   if (n["unit"]) p.unit = n["unit"].as<std::string>();
   if (n["levers"]) {
     if (n["set"] || n["values"] || n["range"])
@@ -136,7 +137,7 @@ SweepParameter read_parameter(const std::string& name, const YAML::Node& n, cons
       errors.add(r, "range: needs from: and to: (and step: for a grid)");
       return p;
     }
-    check_keys(r, {"from", "to", "step"}, "range", errors);
+    check_keys(r, pathways::keys_of("sweep_range"), "range", errors);
     SweepRange range;
     const auto [from, suffix] = split_number(r["from"].as<std::string>());
     const auto [to, to_suffix] = split_number(r["to"].as<std::string>());
@@ -194,11 +195,10 @@ SweepSpec load_sweep(const std::string& path) {
     errors.add(root, "a sweep file has a top-level 'sweep:' (see scenarios/README.md, Sweeps)");
     errors.throw_if_any();
   }
-  check_keys(root, {"sweep", "scenarios", "parameters", "design", "replications", "seed", "kpis"},
-             "a sweep file", errors);
+  check_keys(root, pathways::keys_of("sweep_root"), "a sweep file", errors);
   const YAML::Node head = root["sweep"];
   if (head.IsMap()) {
-    check_keys(head, {"name", "description"}, "'sweep'", errors);
+    check_keys(head, pathways::keys_of("sweep_head"), "'sweep'", errors);
     if (head["name"]) spec.name = head["name"].as<std::string>();
     if (head["description"]) spec.description = head["description"].as<std::string>();
   }
@@ -228,7 +228,7 @@ SweepSpec load_sweep(const std::string& path) {
   } else if (design.IsMap() && design["latin_hypercube"]) {
     spec.design = SweepDesign::latin_hypercube;
     const YAML::Node l = design["latin_hypercube"];
-    check_keys(l, {"points", "seed"}, "latin_hypercube", errors);
+    check_keys(l, pathways::keys_of("latin_hypercube"), "latin_hypercube", errors);
     if (!l["points"] || l["points"].as<int>(0) < 2) {
       errors.add(l, "latin_hypercube: needs points: N (N >= 2)");
     } else {

@@ -1,5 +1,6 @@
 // Loading model and scenario files: reading, resolving `extends` and `overlays`, merging.
 #include <carepath/pathways/graph.hpp>
+#include <carepath/pathways/key_table.hpp>
 #include <carepath/pathways/loader.hpp>
 
 #include <yaml-cpp/yaml.h>
@@ -175,7 +176,7 @@ class ChainLoader {
             "'scenario' must be a map with name, extends, overlays and description");
       return std::nullopt;
     }
-    static const std::vector<std::string> kKeys = {"name", "extends", "overlays", "description"};
+    static const std::vector<std::string> kKeys = keys_of("scenario");
     for (const Entry& e : block.entries) {
       if (std::find(kKeys.begin(), kKeys.end(), e.key) == kKeys.end()) {
         error(e.key_loc,

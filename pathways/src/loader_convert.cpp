@@ -2,6 +2,7 @@
 // here, and every error is collected with the position where the offending value was written.
 #include <carepath/engine/arrivals.hpp>
 #include <carepath/engine/random.hpp>
+#include <carepath/pathways/key_table.hpp>
 #include <carepath/pathways/units.hpp>
 
 #include <algorithm>
@@ -43,27 +44,8 @@ SourceLocation to_source(const Loc& loc) {
   return {loc.file_name(), loc.line, loc.column};
 }
 
-const std::vector<std::string> kSiteKeys = {"kind",
-                                            "label",
-                                            "capacity",
-                                            "roster",
-                                            "on_close",
-                                            "queue",
-                                            "preemptive",
-                                            "queue_limit",
-                                            "service",
-                                            "service_scale",
-                                            "patience",
-                                            "renege_to",
-                                            "overflow",
-                                            "routes",
-                                            "cost",
-                                            "service_by_cohort",
-                                            "hold_scale",
-                                            "initial",
-                                            "patience_by_cohort",
-                                            "appointments"};
-const std::vector<std::string> kKinds = {"service", "beds", "team", "triage", "delay", "exit"};
+const std::vector<std::string> kSiteKeys = keys_of("site");
+const std::vector<std::string> kKinds = choices_of("site", "kind");
 const std::vector<std::string> kDistKinds = {
     "fixed", "exponential", "uniform", "triangular", "pert",          "normal", "lognormal",
     "gamma", "weibull",     "erlang",  "empirical",  "empirical_cdf", "csv",    "mixture"};
@@ -325,10 +307,7 @@ ModelSpec Converter::run(const Node& root) {
     error(root.loc, "a model file must be a map with model, horizon, cohorts, arrivals and sites");
     return m_;
   }
-  check_keys(root,
-             {"scenario", "model", "horizon", "run", "cohorts", "profiles", "arrivals", "sites",
-              "kpis", "escalation"},
-             "at the top level");
+  check_keys(root, keys_of("root"), "at the top level");
   convert_model_block(root);
   convert_horizon(root);
   convert_run(root);
@@ -354,7 +333,7 @@ void Converter::convert_model_block(const Node& root) {
   const Node* model = require(root, "model", root.loc, "at the top level");
   if (model == nullptr || !expect_map(*model, "'model'")) return;
   const std::string in = "in 'model'";
-  check_keys(*model, {"name", "description", "population"}, in);
+  check_keys(*model, keys_of("model"), in);
   if (const Node* n = require(*model, "name", key_loc(root, "model"), in))
     if (auto v = text(*n, "model.name")) m_.name = *v;
   if (const Node* n = model->get("description"))
@@ -370,7 +349,7 @@ void Converter::convert_horizon(const Node& root) {
   const Node* h = require(root, "horizon", root.loc, "at the top level");
   if (h == nullptr || !expect_map(*h, "'horizon'")) return;
   const std::string in = "in 'horizon'";
-  check_keys(*h, {"start", "years", "length"}, in);
+  check_keys(*h, keys_of("horizon"), in);
   const Loc item = key_loc(root, "horizon");
   if (const Node* n = require(*h, "start", item, in)) {
     if (expect_scalar(*n, "horizon.start")) {
@@ -431,7 +410,7 @@ void Converter::convert_run(const Node& root) {
   const Node* r = root.get("run");
   if (r == nullptr || !expect_map(*r, "'run'")) return;
   const std::string in = "in 'run'";
-  check_keys(*r, {"replications", "seed", "warmup"}, in);
+  check_keys(*r, keys_of("run"), in);
   if (const Node* n = r->get("replications")) {
     if (auto v = integer(*n, "run.replications", 1)) {
       if (*v > 1000000) {
@@ -472,7 +451,7 @@ void Converter::convert_cohorts(const Node& root) {
     cohort_names_.push_back(e.key);
     const std::string in = "in cohort " + squote(e.key);
     if (expect_map(e.value, "cohort " + squote(e.key))) {
-      check_keys(e.value, {"attributes", "priority"}, in);
+      check_keys(e.value, keys_of("cohort"), in);
       if (const Node* a = e.value.get("attributes");
           a != nullptr && expect_map(*a, "attributes of cohort " + squote(e.key))) {
         for (const Entry& ae : a->entries) {
@@ -513,8 +492,7 @@ void Converter::convert_profiles(const Node& root) {
       m_.profiles.push_back(spec);
       continue;
     }
-    check_keys(e.value, {"day_of_week", "hour_of_day", "hour_of_week", "month_of_year"},
-               "in profile " + squote(e.key));
+    check_keys(e.value, keys_of("profile"), "in profile " + squote(e.key));
     const auto weights = [&](const std::string& key, std::size_t n,
                              const std::string& meaning) -> std::optional<std::vector<double>> {
       const Node* list = e.value.get(key);
@@ -571,7 +549,7 @@ void Converter::convert_arrivals(const Node& root) {
     const std::string in = "in " + name;
     if (!expect_map(e.value, name)) continue;
     const Node& a = e.value;
-    check_keys(a, {"to", "volume", "growth", "profile", "cohorts"}, in);
+    check_keys(a, keys_of("arrival"), in);
     if (const Node* n = require(a, "to", e.key_loc, in))
       spec.to = reference(*n, site_names_, "site", in);
     std::optional<double> growth;
@@ -766,7 +744,7 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
     if (v) s.hold_scale = fit(std::move(*v));
   }
   if (const Node* d = n.get("initial"); d != nullptr && expect_map(*d, "initial of " + name)) {
-    check_keys(*d, {"occupied", "waiting", "cohort"}, "in initial of " + name);
+    check_keys(*d, keys_of("initial"), "in initial of " + name);
     if (const Node* c = d->get("occupied")) {
       if (c->text == "unlimited") {
         error(c->loc, "occupied of initial of " + name + " must be a whole number of places");
@@ -783,11 +761,11 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
   }
   if (const Node* d = n.get("roster")) convert_roster(*d, s, in);
   if (const Node* d = n.get("on_close")) {
-    if (auto v = choice(*d, {"finish", "preempt"}, "on_close", in))
+    if (auto v = choice(*d, choices_of("site", "on_close"), "on_close", in))
       s.on_close = static_cast<ClosePolicy>(*v);
   }
   if (const Node* d = n.get("queue")) {
-    if (auto v = choice(*d, {"fifo", "priority"}, "queue", in))
+    if (auto v = choice(*d, choices_of("site", "queue"), "queue", in))
       s.queue = static_cast<QueueOrder>(*v);
   }
   if (const Node* d = n.get("preemptive")) {
@@ -824,7 +802,7 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
   }
   if (const Node* d = n.get("appointments");
       d != nullptr && expect_map(*d, "appointments of " + name)) {
-    check_keys(*d, {"per_day", "release"}, "in appointments of " + name);
+    check_keys(*d, keys_of("appointments"), "in appointments of " + name);
     if (const Node* pd =
             require(*d, "per_day", key_loc(n, "appointments"), "in appointments of " + name)) {
       const std::function<std::optional<int>(const Node&)> one =
@@ -865,7 +843,7 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
       error(key_loc(n, "appointments"), "appointments apply to sites with capacity (" + name + ")");
   }
   if (const Node* d = n.get("cost"); d != nullptr && expect_map(*d, "cost of " + name)) {
-    check_keys(*d, {"per_arrival", "per_day", "per_staffed_hour"}, "in cost of " + name);
+    check_keys(*d, keys_of("cost"), "in cost of " + name);
     const double max = std::numeric_limits<double>::max();
     if (const Node* c = d->get("per_arrival")) {
       if (auto v = number_in(*c, "per_arrival cost", 0, max, "a number >= 0"))
@@ -915,7 +893,7 @@ void Converter::convert_roster(const Node& list, SiteSpec& s, const std::string&
     const Node& sh = list.items[k];
     const std::string what = "shift " + std::to_string(k + 1) + " of the roster " + in;
     if (!expect_map(sh, what)) continue;
-    check_keys(sh, {"days", "from", "to", "capacity"}, "in " + what);
+    check_keys(sh, keys_of("shift"), "in " + what);
     Written w;
     w.loc = sh.loc;
     w.days_text = "mon-sun";
@@ -1097,7 +1075,7 @@ void Converter::convert_routes(const Node& list, SiteSpec& s, const Loc& routes_
       all_guards_ok = false;
       continue;
     }
-    check_keys(rule, {"when", "to"}, in);
+    check_keys(rule, keys_of("route"), in);
     RouteRule spec;
     spec.where = to_source(rule.loc);
     if (const Node* w = rule.get("when")) {
@@ -1125,11 +1103,11 @@ void Converter::convert_routes(const Node& list, SiteSpec& s, const Loc& routes_
       std::optional<std::vector<double>> p;
       if (te.value.is_map() && !te.value.entry("by_year")) {
         const Node& tm = te.value;
-        check_keys(tm, {"p", "mode", "hold", "travel"}, "in " + tname);
+        check_keys(tm, keys_of("target"), "in " + tname);
         if (const Node* pn = require(tm, "p", te.key_loc, "in " + tname))
           p = yearly<double>(*pn, "p of " + tname, prob);
         if (const Node* mn = tm.get("mode")) {
-          if (auto v = choice(*mn, {"queue", "block", "divert"}, "mode", "in " + tname))
+          if (auto v = choice(*mn, choices_of("target", "mode"), "mode", "in " + tname))
             t.mode = static_cast<EntryMode>(*v);
         }
         if (const Node* hn = tm.get("hold")) t.hold = distribution(*hn, "hold of " + tname);
@@ -1515,30 +1493,12 @@ void Converter::convert_kpis(const Node& root) {
   const std::vector<std::string> forms = {"sum",     "mean",     "share_within", "p95",
                                           "ratio",   "per_100k", "count_over",   "time_at_least",
                                           "time_at", "profile"};
-  const std::vector<std::string> sum_metrics = {"arrivals",
-                                                "accepted",
-                                                "served",
-                                                "baulked",
-                                                "reneged",
-                                                "blocked",
-                                                "bed_days",
-                                                "blocked_days",
-                                                "cost",
-                                                "cost_activity",
-                                                "cost_beds",
-                                                "cost_staff",
-                                                "staffed_hours",
-                                                "escalation_bed_days",
-                                                "appointments_offered",
-                                                "appointments_booked",
-                                                "unmet_requests"};
-  const std::vector<std::string> mean_metrics = {"occupancy", "queue", "wait", "time_in_site"};
-  const std::vector<std::string> p95_metrics = {"wait", "time_in_site"};
+  const std::vector<std::string> sum_metrics = choices_of("kpi", "sum");
+  const std::vector<std::string> mean_metrics = choices_of("kpi", "mean");
+  const std::vector<std::string> p95_metrics = choices_of("kpi", "p95");
   const std::vector<std::string> level_metrics = {"occupancy", "present"};
-  const std::vector<std::string> profile_metrics = {"arrivals", "occupancy", "wait"};
-  std::vector<std::string> allowed = forms;
-  for (const char* k : {"sites", "unit", "description", "headline", "scale", "of", "cohorts", "by"})
-    allowed.emplace_back(k);
+  const std::vector<std::string> profile_metrics = choices_of("kpi", "profile");
+  const std::vector<std::string> allowed = keys_of("kpi");
   std::map<std::string, std::vector<std::string>> refs;  // for cycles
   std::map<std::string, Loc> locs;
   for (const Entry& e : ks->entries) {
@@ -1604,8 +1564,7 @@ void Converter::convert_kpis(const Node& root) {
         if (auto v = choice(fv, profile_metrics, "metric", "for profile " + in))
           k.metric = profile_metrics[*v];
         if (const Node* b = require(n, "by", e.key_loc, in)) {
-          if (auto v = choice(*b, {"hour_of_day", "day_of_week"}, "'by' value", in))
-            k.by_day = *v == 1;
+          if (auto v = choice(*b, choices_of("kpi", "by"), "'by' value", in)) k.by_day = *v == 1;
         }
         break;
       case KpiSpec::Form::ratio:
@@ -1756,18 +1715,18 @@ std::optional<std::pair<double, bool>> Converter::threshold(const Node& n,
 void Converter::convert_escalation(const Node& root) {
   const Node* block = root.get("escalation");
   if (block == nullptr || !expect_map(*block, "'escalation'")) return;
-  const std::vector<std::string> measures = {"occupancy", "queue", "boarding", "present"};
+  const std::vector<std::string> measures = choices_of("escalation_watch", "measure");
   for (const Entry& e : block->entries) {
     const Node& n = e.value;
     const std::string in = "in escalation policy " + squote(e.key);
     if (!expect_map(n, "escalation policy " + squote(e.key))) continue;
-    check_keys(n, {"watch", "open", "close", "add", "divert", "cost", "check_every", "label"}, in);
+    check_keys(n, keys_of("escalation"), in);
     EscalationSpec x;
     x.name = e.key;
     x.where = to_source(e.key_loc);
     if (const Node* w = require(n, "watch", e.key_loc, in);
         w != nullptr && expect_map(*w, "watch " + in)) {
-      check_keys(*w, {"site", "measure"}, "in watch " + in);
+      check_keys(*w, keys_of("escalation_watch"), "in watch " + in);
       if (const Node* site = require(*w, "site", key_loc(n, "watch"), "in watch " + in))
         x.site = reference(*site, site_names_, "site", "in watch " + in);
       if (const Node* mm = w->get("measure"))
@@ -1797,7 +1756,7 @@ void Converter::convert_escalation(const Node& root) {
     };
     if (const Node* o = require(n, "open", e.key_loc, in);
         o != nullptr && expect_map(*o, "open " + in)) {
-      check_keys(*o, {"at_least", "for", "after"}, "in open " + in);
+      check_keys(*o, keys_of("escalation_open"), "in open " + in);
       if (const Node* t = require(*o, "at_least", key_loc(n, "open"), "in open " + in)) {
         if (auto v = threshold(*t, "at_least")) {
           std::tie(x.open_at, x.open_share) = *v;
@@ -1811,7 +1770,7 @@ void Converter::convert_escalation(const Node& root) {
     }
     if (const Node* c = require(n, "close", e.key_loc, in);
         c != nullptr && expect_map(*c, "close " + in)) {
-      check_keys(*c, {"below", "for"}, "in close " + in);
+      check_keys(*c, keys_of("escalation_close"), "in close " + in);
       if (const Node* t = require(*c, "below", key_loc(n, "close"), "in close " + in)) {
         if (auto v = threshold(*t, "below")) {
           std::tie(x.close_below, x.close_share) = *v;
@@ -1834,7 +1793,7 @@ void Converter::convert_escalation(const Node& root) {
       }
     }
     if (const Node* a = n.get("add"); a != nullptr && expect_map(*a, "add " + in)) {
-      check_keys(*a, {"site", "places"}, "in add " + in);
+      check_keys(*a, keys_of("escalation_add"), "in add " + in);
       x.add_site = x.site;
       if (const Node* site = a->get("site"))
         x.add_site = reference(*site, site_names_, "site", "in add " + in);
@@ -1855,7 +1814,7 @@ void Converter::convert_escalation(const Node& root) {
       }
     }
     if (const Node* d = n.get("divert"); d != nullptr && expect_map(*d, "divert " + in)) {
-      check_keys(*d, {"from", "share", "to"}, "in divert " + in);
+      check_keys(*d, keys_of("escalation_divert"), "in divert " + in);
       if (const Node* f = require(*d, "from", key_loc(n, "divert"), "in divert " + in)) {
         if (f->is_scalar()) {
           x.divert_from.push_back(reference(*f, site_names_, "site", "in divert " + in));
@@ -1876,7 +1835,7 @@ void Converter::convert_escalation(const Node& root) {
       error(e.key_loc,
             "escalation policy " + squote(e.key) + " does nothing: give it 'add' or 'divert'");
     if (const Node* c = n.get("cost"); c != nullptr && expect_map(*c, "cost " + in)) {
-      check_keys(*c, {"per_bed_day"}, "in cost " + in);
+      check_keys(*c, keys_of("escalation_cost"), "in cost " + in);
       if (const Node* v = c->get("per_bed_day"))
         if (auto y = number_in(*v, "per_bed_day cost", 0, std::numeric_limits<double>::max(),
                                "a number >= 0"))
