@@ -30,6 +30,17 @@ std::vector<SectionSpec> build() {
            {"kpis", "map:section:kpi", "Declared KPIs (one form each)"},
            {"escalation", "map:section:escalation",
             "Escalation policies (OPEL-style), run as system processes"},
+           {"parameters", "map:parameter",
+            "Named values (levers) that other values compute from with \"=expression\""},
+       }},
+      {"parameter",
+       "A parameter: its value (with units) and what it means",
+       {
+           {"value", "any", "The value: 15, 35%, 12d, 8142/year or text (mon-fri)", true},
+           {"unit", "text", "Unit shown with the value"},
+           {"description", "text", "What the parameter is and its source"},
+           {"min", "any", "Least allowed value (same units)"},
+           {"max", "any", "Greatest allowed value (same units)"},
        }},
       {"scenario",
        "A scenario: the model it extends and the levers it applies, in order",
@@ -346,25 +357,35 @@ std::string distribution_schema() {
          "]}";
 }
 
+/// A leaf type, or an "=expression" computed from parameters.
+std::string or_expression(const std::string& leaf) {
+  return R"({"anyOf": [)" + leaf + R"(, {"type": "string", "pattern": "^="}]})";
+}
+
 std::string type_schema(std::string_view type) {
   const auto prefixed = [&](std::string_view p) { return type.substr(0, p.size()) == p; };
   // yaml-cpp reads every scalar as text: a label of 999 is the text "999".
   if (type == "text") return R"({"type": ["string", "number"]})";
-  if (type == "number") return R"({"type": "number"})";
-  if (type == "integer") return R"({"type": "integer"})";
+  if (type == "number") return or_expression(R"({"type": "number"})");
+  if (type == "integer") return or_expression(R"({"type": "integer"})");
   if (type == "boolean") return R"({"type": "boolean"})";
   if (type == "any") return "{}";
-  if (type == "share") return R"({"type": "number", "minimum": 0, "maximum": 1})";
+  if (type == "share") return or_expression(R"({"type": "number", "minimum": 0, "maximum": 1})");
   if (type == "date") return R"({"type": "string", "pattern": "^[0-9]{4}-[0-9]{2}-[0-9]{2}$"})";
   if (type == "time_of_day")
-    return R"({"type": "string", "pattern": "^([01][0-9]|2[0-4]):[0-5][0-9]$"})";
-  if (type == "duration") return pattern("(min|h|d|w)");
-  if (type == "rate") return pattern("/(year|week|day|hour)");
+    return or_expression(R"({"type": "string", "pattern": "^([01][0-9]|2[0-4]):[0-5][0-9]$"})");
+  if (type == "duration") return or_expression(pattern("(min|h|d|w)"));
+  if (type == "rate") return or_expression(pattern("/(year|week|day|hour)"));
   if (type == "growth") return pattern("%/year");
   if (type == "threshold")
     return "{\"oneOf\": [{\"type\": \"number\", \"minimum\": 0}, " + pattern("%") + "]}";
   if (type == "count")
-    return R"({"oneOf": [{"type": "integer", "minimum": 0}, {"const": "unlimited"}]})";
+    return or_expression(
+        R"({"oneOf": [{"type": "integer", "minimum": 0}, {"const": "unlimited"}]})");
+  if (type == "parameter") {
+    return "{\"oneOf\": [" + type_schema("section:parameter") +
+           R"(, {"type": ["number", "string"]}]})";
+  }
   if (type == "distribution") return distribution_schema();
   if (type == "sites")
     return R"({"oneOf": [{"const": "all"}, {"type": "array", "items": {"type": "string"}}]})";

@@ -17,6 +17,7 @@
 #include <tuple>
 
 #include "convert.hpp"
+#include "parameters.hpp"
 #include "settings.hpp"
 #include "yaml_tree.hpp"
 
@@ -359,6 +360,7 @@ ModelSpec load_text(const std::string& text, const std::string& filename,
   if (!root || !errors.empty()) throw_errors(std::move(errors));
   chain.apply_levers(*root, options.overlays);
   for (const auto& setting : options.sets) detail::apply_setting(*root, setting, errors);
+  if (errors.empty()) detail::resolve_parameters(*root, errors);
   check_utf8(*root, errors);
   check_names(*root, errors);
   if (!errors.empty()) throw_errors(std::move(errors));

@@ -274,6 +274,14 @@ void merge_into(Node& base, const Node& over) {
       base.entries.push_back(std::move(copy));
     } else if (it->value.is_map() && oe.value.is_map()) {
       merge_into(it->value, oe.value);
+    } else if (it->value.is_map() && it->value.entry("value") != nullptr && oe.value.is_scalar()) {
+      // A plain value over a declared parameter {value: ..., unit: ..., min: ...} sets its value
+      // and keeps the declaration (parameters: {hubs: 15} in a scenario, --set parameters.hubs=15).
+      Node wrap;
+      wrap.type = Node::Type::map;
+      wrap.loc = oe.value.loc;
+      wrap.entries.push_back(Entry{"value", oe.key_loc, oe.value});
+      merge_into(it->value, wrap);
     } else {
       it->key_loc = oe.key_loc;
       it->value = oe.value;
