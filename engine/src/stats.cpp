@@ -137,7 +137,8 @@ void ClockProfile::reset(Time now) {
 int ClockProfile::bin_of(Time t) const {
   const auto n = static_cast<std::int64_t>(area_.size());
   const auto k = static_cast<std::int64_t>(std::floor((t - origin_) / width_));
-  return static_cast<int>(((k % n) + n) % n);
+  const std::int64_t r = k % n;  // one division (the common case is k >= 0)
+  return static_cast<int>(r < 0 ? r + n : r);
 }
 
 void ClockProfile::split(Time from, Time to, double level, std::vector<double>& area,

@@ -238,6 +238,7 @@ class Model final : public engine::EventHandler,
     // By hour of the week (window): arrivals, and waits by hour of admission.
     std::vector<std::uint64_t> arrivals_by_hour;
     std::vector<double> wait_sum_by_hour, wait_count_by_hour;
+    bool by_hour = false;  // kept only where a profile KPI of arrivals or waits names the site
     std::vector<int> rule_for_cohort;
     /// service × service_scale for [year * cohorts + cohort]; empty for sites without service
     std::vector<engine::Distribution> scaled_service;
@@ -359,6 +360,11 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
     rt.served_by_cohort.assign(spec.cohorts.size(), 0);
     rt.reneged_by_cohort.assign(spec.cohorts.size(), 0);
     rt.arrivals_by_hour.assign(kHoursOfWeek, 0);
+    for (const KpiSpec& k : spec.kpis) {
+      if (k.form == KpiSpec::Form::profile && k.metric != "occupancy" &&
+          std::find(k.sites.begin(), k.sites.end(), static_cast<int>(i)) != k.sites.end())
+        rt.by_hour = true;
+    }
     rt.wait_sum_by_hour.assign(kHoursOfWeek, 0.0);
     rt.wait_count_by_hour.assign(kHoursOfWeek, 0.0);
     rt.patience.assign(spec.cohorts.size(), s.patience ? &*s.patience : nullptr);
@@ -889,10 +895,11 @@ void Model::on_preempted(Resource& /*resource*/, std::uint32_t entity) {
 
 void Model::count_arrival(SiteRt& rt, const Patient& p) {
   ++rt.arrivals_by_cohort[p.cohort];
-  ++rt.arrivals_by_hour[static_cast<std::size_t>(hour_of_week(sim_.now()))];
+  if (rt.by_hour) ++rt.arrivals_by_hour[static_cast<std::size_t>(hour_of_week(sim_.now()))];
 }
 
 void Model::record_wait(SiteRt& rt, const Patient& p) {
+  if (!rt.by_hour) return;
   const auto h = static_cast<std::size_t>(hour_of_week(p.admitted));
   rt.wait_sum_by_hour[h] += sim_.now() - p.admitted;
   rt.wait_count_by_hour[h] += 1;
