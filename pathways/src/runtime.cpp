@@ -1345,15 +1345,28 @@ void Model::start_processes() {
       }
     });
   }
-  // Escalation policies: each checks its measure every check_every, from the start.
+  // Escalation policies: one process per check interval checks its policies, in model order,
+  // every check_every from the start (one SimGrid synchronisation for all of them, not one each).
+  std::vector<std::vector<EscalationRt*>> groups;
   for (EscalationRt& x : escalations_) {
-    sim_.spawn("escalation/" + x.spec->name, [this, &x](engine::ProcessContext& ctx) {
-      const Time every = x.spec->check_every;
-      for (Time t = ctx.now() + every; t <= horizon_end_; t += every) {
-        ctx.sleep_until(t);
-        check_escalation(x, t);
-      }
+    auto g = std::find_if(groups.begin(), groups.end(), [&](const auto& group) {
+      return group.front()->spec->check_every == x.spec->check_every;
     });
+    if (g == groups.end()) {
+      groups.push_back({&x});
+    } else {
+      g->push_back(&x);
+    }
+  }
+  for (const auto& group : groups) {
+    sim_.spawn("escalation/" + group.front()->spec->name,
+               [this, group](engine::ProcessContext& ctx) {
+                 const Time every = group.front()->spec->check_every;
+                 for (Time t = ctx.now() + every; t <= horizon_end_; t += every) {
+                   ctx.sleep_until(t);
+                   for (EscalationRt* x : group) check_escalation(*x, t);
+                 }
+               });
   }
   // The KPI year process: deletes the warm-up, then closes each year's window.
   sim_.spawn("kpi-years", [this](engine::ProcessContext& ctx) {
