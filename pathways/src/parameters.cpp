@@ -101,6 +101,18 @@ class Expression {
  private:
   std::string_view s_;
   std::size_t pos_ = 0;
+  int depth_ = 0;  // nesting of parentheses, signs and calls (bounded: hostile input)
+  static constexpr int kMaxDepth = 100;
+
+  struct Nest {
+    explicit Nest(Expression& e) : e_(e) {
+      if (++e_.depth_ > kMaxDepth) fail("nested more than 100 deep");
+    }
+    ~Nest() { --e_.depth_; }
+    Nest(const Nest&) = delete;
+    Nest& operator=(const Nest&) = delete;
+    Expression& e_;
+  };
   const std::map<std::string, Value>& params_;
 
   [[noreturn]] static void fail(const std::string& what) { throw ExprError(what); }
@@ -160,6 +172,7 @@ class Expression {
     }
   }
   Value unary() {
+    const Nest nest(*this);
     if (eat('-')) {
       Value v = number_only(unary(), "-");
       v.number = -v.number;
@@ -168,6 +181,7 @@ class Expression {
     return primary();
   }
   Value primary() {
+    const Nest nest(*this);
     skip();
     if (eat('(')) {
       Value v = sum();

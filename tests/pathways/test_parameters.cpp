@@ -94,3 +94,11 @@ TEST_CASE("parameter and expression errors are located", "[pathways][loader]") {
         "p.yaml:15:15: error: \"120min\": capacity must be a whole number >= 0 or unlimited\n"
         "p.yaml:20:43: error: \"300min\": capacity must be a whole number >= 0 or unlimited");
 }
+
+TEST_CASE("a hostile expression is refused, not a stack overflow", "[pathways][loader]") {
+  std::string deep = kModel;
+  const std::string nested = std::string(5000, '(') + "1" + std::string(5000, ')');
+  deep.replace(deep.find("\"=clinicians\""), 13, "\"=" + nested + "\"");
+  CHECK(errors_of(deep).find("p.yaml:15:15: error: in \"=((((") == 0);
+  CHECK(errors_of(deep).find("nested more than 100 deep") != std::string::npos);
+}
