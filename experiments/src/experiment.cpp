@@ -44,7 +44,9 @@ RunCounts run_tasks(const Plan& plan, const TaskStore& store, Runner& runner,
         });
   } catch (const TaskFailed& f) {
     // The runner started no new task after the failure and let the running ones finish: their
-    // parts are kept, and the same command run again reuses them.
+    // parts are kept, and the same command run again reuses them. Under MPI, rank 0 names the
+    // failure; the other ranks stop with one short line.
+    if (!runner.is_leader()) throw std::runtime_error("stopped: a task failed (rank 0 names it)");
     throw std::runtime_error(
         "task " + label(f.task()) + " failed" + (f.where().empty() ? "" : " on " + f.where()) +
         ": " + f.what() + "\nNo task was started after it; the finished ones are kept in " +

@@ -1,0 +1,43 @@
+#!/bin/sh
+# A failed task under MPI: the job does not abort; it exits non-zero naming the task, keeps the
+# finished parts, writes no result file, and the same command resumes once the cause is fixed.
+# The failure: a directory where replication 3 must write its temporary part, so that the task
+# fails as it starts (the file cannot be created) on whichever worker runs it.
+# Usage: mpi_failure.sh MPIRUN CAREPATH SAME_DATASETS MODEL DIR
+set -u
+mpirun=$1 carepath=$2 same=$3 model=$4 dir=$5
+rm -rf "$dir" && mkdir -p "$dir" || exit 1
+out=$dir/np3.h5
+blocker=$out.parts/MMc_clinic.r0003.part.h5.tmp
+mkdir -p "$blocker/in-the-way" || exit 1
+run_np3() {
+  "$mpirun" --allow-run-as-root --oversubscribe -np 3 "$carepath" run "$model" \
+    --replications 12 --out "$out"
+}
+fail() { echo "FAIL: $1"; cat "$dir/$2"; exit 1; }
+
+if run_np3 >"$dir/failed.log" 2>&1; then fail "the run succeeded" failed.log; fi
+grep -q "error: task MMc clinic #3 failed on rank [12]: .*MMc_clinic.r0003.part.h5.tmp" "$dir/failed.log" ||
+  fail "the failure is not named" failed.log
+[ "$(grep -c 'error: task MMc clinic #3 failed' "$dir/failed.log")" -eq 1 ] ||
+  fail "the failure should be named once (by rank 0)" failed.log
+[ ! -e "$out" ] || fail "a result file under the final name" failed.log
+# Tasks 0-2 were handed out before task 3, so they finished. Task 3 fails at once; the other
+# worker can finish at most a task or two meanwhile, and nothing is handed out after it: the last
+# tasks never start.
+for r in 0 1 2; do
+  [ -f "$out.parts/MMc_clinic.r000$r.part.h5" ] || fail "part $r was not kept" failed.log
+done
+for r in 08 09 10 11; do
+  [ ! -e "$out.parts/MMc_clinic.r00$r.part.h5" ] || fail "task $r started after the failure" failed.log
+done
+echo "failed as expected; parts kept: $(ls "$out.parts" | tr '\n' ' ')"
+
+rm -rf "$blocker"
+run_np3 >"$dir/resumed.log" 2>&1 || fail "the re-run failed" resumed.log
+grep -q "^carepath: reused [3-9] finished" "$dir/resumed.log" ||
+  fail "the re-run did not reuse the kept parts" resumed.log
+grep "^carepath: reused" "$dir/resumed.log"
+"$carepath" run "$model" --replications 12 -j 1 --out "$dir/j1.h5" >"$dir/j1.log" 2>&1 ||
+  fail "-j 1 run" j1.log
+"$same" "$out" "$dir/j1.h5"
