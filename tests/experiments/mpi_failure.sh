@@ -3,7 +3,8 @@
 # finished parts, writes no result file, and the same command resumes once the cause is fixed.
 # The failure: a directory where replication 3 must write its temporary part, so that the task
 # fails as it starts (the file cannot be created) on whichever worker runs it.
-# Usage: mpi_failure.sh MPIRUN CAREPATH SAME_DATASETS MODEL DIR
+# With MPIRUN "-", the same on one machine with -j 2: both runners behave the same.
+# Usage: mpi_failure.sh MPIRUN|- CAREPATH SAME_DATASETS MODEL DIR
 set -u
 mpirun=$1 carepath=$2 same=$3 model=$4 dir=$5
 rm -rf "$dir" && mkdir -p "$dir" || exit 1
@@ -11,16 +12,22 @@ out=$dir/np3.h5
 blocker=$out.parts/MMc_clinic.r0003.part.h5.tmp
 mkdir -p "$blocker/in-the-way" || exit 1
 run_np3() {
-  "$mpirun" --allow-run-as-root --oversubscribe -np 3 "$carepath" run "$model" \
-    --replications 12 --out "$out"
+  if [ "$mpirun" = - ]; then
+    "$carepath" run "$model" --replications 12 -j 2 --out "$out"
+  else
+    "$mpirun" --allow-run-as-root --oversubscribe -np 3 "$carepath" run "$model" \
+      --replications 12 --out "$out"
+  fi
 }
+where=" on rank [12]"
+[ "$mpirun" != - ] || where=""
 fail() { echo "FAIL: $1"; cat "$dir/$2"; exit 1; }
 
 if run_np3 >"$dir/failed.log" 2>&1; then fail "the run succeeded" failed.log; fi
-grep -q "error: task MMc clinic #3 failed on rank [12]: .*MMc_clinic.r0003.part.h5.tmp" "$dir/failed.log" ||
+grep -q "error: task MMc clinic #3 failed$where: .*MMc_clinic.r0003.part.h5.tmp" "$dir/failed.log" ||
   fail "the failure is not named" failed.log
 [ "$(grep -c 'error: task MMc clinic #3 failed' "$dir/failed.log")" -eq 1 ] ||
-  fail "the failure should be named once (by rank 0)" failed.log
+  fail "the failure should be named once (MPI: by rank 0)" failed.log
 [ ! -e "$out" ] || fail "a result file under the final name" failed.log
 # Tasks 0-2 were handed out before task 3, so they finished. Task 3 fails at once; the other
 # worker can finish at most a task or two meanwhile, and nothing is handed out after it: the last
