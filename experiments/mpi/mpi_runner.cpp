@@ -23,6 +23,7 @@ namespace {
 constexpr int kTagTask = 1;
 constexpr int kTagResult = 2;
 constexpr int kStop = -1;
+constexpr int kFinished = -2;  // rank 0's runner is gone: no more rounds
 
 bool launched_by_mpi() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS"}) {
@@ -57,6 +58,26 @@ class MpiRunner final : public Runner {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
   }
+  /// Rank 0 tells every other rank that it leads no more rounds; each rank receives this once,
+  /// here or, if it is waiting for a round that rank 0 will not lead (rank 0 stopped on an error
+  /// of its own before the round, such as a refused output lock), in serve(), which then throws.
+  ~MpiRunner() override {
+    if (rank_ == 0) {
+      int finished = kFinished;
+      for (int r = 1; r < size_; ++r) {
+        MPI_Send(&finished, 1, MPI_INT, r, kTagTask, MPI_COMM_WORLD);
+      }
+    } else if (!abandoned_) {
+      int t = 0;
+      MPI_Request request = MPI_REQUEST_NULL;
+      MPI_Irecv(&t, 1, MPI_INT, 0, kTagTask, MPI_COMM_WORLD, &request);
+      wait_politely(request);
+    }
+  }
+  MpiRunner(const MpiRunner&) = delete;
+  MpiRunner& operator=(const MpiRunner&) = delete;
+  MpiRunner(MpiRunner&&) = delete;
+  MpiRunner& operator=(MpiRunner&&) = delete;
   void run(int tasks, const Work& work, const Done& done) override {
     Failure failure;
     if (rank_ == 0) {
@@ -77,6 +98,7 @@ class MpiRunner final : public Runner {
  private:
   int rank_ = 0;
   int size_ = 1;
+  bool abandoned_ = false;  ///< serve() received kFinished
 
   struct Failure {
     int task = -1;  ///< none
@@ -148,13 +170,17 @@ class MpiRunner final : public Runner {
     return failure;
   }
 
-  static void serve(const Work& work) {
+  void serve(const Work& work) {
     for (;;) {
       int t = kStop;
       MPI_Request request = MPI_REQUEST_NULL;
       MPI_Irecv(&t, 1, MPI_INT, 0, kTagTask, MPI_COMM_WORLD, &request);
       wait_politely(request);
       if (t == kStop) return;
+      if (t == kFinished) {
+        abandoned_ = true;
+        throw std::runtime_error("stopped: rank 0 stopped before this round (it names the error)");
+      }
       std::string msg = std::to_string(t);
       msg += ' ';
       try {
