@@ -47,4 +47,25 @@ grep -q "^carepath: reused [3-9] finished" "$dir/resumed.log" ||
 grep "^carepath: reused" "$dir/resumed.log"
 "$carepath" run "$model" --replications 12 -j 1 --out "$dir/j1.h5" >"$dir/j1.log" 2>&1 ||
   fail "-j 1 run" j1.log
-"$same" "$out" "$dir/j1.h5"
+"$same" "$out" "$dir/j1.h5" || exit 1
+
+# An error on rank 0 before any task (here: --out locked by another run) stops every rank: the
+# command exits 1 naming the lock instead of leaving the other ranks waiting.
+rm -rf "$out" "$out.parts"
+# The holder: a sleep that inherited the locked descriptor (killing it releases the lock).
+(exec 9>"$out.lock" && flock 9 && exec sleep 60) </dev/null >/dev/null 2>&1 &
+holder=$!
+sleep 1
+if [ "$mpirun" = - ]; then
+  timeout 60 "$carepath" run "$model" --replications 12 -j 2 --out "$out" >"$dir/locked.log" 2>&1
+else
+  timeout 60 "$mpirun" --allow-run-as-root --oversubscribe -np 3 "$carepath" run "$model" \
+    --replications 12 --out "$out" >"$dir/locked.log" 2>&1
+fi
+status=$?
+kill "$holder"
+wait "$holder" 2>/dev/null
+[ "$status" -eq 1 ] || fail "a locked --out should exit 1 (got $status; 124 is a hang)" locked.log
+grep -q "is being written by another carepath run" "$dir/locked.log" ||
+  fail "the lock is not named" locked.log
+echo "locked --out: exit 1, lock named"
