@@ -1,6 +1,8 @@
 // The MPI runner. Rank 0 hands out task numbers one at a time (dynamic load balancing) and
 // collects results; every other rank runs each task it is given in a forked child (one SimGrid
-// engine per process) and sends back the task's one-line result. Tasks write their own part
+// engine per process) and sends back the task's one-line result. A failed task does not abort the
+// job: rank 0 gives out no new task, lets the running ones finish, and every rank then throws
+// the same TaskFailed (as the local runner does). Tasks write their own part
 // files, so results do not depend on which rank ran what. A barrier ends each round, so every
 // rank can read the round's parts afterwards (precision and sizing rounds take their decisions
 // on every rank from the same parts, and so stay in step).
@@ -21,6 +23,7 @@ namespace {
 constexpr int kTagTask = 1;
 constexpr int kTagResult = 2;
 constexpr int kStop = -1;
+constexpr int kFinished = -2;  // rank 0's runner is gone: no more rounds
 
 bool launched_by_mpi() {
   for (const char* v : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK", "MPI_LOCALNRANKS"}) {
@@ -55,13 +58,39 @@ class MpiRunner final : public Runner {
     MPI_Comm_rank(MPI_COMM_WORLD, &rank_);
     MPI_Comm_size(MPI_COMM_WORLD, &size_);
   }
-  void run(int tasks, const Work& work, const Done& done) override {
+  /// Rank 0 tells every other rank that it leads no more rounds; each rank receives this once,
+  /// here or, if it is waiting for a round that rank 0 will not lead (rank 0 stopped on an error
+  /// of its own before the round, such as a refused output lock), in serve(), which then throws.
+  ~MpiRunner() override {
     if (rank_ == 0) {
-      lead(tasks, done);
+      int finished = kFinished;
+      for (int r = 1; r < size_; ++r) {
+        MPI_Send(&finished, 1, MPI_INT, r, kTagTask, MPI_COMM_WORLD);
+      }
+    } else if (!abandoned_) {
+      int t = 0;
+      MPI_Request request = MPI_REQUEST_NULL;
+      MPI_Irecv(&t, 1, MPI_INT, 0, kTagTask, MPI_COMM_WORLD, &request);
+      wait_politely(request);
+    }
+  }
+  MpiRunner(const MpiRunner&) = delete;
+  MpiRunner& operator=(const MpiRunner&) = delete;
+  MpiRunner(MpiRunner&&) = delete;
+  MpiRunner& operator=(MpiRunner&&) = delete;
+  void run(int tasks, const Work& work, const Done& done) override {
+    Failure failure;
+    if (rank_ == 0) {
+      failure = lead(tasks, done);
     } else {
       serve(work);
     }
     barrier_politely();
+    // Every rank leaves the round the same way: with the first failure, if there was one.
+    failure = broadcast_politely(failure);
+    if (failure.task >= 0) {
+      throw TaskFailed(failure.task, "rank " + std::to_string(failure.rank), failure.message);
+    }
   }
   [[nodiscard]] int processes() const override { return size_ - 1; }
   [[nodiscard]] bool is_leader() const override { return rank_ == 0; }
@@ -69,8 +98,36 @@ class MpiRunner final : public Runner {
  private:
   int rank_ = 0;
   int size_ = 1;
+  bool abandoned_ = false;  ///< serve() received kFinished
 
-  void lead(int tasks, const Done& done) {
+  struct Failure {
+    int task = -1;  ///< none
+    int rank = 0;
+    std::string message;
+  };
+
+  /// Rank 0's `f` on every rank.
+  static Failure broadcast_politely(Failure f) {
+    int head[2] = {f.task, f.rank};
+    int bytes = static_cast<int>(f.message.size());
+    MPI_Request request = MPI_REQUEST_NULL;
+    MPI_Ibcast(head, 2, MPI_INT, 0, MPI_COMM_WORLD, &request);
+    wait_politely(request);
+    MPI_Ibcast(&bytes, 1, MPI_INT, 0, MPI_COMM_WORLD, &request);
+    wait_politely(request);
+    f.task = head[0];
+    f.rank = head[1];
+    f.message.resize(static_cast<std::size_t>(bytes));
+    if (bytes > 0) {
+      MPI_Ibcast(f.message.data(), bytes, MPI_CHAR, 0, MPI_COMM_WORLD, &request);
+      wait_politely(request);
+    }
+    return f;
+  }
+
+  /// Hands out tasks until all are done or one fails: after a failure, no new task is given
+  /// out and the tasks running finish (their parts are kept). Returns the first failure.
+  Failure lead(int tasks, const Done& done) {
     int next = 0;
     int busy = 0;
     for (int r = 1; r < size_; ++r) {
@@ -78,7 +135,7 @@ class MpiRunner final : public Runner {
       MPI_Send(&t, 1, MPI_INT, r, kTagTask, MPI_COMM_WORLD);
       if (t != kStop) ++busy;
     }
-    std::string failure;
+    Failure failure;
     while (busy > 0) {
       // Poll with a short sleep rather than a blocking probe: Open MPI's blocking calls spin,
       // and rank 0 would take a core from the ranks that run tasks.
@@ -103,33 +160,46 @@ class MpiRunner final : public Runner {
       const std::string text = msg.substr(s2 + 1);
       if (ok) {
         done(task, text);
-      } else if (failure.empty()) {
-        failure = "task " + std::to_string(task) + " failed on rank " +
-                  std::to_string(st.MPI_SOURCE) + ": " + text;
+      } else if (failure.task < 0) {
+        failure = Failure{task, st.MPI_SOURCE, text};
       }
-      int t = (next < tasks && failure.empty()) ? next++ : kStop;
+      int t = (next < tasks && failure.task < 0) ? next++ : kStop;
       MPI_Send(&t, 1, MPI_INT, st.MPI_SOURCE, kTagTask, MPI_COMM_WORLD);
       if (t != kStop) ++busy;
     }
-    if (!failure.empty()) {
-      // Every rank must leave the round together: a failed task ends the whole job.
-      MPI_Abort(MPI_COMM_WORLD, 1);
-      throw std::runtime_error(failure);
-    }
+    return failure;
   }
 
-  static void serve(const Work& work) {
+  void serve(const Work& work) {
     for (;;) {
       int t = kStop;
       MPI_Request request = MPI_REQUEST_NULL;
       MPI_Irecv(&t, 1, MPI_INT, 0, kTagTask, MPI_COMM_WORLD, &request);
       wait_politely(request);
       if (t == kStop) return;
+      if (t == kFinished) {
+        abandoned_ = true;
+        throw std::runtime_error("stopped: rank 0 stopped before this round (it names the error)");
+      }
       std::string msg = std::to_string(t);
+      msg += ' ';
       try {
-        msg += " ok " + engine::run_isolated_bytes([&] { return work(t); });
+        // The task's own exception comes back as its message; a crash (a signal, an exit) is
+        // described by run_isolated_bytes.
+        msg += engine::run_isolated_bytes([&]() -> std::string {
+          std::string reply;
+          try {
+            reply = "ok ";
+            reply += work(t);
+          } catch (const std::exception& e) {
+            reply = "error ";
+            reply += e.what();
+          }
+          return reply;
+        });
       } catch (const std::exception& e) {
-        msg += std::string(" error ") + e.what();
+        msg += "error ";
+        msg += e.what();
       }
       MPI_Send(msg.data(), static_cast<int>(msg.size()), MPI_CHAR, 0, kTagResult, MPI_COMM_WORLD);
     }

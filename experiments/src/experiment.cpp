@@ -15,32 +15,45 @@ RunCounts run_tasks(const Plan& plan, const TaskStore& store, Runner& runner,
   RunCounts counts;
   if (tasks.empty()) return counts;
   if (observer.round_started) observer.round_started(round, static_cast<int>(tasks.size()));
+  const auto label = [&](int t) {
+    const Task& task = tasks[static_cast<std::size_t>(t)];
+    return plan.scenarios()[task.scenario].model.scenario + " #" + std::to_string(task.replication);
+  };
   int done = 0;
-  runner.run(
-      static_cast<int>(tasks.size()),
-      [&](int t) {
-        const Task& task = tasks[static_cast<std::size_t>(t)];
-        return store.run(plan.scenarios()[task.scenario], task.replication, outputs);
-      },
-      [&](int t, std::string result) {
-        if (const auto nl = result.rfind('\n'); nl != std::string::npos) {
-          if (observer.not_reused) observer.not_reused(result.substr(0, nl));
-          result.erase(0, nl + 1);
-        }
-        ++done;
-        if (result == "reused") {
-          ++counts.reused;
-        } else {
-          ++counts.ran;
-        }
-        const Task& task = tasks[static_cast<std::size_t>(t)];
-        if (observer.task_done) {
-          observer.task_done(done, static_cast<int>(tasks.size()),
-                             plan.scenarios()[task.scenario].model.scenario + " #" +
-                                 std::to_string(task.replication),
-                             result);
-        }
-      });
+  try {
+    runner.run(
+        static_cast<int>(tasks.size()),
+        [&](int t) {
+          const Task& task = tasks[static_cast<std::size_t>(t)];
+          return store.run(plan.scenarios()[task.scenario], task.replication, outputs);
+        },
+        [&](int t, std::string result) {
+          if (const auto nl = result.rfind('\n'); nl != std::string::npos) {
+            if (observer.not_reused) observer.not_reused(result.substr(0, nl));
+            result.erase(0, nl + 1);
+          }
+          ++done;
+          if (result == "reused") {
+            ++counts.reused;
+          } else {
+            ++counts.ran;
+          }
+          if (observer.task_done) {
+            observer.task_done(done, static_cast<int>(tasks.size()), label(t), result);
+          }
+        });
+  } catch (const TaskFailed& f) {
+    // The runner started no new task after the failure and let the running ones finish: their
+    // parts are kept, and the same command run again reuses them. Under MPI, rank 0 names the
+    // failure; the other ranks stop with one short line.
+    if (!runner.is_leader()) throw std::runtime_error("stopped: a task failed (rank 0 names it)");
+    throw std::runtime_error(
+        "task " + label(f.task()) + " failed" + (f.where().empty() ? "" : " on " + f.where()) +
+        ": " + f.what() + "\nNo task was started after it; the finished ones are kept in " +
+        store.dir().string() +
+        ". Fix the cause and run the same command again: it reuses them and runs only the "
+        "failed and the unstarted tasks.");
+  }
   return counts;
 }
 
