@@ -3,6 +3,7 @@
 # time: tools/fuzz.sh [SECONDS] (default 60). Builds the `fuzz` preset (clang, libFuzzer, ASan,
 # UBSan), seeds the corpus from scenarios/ and tests/data/, and exits non-zero on any crash,
 # sanitizer report, leak, timeout (> 10 s for one input) or other exception than ConfigErrors.
+# -max_len is 128 KiB: the Dudley model (72 KiB) must fit whole, escalation block included.
 # Findings go to build/fuzz/artifacts/ (replay one: build/fuzz/tests/fuzz/fuzz_loader FILE).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -32,6 +33,11 @@ done < <(find scenarios tests/data -name '*.yaml' | sort)
   printf '\n#%%%%\n'
   cat tests/data/los.csv
 } > "$seeds/scenario-model-lever-csv"
+# The Dudley model (escalation block, staffed-hour costs) under a scenario that extends it.
+{
+  printf 'scenario: {name: dudley, extends: model.yaml}\n#%%%%\n'
+  cat scenarios/dudley/model.yaml
+} > "$seeds/dudley-scenario-model"
 exec "$out/tests/fuzz/fuzz_loader" "$out/corpus" "$seeds" -max_total_time="$seconds" \
-  -timeout=10 -rss_limit_mb=2048 -max_len=65536 -print_final_stats=1 \
+  -timeout=10 -rss_limit_mb=2048 -max_len=131072 -print_final_stats=1 \
   -artifact_prefix="$out/artifacts/"

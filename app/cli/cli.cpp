@@ -564,7 +564,7 @@ int cmd_graph(Args& a, std::ostream& out) {
   const pathways::CareGraph graph(m);
   if (out_opt) {
     std::ofstream f(*out_opt);
-    if (!f) throw std::runtime_error("cannot write " + *out_opt);
+    if (!f) throw std::runtime_error("--out '" + *out_opt + "': cannot write the file");
     graph.write_dot(f);
   } else {
     graph.write_dot(out);

@@ -301,7 +301,7 @@ std::vector<fs::path> write_pngs(const fs::path& html, const fs::path& dir) {
     const fs::path file = dir / (line.substr(0, tab) + ".png");
     std::ofstream f(file, std::ios::binary);
     f << decode_base64(std::string_view(line).substr(comma + 1));
-    if (!f) throw std::runtime_error(file.string() + ": cannot write");
+    if (!f) throw std::runtime_error("--png: cannot write " + file.string());
     written.push_back(file);
   }
   return written;
@@ -321,10 +321,10 @@ int cmd_report(OptionList& o, std::ostream& out, std::ostream& err) {
   opts.vega_dir = outputs::find_vega_dir();
   if (html_out) {
     std::ofstream f(*html_out, std::ios::binary | std::ios::trunc);
-    if (!f) throw std::runtime_error(*html_out + ": cannot write");
+    if (!f) throw std::runtime_error("--out '" + *html_out + "': cannot write the file");
     outputs::write_html_report(reader, model, opts, f);
     f.close();
-    if (!f) throw std::runtime_error(*html_out + ": write failed");
+    if (!f) throw std::runtime_error("--out '" + *html_out + "': write failed");
     out << *html_out << "\n";
   }
   if (png_dir) {

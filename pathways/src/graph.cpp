@@ -536,13 +536,16 @@ std::vector<Check> CareGraph::validate() const {
     c.where = first_sites(cycles);
     checks.push_back(c);
   }
-  checks.push_back({"some site has capacity",
-                    some_capacity,
+  std::vector<SourceLocation> closed_sites;  // where: every site with capacity, all closed
+  if (!some_capacity) {
+    for (const SiteSpec& s : m.sites)
+      if (s.kind != SiteKind::triage && s.kind != SiteKind::exit) closed_sites.push_back(s.where);
+  }
+  checks.push_back({"some site has capacity", some_capacity,
                     some_capacity ? ""
                                   : "every site has capacity 0 in every year: nobody can be "
                                     "served",
-                    false,
-                    {}});
+                    false, closed_sites});
   return checks;
 }
 

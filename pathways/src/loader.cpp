@@ -427,7 +427,9 @@ std::vector<ModelSpec> load_valid_models(const std::vector<std::string>& paths,
     }
     const auto [it, fresh] = files_by_part.emplace(part, m.source_file);
     if (!fresh) {
-      errors.push_back(ConfigError{m.source_file, 1, 1,
+      const SourceLocation at =
+          m.scenario_where.line > 0 ? m.scenario_where : SourceLocation{m.source_file, 1, 1};
+      errors.push_back(ConfigError{at.file, at.line, at.column,
                                    "scenario '" + m.scenario + "' has the same result name ('" +
                                        part + "') as the scenario of " + it->second +
                                        "; give each scenario a distinct name"});

@@ -323,8 +323,10 @@ ModelSpec Converter::run(const Node& root) {
   convert_kpis(root);
   convert_escalation(root);
   if (const Node* sc = root.get("scenario"); sc != nullptr && sc->is_map()) {
-    if (const Node* name = sc->get("name"); name != nullptr && name->is_scalar())
+    if (const Node* name = sc->get("name"); name != nullptr && name->is_scalar()) {
       m_.scenario = name->text;
+      m_.scenario_where = to_source(name->loc);
+    }
   }
   return m_;
 }

@@ -442,6 +442,11 @@ TEST_CASE("the --out path must be a regular file or a new path", "[e2e][safety]"
   r = cli({"run", model, "--out", (dir / "sub").string() + "/"});
   CHECK(r.code == 2);
   CHECK_THAT(r.err, Contains("names a folder"));
+  // graph -o names the option it cannot write.
+  r = cli({"graph", model, "-o", (dir / "no-such-folder" / "g.dot").string()});
+  CHECK(r.code == 1);
+  CHECK(r.err == "carepath: error: --out '" + (dir / "no-such-folder" / "g.dot").string() +
+                     "': cannot write the file\n");
   CHECK(carepath::outputs::output_path_problem(dir / "new.h5").empty());
   CHECK_THROWS_WITH(carepath::outputs::check_output_path("/dev/zero"),
                     Contains("character device"));

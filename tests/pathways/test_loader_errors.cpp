@@ -369,11 +369,11 @@ TEST_CASE("a run loads with every check validate applies, before any replication
   } catch (const ConfigErrors& e) {
     CHECK(std::string(e.what()) ==
           kBad +
-              "zero_capacity.yaml:1:1: error: some site has capacity: every site has capacity 0 "
-              "in every year: nobody can be served\n" +
-              kBad +
               "zero_capacity.yaml:10:3: error: no zero-capacity site without overflow: capacity "
-              "0 and no overflow (patients are lost): 'clinic' in year 1 (2014/15)");
+              "0 and no overflow (patients are lost): 'clinic' in year 1 (2014/15)\n" +
+              kBad +
+              "zero_capacity.yaml:10:3: error: some site has capacity: every site has capacity 0 "
+              "in every year: nobody can be served");
   }
   try {
     load_valid_models(scenario_files(kBad + "same_part"));
@@ -381,7 +381,7 @@ TEST_CASE("a run loads with every check validate applies, before any replication
   } catch (const ConfigErrors& e) {
     CHECK(std::string(e.what()) ==
           kBad +
-              "same_part/second.yaml:1:1: error: scenario 'a_b' has the same result name ('a_b') "
+              "same_part/second.yaml:1:18: error: scenario 'a_b' has the same result name ('a_b') "
               "as the scenario of " +
               kBad + "same_part/first.yaml; give each scenario a distinct name");
   }
@@ -390,7 +390,7 @@ TEST_CASE("a run loads with every check validate applies, before any replication
     FAIL("loaded a model where every site is closed");
   } catch (const ConfigErrors& e) {
     CHECK(std::string(e.what()) == kBad +
-                                       "all_closed.yaml:1:1: error: some site has capacity: every "
+                                       "all_closed.yaml:9:3: error: some site has capacity: every "
                                        "site has capacity 0 in every year: nobody can be served");
   }
   CHECK(load_valid_models({kBad + "hostile_base.yaml"}).front().scenario == "B");

@@ -104,12 +104,12 @@ TEST_CASE("zero-time cycles are refused by validation, with the first site's loc
             "{front, back}");
   CHECK(errors_of("overflow_pair.yaml") ==
         kBad +
-            "overflow_pair.yaml:1:1: error: some site has capacity: every site has capacity 0 in "
-            "every year: nobody can be served\n" +
-            kBad +
             "overflow_pair.yaml:9:3: error: no zero-time cycle: triage routes without travel and "
             "overflows lead back to where they started (patients would circle at one instant): "
-            "{ucc, wic}");
+            "{ucc, wic}\n" +
+            kBad +
+            "overflow_pair.yaml:9:3: error: some site has capacity: every site has capacity 0 in "
+            "every year: nobody can be served");
   // A triage loop with travel takes time: not a zero-time cycle.
   ModelSpec m = one_year();
   m.sites.push_back(site("front", SiteKind::triage, 0, 1));

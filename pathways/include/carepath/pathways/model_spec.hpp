@@ -233,7 +233,8 @@ struct EscalationSpec {
 struct ModelSpec {
   std::string name;
   std::string description;
-  std::string scenario;  ///< scenario name ("" for a bare model)
+  std::string scenario;           ///< scenario name ("" for a bare model)
+  SourceLocation scenario_where;  ///< where `scenario: {name: ...}` gives it (line 0 if nowhere)
   double population = 0;
   HorizonSpec horizon;
   RunSpec run;
