@@ -1881,8 +1881,14 @@ void Converter::convert_targets(const Node& root) {
     }
     const Node* lo = n.get("at_least");
     const Node* hi = n.get("at_most");
+    const auto misspelt = [&](const char* key) {
+      return std::find(misspelt_.begin(), misspelt_.end(), std::pair{&n, std::string(key)}) !=
+             misspelt_.end();
+    };
     if ((lo == nullptr) == (hi == nullptr)) {
-      error(e.key_loc, "target " + squote(e.key) + " needs exactly one of 'at_least' or 'at_most'");
+      if (!misspelt("at_least") && !misspelt("at_most"))  // else reported as a misspelling
+        error(e.key_loc,
+              "target " + squote(e.key) + " needs exactly one of 'at_least' or 'at_most'");
       ok = false;
     } else {
       t.at_least = lo != nullptr;
