@@ -78,6 +78,21 @@ outputs::ResultSet gather(const Plan& plan, const TaskStore& store) {
 
 namespace {
 
+/// The model's plan targets as the result file stores them: one row per year a target lists
+/// ("" = every year).
+std::vector<outputs::TargetDef> target_defs(const pathways::ModelSpec& m) {
+  std::vector<outputs::TargetDef> out;
+  for (const auto& t : m.targets) {
+    outputs::TargetDef d{t.name, t.kpi, "", t.bound, t.at_least, t.label};
+    if (t.years.empty()) out.push_back(d);
+    for (const int y : t.years) {
+      d.year = m.horizon.year_label(y);
+      out.push_back(d);
+    }
+  }
+  return out;
+}
+
 // Replications every scenario needs for its headline KPIs to meet the precision target.
 int replications_needed(const Plan& plan, const outputs::ResultSet& set,
                         const PrecisionTarget& target) {
@@ -132,7 +147,7 @@ void assemble(const Plan& plan, const TaskStore& store, outputs::RunMeta meta,
   {
     outputs::ResultAssembler assembler(staging, meta);
     for (const auto& s : plan.scenarios())
-      assembler.add_scenario(s.model.scenario, s.model.resolved_yaml);
+      assembler.add_scenario(s.model.scenario, s.model.resolved_yaml, target_defs(s.model));
     for (const auto& part : store.parts(plan)) assembler.add_part(part);
     assembler.write();
   }

@@ -1,6 +1,7 @@
 // The HTML report: data gathered from a result file and the model, written as one page with
 // the Vega modules inlined (see report_assets.cpp for the charts).
 #include <carepath/outputs/html_report.hpp>
+#include <carepath/outputs/report.hpp>
 
 #include "page_text.hpp"
 #include "report_assets.hpp"
@@ -263,7 +264,50 @@ void Page::section_headline(std::ostream& b) {
     }
   }
   data_ << "]";
-  b << "</table></div></section>\n";
+  b << "</table></div>";
+  section_targets(b);
+  b << "</section>\n";
+}
+
+// The plan targets (scenarios/README.md, Targets): a line on the headline charts (D.targets)
+// and a table of their status per scenario and year.
+void Page::section_targets(std::ostream& b) {
+  std::vector<TargetRow> rows;
+  std::vector<std::string> scenario_of;
+  std::vector<TargetDef> lines;
+  for (const auto& s : r_.results().scenarios) {
+    for (auto& t : evaluate_targets(s, r_.summary(s.name))) {
+      rows.push_back(std::move(t));
+      scenario_of.push_back(s.name);
+    }
+    for (const auto& t : s.targets)
+      if (std::find(lines.begin(), lines.end(), t) == lines.end()) lines.push_back(t);
+  }
+  data_ << ",\"targets\":[";
+  for (std::size_t i = 0; i < lines.size(); ++i) {
+    data_ << (i ? "," : "") << "{\"name\":" << js(lines[i].name) << ",\"kpi\":" << js(lines[i].kpi)
+          << ",\"year\":" << js(lines[i].year) << ",\"bound\":" << num(lines[i].bound)
+          << ",\"at_least\":" << (lines[i].at_least ? "true" : "false") << "}";
+  }
+  data_ << "]";
+  if (rows.empty()) return;
+  b << "<h3>Plan targets</h3><p class=\"note\">Dashed red lines on the charts above. Met: the "
+       "whole 95% CI of the mean is on the target's side of the bound; not met: wholly on the "
+       "other side; uncertain: the CI straddles the bound (more replications needed).</p>"
+       "<div class=\"scroll\"><table><tr><th class=\"l\">scenario</th><th class=\"l\">target"
+       "</th><th class=\"l\">KPI</th><th class=\"l\">year</th><th>bound</th><th>mean (95% CI)"
+       "</th><th class=\"l\">status</th><th class=\"l\">label</th></tr>";
+  for (std::size_t i = 0; i < rows.size(); ++i) {
+    const auto& t = rows[i];
+    b << "<tr><td class=\"l\">" << html(scenario_of[i]) << "</td><td class=\"l\">"
+      << html(t.target.name) << "</td><td class=\"l\">" << html(t.target.kpi)
+      << "</td><td class=\"l\">" << html(t.year) << "</td><td>"
+      << (t.target.at_least ? "&ge; " : "&le; ") << html(format_number(t.target.bound))
+      << "</td><td>" << ci_text(t.stats.mean, t.stats.ci_low, t.stats.ci_high, t.stats.half_width)
+      << "</td><td class=\"l\">" << target_status_name(t.status) << "</td><td class=\"l\">"
+      << html(t.target.label) << "</td></tr>";
+  }
+  b << "</table></div>";
 }
 
 void Page::section_deltas(std::ostream& b) {
@@ -333,9 +377,9 @@ void Page::section_deltas(std::ostream& b) {
     b << "</table><p class=\"note\">Colours only mark direction (red = higher than the baseline, "
          "green = lower), not whether that is good.</p>";
   }
-  data_ << "],\"targets\":[]";
-  b << "<p class=\"note\">Plan targets: the model language has no way to declare a target yet, "
-       "so none are marked.</p></section>\n";
+  data_ << "]";
+  b << "<p class=\"note\">Plan targets are shown with the headline charts (a bound on a KPI's "
+       "level, not on a change).</p></section>\n";
 }
 
 void Page::section_provenance(std::ostream& b) {

@@ -295,7 +295,8 @@ std::string compare_table(const ResultSet& results, const std::string& baseline,
 
 std::string compare_table(const ResultReader& reader, std::string baseline,
                           const KpiSelection& selection) {
-  return compare_table(reader.results(), resolve_baseline(reader, std::move(baseline)), selection);
+  return compare_table(reader.results(), resolve_baseline(reader, std::move(baseline)), selection) +
+         targets_table(reader);
 }
 
 // ==================================================================== summary
@@ -335,6 +336,26 @@ std::string means_table(const ResultSet& results, const std::vector<std::string>
 
 }  // namespace
 
+std::string targets_table(const ResultReader& reader) {
+  std::vector<std::vector<std::string>> rows{
+      {"scenario", "target", "kpi", "year", "bound", "mean+-95%CI", "unit", "status"}};
+  for (const auto& s : reader.results().scenarios) {
+    if (s.targets.empty()) continue;
+    for (const auto& t : evaluate_targets(s, reader.summary(s.name))) {
+      rows.push_back(
+          {cell(s.name), cell(t.target.name), cell(t.target.kpi), cell(t.year),
+           std::string(t.target.at_least ? ">= " : "<= ") + format_number(t.target.bound),
+           mean_cell(t.stats.mean, t.stats.half_width), cell(t.unit),
+           target_status_name(t.status)});
+    }
+  }
+  if (rows.size() == 1) return "";
+  return "\nPlan targets: met = the whole 95% CI on the target's side of the bound, not met = "
+         "wholly on the other side, uncertain = the CI straddles the bound (more "
+         "replications)\n\n" +
+         render(rows, {false, false, false, false, true, true, false, false});
+}
+
 std::string summary_text(const ResultReader& reader, const KpiSelection& selection) {
   const RunMeta& m = reader.meta();
   std::ostringstream out;
@@ -360,7 +381,7 @@ std::string summary_text(const ResultReader& reader, const KpiSelection& selecti
       << all_kpis.size() << " KPIs"
       << (selection.patterns.empty() && !selection.all ? " (headline; --all for every KPI)" : "")
       << "\n\n"
-      << means_table(set, kpis, selected_years(selection, set.years));
+      << means_table(set, kpis, selected_years(selection, set.years)) << targets_table(reader);
   return out.str();
 }
 
@@ -595,6 +616,23 @@ std::vector<fs::path> export_csv(const ResultReader& reader, const fs::path& dir
     }
     f.close();
     written.push_back(dir / "summary.csv");
+  }
+  if (std::any_of(set.scenarios.begin(), set.scenarios.end(),
+                  [](const ScenarioResults& s) { return !s.targets.empty(); })) {
+    CsvFile f(dir / "targets.csv");
+    f.row({"scenario", "target", "kpi", "year", "direction", "bound", "unit", "n", "mean",
+           "ci95_low", "ci95_high", "status", "label"});
+    for (const auto& s : set.scenarios) {
+      for (const auto& t : evaluate_targets(s, reader.summary(s.name))) {
+        f.row({s.name, t.target.name, t.target.kpi, t.year,
+               t.target.at_least ? "at_least" : "at_most", format_number(t.target.bound), t.unit,
+               std::to_string(t.stats.n), format_number(t.stats.mean),
+               format_number(t.stats.ci_low), format_number(t.stats.ci_high),
+               target_status_name(t.status), t.target.label});
+      }
+    }
+    f.close();
+    written.push_back(dir / "targets.csv");
   }
   {
     CsvFile f(dir / "comparisons.csv");

@@ -103,11 +103,12 @@ std::string_view charts() {
   function lineCI(kpi, unit) {
     var s = base(300, 170, kpi + ' (' + unit + ')');
     s.autosize = 'pad';
-    s.data = [{name: 'table', values: D.summary.filter(function (r) { return r.kpi === kpi; })}];
+    s.data = [{name: 'table', values: D.summary.filter(function (r) { return r.kpi === kpi; })},
+              {name: 'targets', values: (D.targets || []).filter(function (t) { return t.kpi === kpi && (t.year === '' || D.years.indexOf(t.year) >= 0); })}];
     s.scales = [
       {name: 'x', type: 'point', domain: D.years, range: 'width', padding: 0.4},
       {name: 'y', type: 'linear', nice: true, zero: false, range: 'height',
-       domain: {fields: [{data: 'table', field: 'lo'}, {data: 'table', field: 'hi'}, {data: 'table', field: 'mean'}]}},
+       domain: {fields: [{data: 'table', field: 'lo'}, {data: 'table', field: 'hi'}, {data: 'table', field: 'mean'}, {data: 'targets', field: 'bound'}]}},
       colour];
     s.axes = [{orient: 'bottom', scale: 'x', labelAngle: D.years.length > 4 ? -30 : 0, labelAlign: D.years.length > 4 ? 'right' : 'center'},
               {orient: 'left', scale: 'y', grid: true, tickCount: 5, format: '~s'}];
@@ -121,7 +122,12 @@ std::string_view charts() {
           y: {scale: 'y', field: 'lo'}, y2: {scale: 'y', field: 'hi'}, stroke: {scale: 'color', field: 'scenario'}, strokeOpacity: {value: 0.6}}}},
         {type: 'symbol', from: {data: 'series'}, encode: {enter: {x: {scale: 'x', field: 'year'},
           y: {scale: 'y', field: 'mean'}, fill: {scale: 'color', field: 'scenario'}, size: {value: 30},
-          tooltip: tt("datum.scenario + ' ' + datum.year + ': ' + format(datum.mean, ',.4~r') + ' (95% CI ' + format(datum.lo, ',.4~r') + ' to ' + format(datum.hi, ',.4~r') + ')'")}}}]}];
+          tooltip: tt("datum.scenario + ' ' + datum.year + ': ' + format(datum.mean, ',.4~r') + ' (95% CI ' + format(datum.lo, ',.4~r') + ' to ' + format(datum.hi, ',.4~r') + ')'")}}}]},
+      {type: 'rule', from: {data: 'targets'}, encode: {enter: {
+        x: {signal: "datum.year === '' ? 0 : scale('x', datum.year) - 14"},
+        x2: {signal: "datum.year === '' ? width : scale('x', datum.year) + 14"},
+        y: {scale: 'y', field: 'bound'}, stroke: {value: '#d5281b'}, strokeDash: {value: [6, 3]}, strokeWidth: {value: 1.5},
+        tooltip: tt("'target ' + datum.name + (datum.at_least ? ': at least ' : ': at most ') + format(datum.bound, ',.4~r') + (datum.year === '' ? '' : ' in ' + datum.year)")}}}];
     return s;
   }
 
@@ -235,7 +241,7 @@ std::string_view charts() {
     last.forEach(function (r) { r.row = r.kpi + ' · ' + r.scenario; });
     add('d-pct', forest(last, 'row', 'pct', 'pct_lo', 'pct_hi',
         D.years[D.lastYear] + ': change against ' + D.baseline + ' (% of its mean, 95% CI; very wide CIs run off the chart)', '% change',
-        D.targets.filter(function (t) { return t.pct !== null; }).map(function (t) { return {label: t.kpi + ' · ' + t.scenario, value: t.pct}; }),
+        (D.targets || []).filter(function (t) { return typeof t.pct === 'number' && isFinite(t.pct); }).map(function (t) { return {label: t.kpi + ' · ' + t.scenario, value: t.pct}; }),
         true, 620), 'delta-percent-' + D.years[D.lastYear].replace('/', '-'));
     D.headline.forEach(function (k, i) {
       var rows = D.deltas.filter(function (r) { return r.kpi === k.kpi; });

@@ -33,6 +33,7 @@ class Page {
   // Colour key of the scenarios (the charts share it, so it is drawn once per section).
   [[nodiscard]] std::string scenario_key() const;
   void section_headline(std::ostream& b);
+  void section_targets(std::ostream& b);
   void section_deltas(std::ostream& b);
   void section_sites(std::ostream& b);
   void heat_maps(std::ostream& b);

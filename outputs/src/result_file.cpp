@@ -176,6 +176,54 @@ std::vector<KpiDef> read_kpi_table(hid_t parent, const char* name, const std::st
   return out;
 }
 
+// A scenario's plan targets: `targets` [T] (name, kpi, year, direction, bound, label); year ""
+// = every year, direction "at_least" or "at_most". Optional: absent when there are none.
+void write_target_table(hid_t parent, const std::vector<TargetDef>& targets,
+                        const std::string& ctx) {
+  std::size_t ln = 1;
+  std::size_t lk = 1;
+  std::size_t ly = 1;
+  std::size_t ll = 1;
+  for (const auto& t : targets) {
+    ln = std::max(ln, t.name.size());
+    lk = std::max(lk, t.kpi.size());
+    ly = std::max(ly, t.year.size());
+    ll = std::max(ll, t.label.size());
+  }
+  h5::CompoundBuilder b;
+  b.add_string("name", ln);
+  b.add_string("kpi", lk);
+  b.add_string("year", ly);
+  b.add_string("direction", 8);
+  b.add_f64("bound");
+  b.add_string("label", ll);
+  std::vector<unsigned char> buf(b.row_size() * targets.size());
+  for (std::size_t i = 0; i < targets.size(); ++i) {
+    b.set_string(buf, i, 0, targets[i].name);
+    b.set_string(buf, i, 1, targets[i].kpi);
+    b.set_string(buf, i, 2, targets[i].year);
+    b.set_string(buf, i, 3, targets[i].at_least ? "at_least" : "at_most");
+    b.set_f64(buf, i, 4, targets[i].bound);
+    b.set_string(buf, i, 5, targets[i].label);
+  }
+  h5::write_compound(parent, "targets", b, buf, targets.size(), ctx);
+}
+
+std::vector<TargetDef> read_target_table(hid_t parent, const std::string& ctx) {
+  h5::Id ds = h5::open_dataset(parent, "targets", ctx);
+  const auto names = h5::read_field_string(ds.get(), "name", ctx);
+  const auto kpis = h5::read_field_string(ds.get(), "kpi", ctx);
+  const auto years = h5::read_field_string(ds.get(), "year", ctx);
+  const auto dirs = h5::read_field_string(ds.get(), "direction", ctx);
+  const auto bounds = h5::read_field_f64(ds.get(), "bound", ctx);
+  const auto labels = h5::read_field_string(ds.get(), "label", ctx);
+  std::vector<TargetDef> out;
+  for (std::size_t i = 0; i < names.size(); ++i)
+    out.push_back(
+        TargetDef{names[i], kpis[i], years[i], bounds[i], dirs[i] == "at_least", labels[i]});
+  return out;
+}
+
 // A KPI matrix: `rows` (replication, year) [R*Y] sorted by (replication, year index), and
 // `<name>` float64 [R*Y, K], column k = KPI k of the group's `kpis` table.
 void write_kpi_matrix(hid_t parent, const char* name, const std::vector<std::string>& years,
@@ -772,6 +820,7 @@ struct ResultAssembler::Impl {
   struct Scenario {
     ScenarioConfig config;
     std::vector<KpiDef> kpis;
+    std::vector<TargetDef> targets;
     bool has_kpis = false;
     std::map<std::uint32_t, LoadedPart> parts;  // sorted by replication
   };
@@ -824,7 +873,8 @@ const fs::path& ResultAssembler::path() const {
   return impl_->final_path;
 }
 
-void ResultAssembler::add_scenario(std::string name, std::string resolved_yaml) {
+void ResultAssembler::add_scenario(std::string name, std::string resolved_yaml,
+                                   std::vector<TargetDef> targets) {
   validate_name("scenario name", name);
   if (impl_->find(name) != nullptr) {
     throw std::invalid_argument("scenario \"" + name + "\" declared twice");
@@ -833,6 +883,7 @@ void ResultAssembler::add_scenario(std::string name, std::string resolved_yaml) 
   s.config.hash = fnv1a64_hex(resolved_yaml);
   s.config.name = std::move(name);
   s.config.yaml = std::move(resolved_yaml);
+  s.targets = std::move(targets);
   impl_->scenarios.push_back(std::move(s));
 }
 
@@ -959,6 +1010,7 @@ void ResultAssembler::write() {
       b.set_f64(buf, i, 8, st.half_width);
     }
     h5::write_compound(g.get(), "summary", b, buf, rows.size(), ctx);
+    if (!s.targets.empty()) write_target_table(g.get(), s.targets, ctx);
 
     // Time series and event logs: copied from the parts, in replication order.
     for (const auto& [rep, part] : s.parts) {
@@ -1107,6 +1159,7 @@ ResultReader::ResultReader(const fs::path& path) : impl_(std::make_unique<Impl>(
     ScenarioResults r;
     r.name = n;
     r.kpis = read_kpi_table(g.get(), "kpis", ctx);
+    if (h5::link_exists(g.get(), "targets")) r.targets = read_target_table(g.get(), ctx);
     const std::size_t cols =
         version >= 2
             ? read_kpi_matrix(g.get(), "kpi_values", m.set.years, r.replications, r.values, ctx)

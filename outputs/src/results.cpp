@@ -1,6 +1,7 @@
 #include <carepath/outputs/results.hpp>
 
 #include <algorithm>
+#include <cmath>
 #include <stdexcept>
 #include <string>
 
@@ -108,6 +109,48 @@ Comparison compare_scenarios(const ResultSet& set, const ScenarioResults& scenar
     }
   }
   return c;
+}
+
+}  // namespace carepath::outputs
+
+namespace carepath::outputs {
+
+TargetStatus target_status(const TargetDef& target, const Summary& kpi) {
+  const double lo = kpi.ci_low;
+  const double hi = kpi.ci_high;
+  if (std::isnan(lo) || std::isnan(hi)) return TargetStatus::uncertain;
+  if (target.at_least) {
+    if (lo >= target.bound) return TargetStatus::met;
+    if (hi < target.bound) return TargetStatus::not_met;
+  } else {
+    if (hi <= target.bound) return TargetStatus::met;
+    if (lo > target.bound) return TargetStatus::not_met;
+  }
+  return TargetStatus::uncertain;
+}
+
+const char* target_status_name(TargetStatus status) {
+  switch (status) {
+    case TargetStatus::met:
+      return "met";
+    case TargetStatus::not_met:
+      return "not met";
+    case TargetStatus::uncertain:
+      break;
+  }
+  return "uncertain";
+}
+
+std::vector<TargetRow> evaluate_targets(const ScenarioResults& scenario,
+                                        const std::vector<SummaryRow>& summary) {
+  std::vector<TargetRow> out;
+  for (const auto& t : scenario.targets) {
+    for (const auto& row : summary) {
+      if (row.kpi != t.kpi || (!t.year.empty() && row.year != t.year)) continue;
+      out.push_back(TargetRow{t, row.unit, row.year, row.stats, target_status(t, row.stats)});
+    }
+  }
+  return out;
 }
 
 }  // namespace carepath::outputs

@@ -198,6 +198,37 @@ XlsxSummary export_xlsx(const ResultReader& reader, const fs::path& file,
                              nullptr);
     }
   }
+  // ---- Targets: the plan targets and their status (only when a scenario declares some).
+  std::vector<std::pair<std::string, TargetRow>> targets;
+  for (const auto& sc : reader.results().scenarios)
+    for (auto& t : evaluate_targets(sc, reader.summary(sc.name))) targets.emplace_back(sc.name, t);
+  if (!targets.empty()) {
+    lxw_worksheet* s = book.sheet("Targets");
+    out.sheets.emplace_back("Targets");
+    header_row(book, s,
+               {"scenario", "target", "kpi", "year", "direction", "bound", "unit", "mean",
+                "95% CI low", "95% CI high", "status", "label"},
+               2);
+    worksheet_set_column(s, 0, 2, 18, nullptr);
+    worksheet_set_column(s, 11, 11, 60, nullptr);
+    lxw_row_t row = 1;
+    for (const auto& [scenario, t] : targets) {
+      lxw_format* f = book.number(decimals_of(t.stats.half_width, t.stats.mean));
+      worksheet_write_string(s, row, 0, scenario.c_str(), nullptr);
+      worksheet_write_string(s, row, 1, t.target.name.c_str(), nullptr);
+      worksheet_write_string(s, row, 2, t.target.kpi.c_str(), nullptr);
+      worksheet_write_string(s, row, 3, t.year.c_str(), nullptr);
+      worksheet_write_string(s, row, 4, t.target.at_least ? "at_least" : "at_most", nullptr);
+      number_cell(s, row, 5, t.target.bound, nullptr);
+      worksheet_write_string(s, row, 6, t.unit.c_str(), nullptr);
+      number_cell(s, row, 7, t.stats.mean, f);
+      number_cell(s, row, 8, t.stats.ci_low, f);
+      number_cell(s, row, 9, t.stats.ci_high, f);
+      worksheet_write_string(s, row, 10, target_status_name(t.status), nullptr);
+      worksheet_write_string(s, row, 11, t.target.label.c_str(), nullptr);
+      ++row;
+    }
+  }
   // ---- Sites: the site.<site>.<metric> KPIs, one row per scenario x year x site.
   {
     lxw_worksheet* s = book.sheet("Sites");

@@ -315,7 +315,8 @@ void check_names(const Node& root, std::vector<ConfigError>& errors) {
       return c == '/' || c == '\\' || (static_cast<unsigned char>(c) < 0x20) || c == 0x7F;
     });
   };
-  for (const char* section : {"sites", "cohorts", "arrivals", "kpis", "profiles", "escalation"}) {
+  for (const char* section :
+       {"sites", "cohorts", "arrivals", "kpis", "profiles", "escalation", "targets"}) {
     const Node* block = root.get(section);
     if (block == nullptr || !block->is_map()) continue;
     for (const Entry& e : block->entries) {

@@ -3,6 +3,7 @@
 #include <carepath/engine/arrivals.hpp>
 #include <carepath/engine/random.hpp>
 #include <carepath/pathways/key_table.hpp>
+#include <carepath/pathways/runtime.hpp>
 #include <carepath/pathways/units.hpp>
 
 #include <algorithm>
@@ -273,6 +274,7 @@ class Converter {
   std::optional<Guard> convert_guard(const Node& when, const std::string& in);
   void convert_kpis(const Node& root);
   void convert_escalation(const Node& root);
+  void convert_targets(const Node& root);
   /// A threshold: a count (>= 0) or a share of capacity written "95%".
   std::optional<std::pair<double, bool>> threshold(const Node& n, const std::string& what);
   std::optional<Distribution> distribution(const Node& n, const std::string& what,
@@ -322,6 +324,7 @@ ModelSpec Converter::run(const Node& root) {
   convert_sites(root);
   convert_kpis(root);
   convert_escalation(root);
+  convert_targets(root);
   if (const Node* sc = root.get("scenario"); sc != nullptr && sc->is_map()) {
     if (const Node* name = sc->get("name"); name != nullptr && name->is_scalar()) {
       m_.scenario = name->text;
@@ -1844,6 +1847,85 @@ void Converter::convert_escalation(const Node& root) {
           x.cost_per_bed_day = *y;
     }
     m_.escalation.push_back(std::move(x));
+  }
+}
+
+void Converter::convert_targets(const Node& root) {
+  const Node* block = root.get("targets");
+  if (block == nullptr || !expect_map(*block, "'targets'")) return;
+  // KPI names (declared and built-in) are known only once the rest of the model converted.
+  std::vector<std::string> kpis;
+  if (errors_.empty())
+    for (const KpiInfo& k : kpi_catalogue(m_)) kpis.push_back(k.name);
+  std::vector<std::string> labels;
+  for (int y = 0; y < file_years_; ++y) labels.push_back(m_.horizon.year_label(y));
+  for (const Entry& e : block->entries) {
+    const Node& n = e.value;
+    const std::string in = "in target " + squote(e.key);
+    if (!expect_map(n, "target " + squote(e.key))) continue;
+    check_keys(n, keys_of("plan_target"), in);
+    TargetSpec t;
+    t.name = e.key;
+    t.where = to_source(e.key_loc);
+    bool ok = true;
+    if (const Node* k = require(n, "kpi", e.key_loc, in); k != nullptr) {
+      if (!expect_scalar(*k, "kpi " + in)) {
+        ok = false;
+      } else {
+        t.kpi = k->text;
+        if (!kpis.empty() && std::find(kpis.begin(), kpis.end(), t.kpi) == kpis.end()) {
+          error(k->loc, "unknown KPI " + squote(t.kpi) + " " + in + did_you_mean(t.kpi, kpis));
+          ok = false;
+        }
+      }
+    } else {
+      ok = false;
+    }
+    const Node* lo = n.get("at_least");
+    const Node* hi = n.get("at_most");
+    const auto misspelt = [&](const char* key) {
+      return std::find(misspelt_.begin(), misspelt_.end(), std::pair{&n, std::string(key)}) !=
+             misspelt_.end();
+    };
+    if ((lo == nullptr) == (hi == nullptr)) {
+      if (!misspelt("at_least") && !misspelt("at_most"))  // else reported as a misspelling
+        error(e.key_loc,
+              "target " + squote(e.key) + " needs exactly one of 'at_least' or 'at_most'");
+      ok = false;
+    } else {
+      t.at_least = lo != nullptr;
+      const Node& b = lo != nullptr ? *lo : *hi;
+      if (auto v = number(b, (t.at_least ? "at_least " : "at_most ") + in)) {
+        t.bound = *v;
+      } else {
+        ok = false;
+      }
+    }
+    if (const Node* ys = n.get("years")) {
+      if (auto list = list_of<std::string>(
+              *ys, "years " + in, [&](const Node& i) -> std::optional<std::string> {
+                if (!expect_scalar(i, "a year " + in)) return std::nullopt;
+                if (std::find(labels.begin(), labels.end(), i.text) != labels.end()) return i.text;
+                std::string hint = did_you_mean(i.text, labels);
+                if (hint.empty()) hint = " (the horizon's years are " + one_of(labels) + ")";
+                error(i.loc, "unknown year " + squote(i.text) + " " + in + hint);
+                return std::nullopt;
+              })) {
+        for (const std::string& y : *list) {
+          const int k =
+              static_cast<int>(std::find(labels.begin(), labels.end(), y) - labels.begin());
+          if (k < years_) t.years.push_back(k);  // years cut by --years are dropped
+        }
+        if (t.years.empty() && !list->empty()) continue;  // applies to no simulated year
+        if (list->empty())
+          error(ys->loc, "years " + in + " is empty (leave it out for every year)");
+      } else {
+        ok = false;
+      }
+    }
+    if (const Node* l = n.get("label"))
+      if (auto v = text(*l, "label " + in)) t.label = *v;
+    if (ok) m_.targets.push_back(std::move(t));
   }
 }
 

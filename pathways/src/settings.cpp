@@ -15,6 +15,7 @@ std::string kind_of_child(const std::string& parent_key, bool at_root) {
   if (parent_key == "profiles") return "profile";
   if (parent_key == "escalation") return "escalation policy";
   if (parent_key == "parameters") return "parameter";
+  if (parent_key == "targets") return "target";
   return "key";
 }
 

@@ -41,6 +41,7 @@ struct SampleRun {
   std::uint32_t patients = 1500;  // ~4 events each: > one 8192-row chunk
   bool time_series = true;
   bool events = true;
+  std::vector<TargetDef> targets;  ///< plan targets of every scenario (none by default)
 
   [[nodiscard]] std::string yaml(const std::string& scenario) const {
     return "scenario: " + scenario + "\nyears: [2014/15, 2016/17]\nseed: 20240501\n";
@@ -151,7 +152,7 @@ struct SampleRun {
   void assemble(const std::filesystem::path& out, const std::vector<std::filesystem::path>& parts,
                 std::uint32_t processes = 2) const {
     ResultAssembler a(out, meta(processes));
-    for (const auto& s : scenarios) a.add_scenario(s, yaml(s));
+    for (const auto& s : scenarios) a.add_scenario(s, yaml(s), targets);
     for (const auto& p : parts) a.add_part(p);
     a.write();
   }

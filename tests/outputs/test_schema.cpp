@@ -128,6 +128,7 @@ TEST_CASE("result files match outputs/SCHEMA.md", "[outputs][schema]") {
   run.samples = 30;
   run.patients = 20;
   run.replications = 2;
+  run.targets = {{"four_hour", "ed_4h_pct", "", 95, true, "NHS 4-hour standard"}};
   const auto parts = run.write_parts(dir / "parts", run.natural_order());
   run.assemble(dir / "full.h5", parts);
   check_against(schema, dir / "full.h5", /*all_optional_present=*/true);
@@ -159,6 +160,7 @@ TEST_CASE("result files match outputs/SCHEMA.md", "[outputs][schema]") {
 
   // Without time series, events and baseline: still valid, optional objects absent.
   SampleRun lean = run;
+  lean.targets.clear();
   lean.time_series = false;
   lean.events = false;
   const auto lean_parts = lean.write_parts(dir / "lean", lean.natural_order());

@@ -49,6 +49,9 @@ struct KpiSelection {
 /// `carepath summary --json FILE`: the same as one JSON object (meta, years, scenarios with
 /// KPI definitions and summary rows, comparisons); NaN is written as null. Always complete.
 [[nodiscard]] std::string summary_json(const ResultReader& reader);
+/// The plan targets of every scenario with their status (met / not met / uncertain) as an
+/// aligned table under a heading; "" when no scenario declares targets.
+[[nodiscard]] std::string targets_table(const ResultReader& reader);
 
 /// Headline table of the `run` command: one row per (year, KPI), one column per scenario
 /// showing "mean+-h" (h = 95% CI half-width; the mean alone with one replication). `kpis`

@@ -181,8 +181,10 @@ class ResultAssembler {
   ResultAssembler(const ResultAssembler&) = delete;
   ResultAssembler& operator=(const ResultAssembler&) = delete;
 
-  /// Declares a scenario (in output order) with its resolved YAML text.
-  void add_scenario(std::string name, std::string resolved_yaml);
+  /// Declares a scenario (in output order) with its resolved YAML text and its plan targets
+  /// (written to /scenarios/{scenario}/targets when there are any).
+  void add_scenario(std::string name, std::string resolved_yaml,
+                    std::vector<TargetDef> targets = {});
   /// Registers a finished part (any order). Validates it at once: throws ResultFileError if it
   /// is incomplete, belongs to no declared scenario, duplicates a replication, has other years,
   /// another seed or config hash, or KPI definitions that differ from the scenario's other parts.

@@ -22,10 +22,39 @@ struct KpiDef {
   friend bool operator==(const KpiDef&, const KpiDef&) = default;
 };
 
+/// A plan target on a KPI (scenarios/README.md, "Targets"): the KPI's mean must be at least
+/// (or at most) `bound`, in the KPI's unit, in `year` ("" = every year).
+struct TargetDef {
+  std::string name;  ///< the target's key in the model's `targets:`
+  std::string kpi;
+  std::string year;  ///< a year label such as "2018/19"; "" = every year
+  double bound = 0;
+  bool at_least = true;  ///< true: KPI >= bound; false: KPI <= bound
+  std::string label;     ///< what the target is and its source
+  friend bool operator==(const TargetDef&, const TargetDef&) = default;
+};
+
+/// Whether a target is met: "met" if the whole 95% CI of the KPI's mean is on the right side of
+/// the bound, "not met" if it is wholly on the wrong side, "uncertain" if it straddles the
+/// bound (or is undefined, e.g. one replication or a NaN mean).
+enum class TargetStatus : std::uint8_t { met, not_met, uncertain };
+[[nodiscard]] TargetStatus target_status(const TargetDef& target, const Summary& kpi);
+[[nodiscard]] const char* target_status_name(TargetStatus status);  ///< "met", "not met", ...
+
+/// A target evaluated in one year of one scenario.
+struct TargetRow {
+  TargetDef target;
+  std::string unit;
+  std::string year;
+  Summary stats;
+  TargetStatus status = TargetStatus::uncertain;
+};
+
 /// One scenario's KPI values: one value per (replication, year, KPI).
 struct ScenarioResults {
   std::string name;
   std::vector<KpiDef> kpis;
+  std::vector<TargetDef> targets;           ///< the scenario's plan targets (may be empty)
   std::vector<std::uint32_t> replications;  ///< ascending, no duplicates
   /// values[(r * years + y) * kpis.size() + k] for replication index r (into `replications`),
   /// year index y (into ResultSet::years), KPI index k.
@@ -61,6 +90,11 @@ struct SummaryRow {
 /// Summaries of every KPI x year of one scenario (KPI-major, then year), 95% CIs.
 [[nodiscard]] std::vector<SummaryRow> summarise_scenario(const ResultSet& set,
                                                          const ScenarioResults& scenario);
+
+/// Every target of `scenario` in every year it applies to (target order, then year), from the
+/// scenario's summary rows; a target whose KPI or year is absent is left out.
+[[nodiscard]] std::vector<TargetRow> evaluate_targets(const ScenarioResults& scenario,
+                                                      const std::vector<SummaryRow>& summary);
 
 /// One row of a scenario-vs-baseline comparison: a KPI in a year.
 struct ComparisonRow {

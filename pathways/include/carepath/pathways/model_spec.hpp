@@ -230,6 +230,18 @@ struct EscalationSpec {
   SourceLocation where;
 };
 
+/// A plan target (scenarios/README.md, "Targets"): KPI `kpi` at least (or at most) `bound`, in
+/// the KPI's unit, in the listed years (empty = every year of the horizon).
+struct TargetSpec {
+  std::string name;
+  std::string kpi;
+  double bound = 0;
+  bool at_least = true;
+  std::vector<int> years;  ///< year indices; empty = every year
+  std::string label;
+  SourceLocation where;
+};
+
 struct ModelSpec {
   std::string name;
   std::string description;
@@ -244,6 +256,7 @@ struct ModelSpec {
   std::vector<SiteSpec> sites;
   std::vector<KpiSpec> kpis;
   std::vector<EscalationSpec> escalation;
+  std::vector<TargetSpec> targets;
   std::string source_file;    ///< the file that was loaded
   std::string resolved_yaml;  ///< the merged YAML document, for provenance
 
