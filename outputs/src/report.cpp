@@ -439,7 +439,25 @@ std::string summary_json(const ResultReader& reader) {
         << ", \"ci95_high\": " << json_number(st.ci_high)
         << ", \"half_width\": " << json_number(st.half_width) << "}";
     }
-    o << "]}";
+    o << "]";
+    if (!s.targets.empty()) {
+      o << ",\n     \"targets\": [";
+      const auto targets = evaluate_targets(s, rows);
+      for (std::size_t i = 0; i < targets.size(); ++i) {
+        const auto& t = targets[i];
+        o << (i ? "," : "") << "\n       {\"name\": " << json_string(t.target.name)
+          << ", \"kpi\": " << json_string(t.target.kpi) << ", \"year\": " << json_string(t.year)
+          << ", \"direction\": " << json_string(t.target.at_least ? "at_least" : "at_most")
+          << ", \"bound\": " << json_number(t.target.bound)
+          << ", \"mean\": " << json_number(t.stats.mean)
+          << ", \"ci95_low\": " << json_number(t.stats.ci_low)
+          << ", \"ci95_high\": " << json_number(t.stats.ci_high)
+          << ", \"status\": " << json_string(target_status_name(t.status))
+          << ", \"label\": " << json_string(t.target.label) << "}";
+      }
+      o << "]";
+    }
+    o << "}";
   }
   o << "\n  ],\n  \"comparisons\": [";
   const auto& comps = reader.comparisons();

@@ -61,6 +61,13 @@ TEST_CASE("plan targets: run, summary and CSV show met, not met and uncertain", 
   CHECK_THAT(s.out,
              Catch::Matches("(.|\n)*<= 1e\\+06 +[0-9]+\\+-[0-9]+ +attendances +met\n(.|\n)*"));
 
+  const auto j = cli({"summary", out.string(), "--json"});
+  CHECK_THAT(j.out, Catch::Contains("\"targets\": [\n       {\"name\": \"four_hour\", \"kpi\": "
+                                    "\"ed_4h_pct\", \"year\": \"2014/15\", \"direction\": "
+                                    "\"at_least\", \"bound\": 95, \"mean\": "));
+  CHECK_THAT(j.out,
+             Catch::Contains("\"status\": \"not met\", \"label\": \"95% 4-hour standard\"}"));
+
   // A bound at the mean itself: the CI straddles it, "uncertain" (same seed, same values).
   double mean = 0;
   for (const auto& row : r.summary("targets"))
