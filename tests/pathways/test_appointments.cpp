@@ -10,8 +10,11 @@
 #include <cmath>
 #include <string>
 
+#include "test_helpers.hpp"
+
 using namespace carepath;
 using namespace carepath::pathways;
+using namespace carepath::pathways::testing;
 
 namespace {
 
@@ -36,24 +39,17 @@ sites:
 )";
 }
 
-double kpi(const ReplicationResult& r, const std::string& name, int year) {
-  for (std::size_t k = 0; k < r.kpis.size(); ++k) {
-    if (r.kpis[k].name == name) return r.value(year, k);
-  }
-  FAIL("no KPI " << name);
-  return 0;
-}
-
 using Counts = std::array<double, 5>;  // offered, booked, unmet, arrivals at gp, at elsewhere
 
 Counts run(const std::string& per_day, int year) {
   const ModelSpec m = load_model_from_string(model(per_day), "book.yaml");
   return engine::run_isolated<Counts>([&]() {
     const ReplicationResult r = run_replication(m, 17, 0);
-    return Counts{kpi(r, "site.gp.appointments_offered", year),
-                  kpi(r, "site.gp.appointments_booked", year),
-                  kpi(r, "site.gp.unmet_requests", year), kpi(r, "site.gp.arrivals", year),
-                  kpi(r, "site.elsewhere.arrivals", year)};
+    return Counts{kpi_value(r, "site.gp.appointments_offered", year),
+                  kpi_value(r, "site.gp.appointments_booked", year),
+                  kpi_value(r, "site.gp.unmet_requests", year),
+                  kpi_value(r, "site.gp.arrivals", year),
+                  kpi_value(r, "site.elsewhere.arrivals", year)};
   });
 }
 

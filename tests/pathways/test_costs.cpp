@@ -10,19 +10,13 @@
 #include <string>
 #include <vector>
 
+#include "test_helpers.hpp"
+
 using namespace carepath;
 using namespace carepath::pathways;
+using namespace carepath::pathways::testing;
 
 namespace {
-
-std::string errors_of_text(const std::string& yaml) {
-  try {
-    load_model_from_string(yaml, "costs.yaml");
-  } catch (const ConfigErrors& e) {
-    return e.what();
-  }
-  return "(loaded without error)";
-}
 
 // A clinic with 3 clinicians (4 in the second year) on duty Monday to Friday 08:00-18:30, and 4
 // beds open all the time. 2014/15 has 261 weekdays, 2015/16 (a leap year) 262.
@@ -59,14 +53,6 @@ kpis:
 
 constexpr std::size_t kN = 12;
 
-double kpi(const ReplicationResult& r, const std::string& name, int year) {
-  for (std::size_t k = 0; k < r.kpis.size(); ++k) {
-    if (r.kpis[k].name == name) return r.value(year, k);
-  }
-  FAIL("no KPI " << name);
-  return 0;
-}
-
 }  // namespace
 
 TEST_CASE("staff cost is the cost per staffed hour times the rostered server-hours",
@@ -90,7 +76,7 @@ TEST_CASE("staff cost is the cost per staffed hour times the rostered server-hou
     const auto v = engine::run_isolated<std::array<double, kN>>([&]() {
       const ReplicationResult r = run_replication(m, 3, 0);
       std::array<double, kN> out{};
-      for (std::size_t k = 0; k < kN; ++k) out[k] = kpi(r, names[k], year);
+      for (std::size_t k = 0; k < kN; ++k) out[k] = kpi_value(r, names[k], year);
       return out;
     });
     const double weekdays = year == 0 ? 261 : 262;
@@ -118,18 +104,20 @@ TEST_CASE("a staff cost needs a site with a finite capacity", "[pathways][loader
       "cohorts: {p: {}}\n"
       "arrivals: {A: {to: front, volume: 5/day}}\n"
       "sites:\n";
-  CHECK(errors_of_text(head + "  front: {kind: triage, cost: {per_staffed_hour: 30}, routes: [{to: "
-                              "{desk: 1}}]}\n"
-                              "  desk: {kind: service, capacity: unlimited, service: 5min, cost: "
-                              "{per_staffed_hour: 30}, routes: [{to: {out: 1}}]}\n"
-                              "  out: {kind: exit}\n") ==
+  CHECK(load_errors(head + "  front: {kind: triage, cost: {per_staffed_hour: 30}, routes: [{to: "
+                           "{desk: 1}}]}\n"
+                           "  desk: {kind: service, capacity: unlimited, service: 5min, cost: "
+                           "{per_staffed_hour: 30}, routes: [{to: {out: 1}}]}\n"
+                           "  out: {kind: exit}\n",
+                    "costs.yaml") ==
         "costs.yaml:6:50: error: per_staffed_hour applies to sites with capacity, not to "
         "triage site 'front'\n"
         "costs.yaml:7:86: error: per_staffed_hour needs a finite capacity in every year (site "
         "'desk' has capacity: unlimited)");
-  CHECK(errors_of_text(head + "  front: {kind: service, capacity: 1, service: 5min, cost: "
-                              "{per_staffed_hour: -1, per_hour: 2}, routes: [{to: {out: 1}}]}\n"
-                              "  out: {kind: exit}\n") ==
+  CHECK(load_errors(head + "  front: {kind: service, capacity: 1, service: 5min, cost: "
+                           "{per_staffed_hour: -1, per_hour: 2}, routes: [{to: {out: 1}}]}\n"
+                           "  out: {kind: exit}\n",
+                    "costs.yaml") ==
         "costs.yaml:6:79: error: per_staffed_hour cost must be a number >= 0 (got -1)\n"
         "costs.yaml:6:83: error: unknown key 'per_hour' in cost of site 'front'");
 }

@@ -13,30 +13,16 @@
 
 #include "../../pathways/src/escalation.hpp"
 
+#include "test_helpers.hpp"
+
 using namespace carepath;
 using namespace carepath::pathways;
+using namespace carepath::pathways::testing;
 using Change = detail::EscalationState::Change;
 
 namespace {
 
 constexpr double kH = 60.0;
-
-std::string errors_of_text(const std::string& yaml) {
-  try {
-    load_model_from_string(yaml, "esc.yaml");
-  } catch (const ConfigErrors& e) {
-    return e.what();
-  }
-  return "(loaded without error)";
-}
-
-double kpi(const ReplicationResult& r, const std::string& name, int year = 0) {
-  for (std::size_t k = 0; k < r.kpis.size(); ++k) {
-    if (r.kpis[k].name == name) return r.value(year, k);
-  }
-  FAIL("no KPI " << name);
-  return 0;
-}
 
 }  // namespace
 
@@ -110,15 +96,15 @@ kpis:
   };
   const Out o = engine::run_isolated<Out>([&]() {
     const ReplicationResult r = run_replication(m, 5, 0);
-    return Out{kpi(r, "escalation.extra_beds.episodes"),
-               kpi(r, "escalation.extra_beds.open_hours"),
-               kpi(r, "escalation.extra_beds.bed_days"),
-               kpi(r, "escalation.extra_beds.cost"),
-               kpi(r, "site.beds.escalation_bed_days"),
-               kpi(r, "site.beds.staffed_hours"),
-               kpi(r, "site.beds.cost_staff"),
-               kpi(r, "site.beds.bed_days"),
-               kpi(r, "escalated")};
+    return Out{kpi_value(r, "escalation.extra_beds.episodes"),
+               kpi_value(r, "escalation.extra_beds.open_hours"),
+               kpi_value(r, "escalation.extra_beds.bed_days"),
+               kpi_value(r, "escalation.extra_beds.cost"),
+               kpi_value(r, "site.beds.escalation_bed_days"),
+               kpi_value(r, "site.beds.staffed_hours"),
+               kpi_value(r, "site.beds.cost_staff"),
+               kpi_value(r, "site.beds.bed_days"),
+               kpi_value(r, "escalated")};
   });
   const double open_hours = 8760 - 7;
   CHECK(o.episodes == 1);
@@ -166,8 +152,9 @@ escalation:
                                              "divert.yaml");
   const auto v = engine::run_isolated<std::array<double, 3>>([&]() {
     const ReplicationResult r = run_replication(m, 11, 0);
-    return std::array<double, 3>{kpi(r, "escalation.divert.diverted"), kpi(r, "site.ed.arrivals"),
-                                 kpi(r, "site.neighbour.arrivals")};
+    return std::array<double, 3>{kpi_value(r, "escalation.divert.diverted"),
+                                 kpi_value(r, "site.ed.arrivals"),
+                                 kpi_value(r, "site.neighbour.arrivals")};
   });
   const double n = v[0] + v[1];
   REQUIRE(n > 6000);
@@ -188,11 +175,12 @@ TEST_CASE("escalation policies are checked with locations", "[pathways][loader]"
       "  ed: {kind: service, capacity: 2, service: 1h, routes: [{to: {out: 1}}]}\n"
       "  out: {kind: exit}\n"
       "escalation:\n";
-  CHECK(errors_of_text(head + "  p1:\n"
-                              "    watch: {site: eds, measure: queue}\n"
-                              "    open: {at_least: 95%, for: 4}\n"
-                              "    close: {below: 2}\n"
-                              "    add: {site: out, places: 2}\n") ==
+  CHECK(load_errors(head + "  p1:\n"
+                           "    watch: {site: eds, measure: queue}\n"
+                           "    open: {at_least: 95%, for: 4}\n"
+                           "    close: {below: 2}\n"
+                           "    add: {site: out, places: 2}\n",
+                    "esc.yaml") ==
         "esc.yaml:10:19: error: unknown site 'eds' in watch in escalation policy 'p1' (did you "
         "mean 'ed'?)\n"
         "esc.yaml:11:22: error: a percentage threshold applies to occupancy or present, not to "
@@ -200,11 +188,12 @@ TEST_CASE("escalation policies are checked with locations", "[pathways][loader]"
         "esc.yaml:11:32: error: \"4\": a duration needs a unit (min, h, d or w), e.g. 4min\n"
         "esc.yaml:13:5: error: add in escalation policy 'p1' names 'out', which has no finite "
         "capacity to add to");
-  CHECK(errors_of_text(head + "  p2:\n"
-                              "    watch: {site: ed, measure: queue}\n"
-                              "    open: {at_least: 95%}\n"
-                              "    close: {below: 2, for: 1h}\n"
-                              "    addd: {places: 2}\n") ==
+  CHECK(load_errors(head + "  p2:\n"
+                           "    watch: {site: ed, measure: queue}\n"
+                           "    open: {at_least: 95%}\n"
+                           "    close: {below: 2, for: 1h}\n"
+                           "    addd: {places: 2}\n",
+                    "esc.yaml") ==
         "esc.yaml:9:3: error: escalation policy 'p2' does nothing: give it 'add' or 'divert'\n"
         "esc.yaml:11:22: error: a percentage threshold applies to occupancy or present, not to "
         "queue (in escalation policy 'p2')\n"

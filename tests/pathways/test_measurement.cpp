@@ -17,8 +17,11 @@
 #include <string>
 #include <vector>
 
+#include "test_helpers.hpp"
+
 using namespace carepath;
 using namespace carepath::pathways;
+using namespace carepath::pathways::testing;
 
 namespace {
 
@@ -30,14 +33,6 @@ ModelSpec load(const std::string& yaml) {
   return load_model_from_string(yaml, "measurement.yaml");
 }
 
-double kpi(const ReplicationResult& r, const std::string& name, int year = 0) {
-  for (std::size_t k = 0; k < r.kpis.size(); ++k) {
-    if (r.kpis[k].name == name) return r.value(year, k);
-  }
-  FAIL("no KPI " << name);
-  return 0;
-}
-
 /// Year-0 values of `names` in each of `reps` replications (each in its own process).
 std::vector<Values> replicate(const ModelSpec& m, int reps, const std::vector<std::string>& names,
                               std::uint64_t seed = 8) {
@@ -47,7 +42,7 @@ std::vector<Values> replicate(const ModelSpec& m, int reps, const std::vector<st
     out.push_back(engine::run_isolated<Values>([&]() {
       Values v{};
       const ReplicationResult res = run_replication(m, seed, r);
-      for (std::size_t k = 0; k < names.size(); ++k) v[k] = kpi(res, names[k]);
+      for (std::size_t k = 0; k < names.size(); ++k) v[k] = kpi_value(res, names[k]);
       return v;
     }));
   }
@@ -377,7 +372,7 @@ sites:
   CHECK(half.horizon.years == 1);
   CHECK(half.horizon.length == 26 * 7 * kDay);
   const double bed_days = engine::run_isolated<double>(
-      [&]() { return kpi(run_replication(half, 8, 0), "site.S.bed_days"); });
+      [&]() { return kpi_value(run_replication(half, 8, 0), "site.S.bed_days"); });
   CHECK(bed_days == Approx(3 * 182.0).epsilon(1e-12));
   const ModelSpec longer = model("60w");
   CHECK(longer.horizon.years == 2);
@@ -386,7 +381,7 @@ sites:
   };
   const Two two = engine::run_isolated<Two>([&]() {
     const ReplicationResult r = run_replication(longer, 8, 0);
-    return Two{kpi(r, "site.S.bed_days", 0), kpi(r, "site.S.bed_days", 1)};
+    return Two{kpi_value(r, "site.S.bed_days", 0), kpi_value(r, "site.S.bed_days", 1)};
   });
   CHECK(two.first == Approx(3 * 365.0).epsilon(1e-12));
   CHECK(two.second == Approx(3 * (420.0 - 365.0)).epsilon(1e-12));
@@ -444,15 +439,15 @@ kpis:
     const char* days[] = {"mon", "tue", "wed", "thu", "fri", "sat", "sun"};
     for (int h = 0; h < 24; ++h) {
       const std::string s = (h < 10 ? ".h0" : ".h") + std::to_string(h);
-      x.occ[h] = kpi(r, "occ" + s);
-      x.arr[h] = kpi(r, "arr" + s);
-      x.wait[h] = kpi(r, "wait" + s);
+      x.occ[h] = kpi_value(r, "occ" + s);
+      x.arr[h] = kpi_value(r, "arr" + s);
+      x.wait[h] = kpi_value(r, "wait" + s);
     }
     for (int d = 0; d < 7; ++d) {
-      x.occ_day[d] = kpi(r, std::string("occ_day.") + days[d]);
-      x.arr_day[d] = kpi(r, std::string("arr_day.") + days[d]);
+      x.occ_day[d] = kpi_value(r, std::string("occ_day.") + days[d]);
+      x.arr_day[d] = kpi_value(r, std::string("arr_day.") + days[d]);
     }
-    x.arrivals = kpi(r, "site.S.arrivals");
+    x.arrivals = kpi_value(r, "site.S.arrivals");
     return x;
   });
   double from_hours = 0, from_days = 0;

@@ -10,6 +10,8 @@
 #include <numeric>
 #include <string>
 
+#include "test_helpers.hpp"
+
 using namespace carepath;
 using namespace carepath::pathways;
 using namespace carepath::pathways::testing;
@@ -24,14 +26,6 @@ ModelSpec base_model(int years) {
   m.run.warmup = 30 * kDay;
   m.cohorts.push_back(CohortSpec{"all", {}, 3});
   return m;
-}
-
-double kpi(const ReplicationResult& r, const std::string& name, int year = 0) {
-  for (std::size_t k = 0; k < r.kpis.size(); ++k) {
-    if (r.kpis[k].name == name) return r.value(year, k);
-  }
-  FAIL("no KPI " << name);
-  return 0;
 }
 
 // Erlang C mean wait for M/M/c.
@@ -75,9 +69,9 @@ TEST_CASE("an M/M/c service site reproduces the Erlang C wait", "[pathways][runt
         Means o{};
         const ReplicationResult res = run_replication(m, 42, r);
         for (int y = 0; y < years; ++y) {  // the replication's mean over its years
-          o.wait[0] += kpi(res, "site.clinic.wait_mean", y) / years;
-          o.arrivals[0] += kpi(res, "site.clinic.arrivals", y) / years;
-          o.util[0] += kpi(res, "site.clinic.occupancy_mean", y) / years;
+          o.wait[0] += kpi_value(res, "site.clinic.wait_mean", y) / years;
+          o.arrivals[0] += kpi_value(res, "site.clinic.arrivals", y) / years;
+          o.util[0] += kpi_value(res, "site.clinic.occupancy_mean", y) / years;
         }
         return o;
       });
@@ -124,8 +118,8 @@ TEST_CASE("bed blocking keeps patients in their acute bed and counts delayed bed
   };
   const Out o = engine::run_isolated<Out>([&]() {
     const ReplicationResult r = run_replication(m, 7, 0);
-    return Out{kpi(r, "site.acute.blocked_days"), kpi(r, "site.acute.arrivals"),
-               kpi(r, "site.community.occupancy_mean"), kpi(r, "site.acute.blocked")};
+    return Out{kpi_value(r, "site.acute.blocked_days"), kpi_value(r, "site.acute.arrivals"),
+               kpi_value(r, "site.community.occupancy_mean"), kpi_value(r, "site.acute.blocked")};
   });
   CHECK(o.blocked_days > 100);    // the community bed base is overloaded
   CHECK(o.community_util > 9.5);  // and nearly always full
@@ -158,8 +152,8 @@ TEST_CASE("a roster closes a site and closed-hours demand overflows", "[pathways
   };
   const Out o = engine::run_isolated<Out>([&]() {
     const ReplicationResult r = run_replication(m, 3, 0);
-    return Out{kpi(r, "site.practice.arrivals"), kpi(r, "site.wic.arrivals"),
-               kpi(r, "site.home.arrivals")};
+    return Out{kpi_value(r, "site.practice.arrivals"), kpi_value(r, "site.wic.arrivals"),
+               kpi_value(r, "site.home.arrivals")};
   });
   const double closed = 1.0 - 5 * 10.5 / 168.0;
   // Binomial share over ~100,000 arrivals: sd about 147; 5 sd.
@@ -186,8 +180,8 @@ TEST_CASE("yearly volumes and the replication seed drive the KPIs", "[pathways][
   };
   const Out o = engine::run_isolated<Out>([&]() {
     const ReplicationResult r = run_replication(m, 11, 0);
-    return Out{{kpi(r, "site.ed.arrivals", 0), kpi(r, "site.ed.arrivals", 1),
-                kpi(r, "site.ed.arrivals", 2)},
+    return Out{{kpi_value(r, "site.ed.arrivals", 0), kpi_value(r, "site.ed.arrivals", 1),
+                kpi_value(r, "site.ed.arrivals", 2)},
                0,
                0};
   });
@@ -195,9 +189,9 @@ TEST_CASE("yearly volumes and the replication seed drive the KPIs", "[pathways][
   CHECK(o.y[1] == Approx(60000).margin(5 * std::sqrt(60000.0)));
   CHECK(o.y[2] == Approx(70000).margin(5 * std::sqrt(70000.0)));
   const double again = engine::run_isolated<double>(
-      [&]() { return kpi(run_replication(m, 11, 0), "site.ed.arrivals", 0); });
+      [&]() { return kpi_value(run_replication(m, 11, 0), "site.ed.arrivals", 0); });
   const double other = engine::run_isolated<double>(
-      [&]() { return kpi(run_replication(m, 11, 1), "site.ed.arrivals", 0); });
+      [&]() { return kpi_value(run_replication(m, 11, 1), "site.ed.arrivals", 0); });
   CHECK(again == o.y[0]);
   CHECK(other != o.y[0]);
 }
@@ -214,10 +208,10 @@ TEST_CASE("a census warm start fills a long-stay site at time 0", "[pathways][ru
   m.sites[0].routes.push_back(to_one(1, years));
   m.arrivals.push_back(stream("placements", 0, 1.2 * 365, years));
   const double cold = engine::run_isolated<double>(
-      [&]() { return kpi(run_replication(m, 5, 0), "site.care_home.occupancy_mean"); });
+      [&]() { return kpi_value(run_replication(m, 5, 0), "site.care_home.occupancy_mean"); });
   m.sites[0].initial = Census{876, 0, 0};
   const double warm = engine::run_isolated<double>(
-      [&]() { return kpi(run_replication(m, 5, 0), "site.care_home.occupancy_mean"); });
+      [&]() { return kpi_value(run_replication(m, 5, 0), "site.care_home.occupancy_mean"); });
   INFO("cold start " << cold << ", census start " << warm);
   CHECK(cold < 500);
   // Occupancy of an M/M/inf in equilibrium over a year: sd of the yearly mean is about
@@ -255,8 +249,9 @@ TEST_CASE("count_over and share_within measure waits or time in site", "[pathway
   };
   const Out o = engine::run_isolated<Out>([&]() {
     const ReplicationResult r = run_replication(m, 9, 0);
-    return Out{kpi(r, "within_49min"), kpi(r, "over_49min"), kpi(r, "waited_over_1min"),
-               kpi(r, "site.clinic.served"), kpi(r, "site.home.arrivals")};
+    return Out{kpi_value(r, "within_49min"), kpi_value(r, "over_49min"),
+               kpi_value(r, "waited_over_1min"), kpi_value(r, "site.clinic.served"),
+               kpi_value(r, "site.home.arrivals")};
   });
   CHECK(o.within == 0.0);
   CHECK(o.over == Approx(o.departures).margin(2));
@@ -287,8 +282,8 @@ TEST_CASE("common random numbers: changing one stream leaves other patients' dra
   auto run = [&](const ModelSpec& model) {
     return engine::run_isolated<Out>([&]() {
       const ReplicationResult r = run_replication(model, 21, 0);
-      return Out{kpi(r, "site.a.arrivals"), kpi(r, "site.b.wait_mean"),
-                 kpi(r, "site.b.time_in_site_mean")};
+      return Out{kpi_value(r, "site.a.arrivals"), kpi_value(r, "site.b.wait_mean"),
+                 kpi_value(r, "site.b.time_in_site_mean")};
     });
   };
   const Out before = run(m);
@@ -331,8 +326,9 @@ TEST_CASE("a sum of arrivals or served can be restricted to cohorts", "[pathways
   };
   const Out o = engine::run_isolated<Out>([&]() {
     const ReplicationResult r = run_replication(m, 13, 0);
-    return Out{kpi(r, "frail_arrivals"), kpi(r, "other_arrivals"), kpi(r, "site.clinic.arrivals"),
-               kpi(r, "frail_served"), kpi(r, "site.clinic.served")};
+    return Out{kpi_value(r, "frail_arrivals"), kpi_value(r, "other_arrivals"),
+               kpi_value(r, "site.clinic.arrivals"), kpi_value(r, "frail_served"),
+               kpi_value(r, "site.clinic.served")};
   });
   CHECK(o.frail + o.others == o.all);
   // Binomial share of ~20,000 arrivals: sd = sqrt(20000 * 0.21) = 65; 5 sd.

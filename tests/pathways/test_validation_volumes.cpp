@@ -12,8 +12,11 @@
 #include <cmath>
 #include <string>
 
+#include "test_helpers.hpp"
+
 using namespace carepath;
 using namespace carepath::pathways;
+using namespace carepath::pathways::testing;
 
 namespace {
 
@@ -38,14 +41,6 @@ struct Counts {
   double rate[kYears];    // site t: arrivals per day of the year
   double yearly[kYears];  // site u: arrivals in the year
 };
-
-double kpi(const ReplicationResult& r, const std::string& name, int year) {
-  for (std::size_t k = 0; k < r.kpis.size(); ++k) {
-    if (r.kpis[k].name == name) return r.value(year, k);
-  }
-  FAIL("no KPI " << name);
-  return 0;
-}
 
 struct Interval {
   double mean, half;
@@ -74,8 +69,8 @@ TEST_CASE("a rate per day keeps its rate in a leap year and a yearly volume stay
       Counts c{};
       for (int y = 0; y < kYears; ++y) {
         const double days = (cal.year_start(y + 1) - cal.year_start(y)) / 1440.0;
-        c.rate[y] = kpi(res, "site.t.arrivals", y) / days;
-        c.yearly[y] = kpi(res, "site.u.arrivals", y);
+        c.rate[y] = kpi_value(res, "site.t.arrivals", y) / days;
+        c.yearly[y] = kpi_value(res, "site.u.arrivals", y);
       }
       return c;
     });
