@@ -344,6 +344,17 @@ std::vector<SectionSpec> build() {
 
 // ---- JSON Schema ----
 
+/// The values of an enumeration written "a|b|c".
+std::vector<std::string> split_choices(std::string_view list) {
+  std::vector<std::string> out;
+  for (;;) {
+    const std::size_t bar = list.find('|');
+    out.emplace_back(list.substr(0, bar));
+    if (bar == std::string_view::npos) return out;
+    list = list.substr(bar + 1);
+  }
+}
+
 std::string quoted(std::string_view s) {
   std::string out = "\"";
   for (const char c : s) {
@@ -407,15 +418,10 @@ std::string type_schema(std::string_view type) {
            "]}";
   }
   if (prefixed("one_of:")) {
-    std::string out = "{\"enum\": [";
-    std::string_view rest = type.substr(7);
-    for (bool first = true;; first = false) {
-      const std::size_t bar = rest.find('|');
-      out += (first ? "" : ", ") + quoted(rest.substr(0, bar));
-      if (bar == std::string_view::npos) break;
-      rest = rest.substr(bar + 1);
-    }
-    return out + "]}";
+    std::string out;
+    for (const std::string& c : split_choices(type.substr(7)))
+      out += (out.empty() ? "" : ", ") + quoted(c);
+    return "{\"enum\": [" + out + "]}";
   }
   if (prefixed("yearly:")) {
     const std::string one = type_schema(type.substr(7));
@@ -501,15 +507,7 @@ std::vector<std::string> choices_of(std::string_view section, std::string_view k
   for (const SectionSpec& s : key_table()) {
     if (s.name != section) continue;
     for (const KeySpec& k : s.keys) {
-      if (k.name != key || k.type.substr(0, 7) != "one_of:") continue;
-      std::vector<std::string> out;
-      std::string_view rest = k.type.substr(7);
-      for (;;) {
-        const std::size_t bar = rest.find('|');
-        out.emplace_back(rest.substr(0, bar));
-        if (bar == std::string_view::npos) return out;
-        rest = rest.substr(bar + 1);
-      }
+      if (k.name == key && k.type.substr(0, 7) == "one_of:") return split_choices(k.type.substr(7));
     }
   }
   throw std::out_of_range("key table: no enumerated key '" + std::string(key) + "' in '" +

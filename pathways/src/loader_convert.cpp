@@ -860,12 +860,11 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
       if (auto v = number_in(*c, "per_staffed_hour cost", 0, max, "a number >= 0"))
         s.cost.per_staffed_hour = *v;
       // Staff are paid per server (or bed) on duty: a site without a finite capacity has none.
-      const auto unlimited = [](int places) { return places == kUnlimited; };
       if (s.kind == SiteKind::triage || s.kind == SiteKind::exit) {
         error(c->loc, "per_staffed_hour applies to sites with capacity, not to " +
                           std::string(s.kind == SiteKind::triage ? "triage" : "exit") + " site '" +
                           e.key + "'");
-      } else if (std::any_of(s.capacity.values.begin(), s.capacity.values.end(), unlimited)) {
+      } else if (s.unlimited_in_some_year()) {
         error(c->loc, "per_staffed_hour needs a finite capacity in every year (" + name +
                           " has capacity: unlimited)");
       }
@@ -1753,9 +1752,7 @@ void Converter::convert_escalation(const Node& root) {
       if (!has_share) {
         error(t.loc, "a percentage threshold applies to occupancy or present, not to " +
                          measures[static_cast<std::size_t>(x.measure)] + " (" + in + ")");
-      } else if (watched != nullptr &&
-                 std::any_of(watched->capacity.values.begin(), watched->capacity.values.end(),
-                             [](int c) { return c == kUnlimited; })) {
+      } else if (watched != nullptr && watched->unlimited_in_some_year()) {
         error(t.loc, "a percentage threshold needs a site with a finite capacity (" + in + ")");
       }
     };
@@ -1811,9 +1808,7 @@ void Converter::convert_escalation(const Node& root) {
       }
       if (x.add_site >= 0 && static_cast<std::size_t>(x.add_site) < m_.sites.size()) {
         const SiteSpec& t = m_.sites[static_cast<std::size_t>(x.add_site)];
-        if (t.kind == SiteKind::triage || t.kind == SiteKind::exit ||
-            std::any_of(t.capacity.values.begin(), t.capacity.values.end(),
-                        [](int c) { return c == kUnlimited; }))
+        if (t.kind == SiteKind::triage || t.kind == SiteKind::exit || t.unlimited_in_some_year())
           error(key_loc(n, "add"), "add " + in + " names " + squote(t.name) +
                                        ", which has no finite capacity to add to");
       }

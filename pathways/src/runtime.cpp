@@ -168,9 +168,7 @@ bool applies(const SiteMetric& m, const SiteSpec& s, const ModelSpec& model) {
     case Applies::preemption:
       return has_resource(s.kind) && (s.preemptive || s.on_close == ClosePolicy::preempt);
     case Applies::staffed:
-      return has_resource(s.kind) && !s.capacity.values.empty() &&
-             std::none_of(s.capacity.values.begin(), s.capacity.values.end(),
-                          [](int c) { return c == kUnlimited; });
+      return has_resource(s.kind) && !s.capacity.values.empty() && !s.unlimited_in_some_year();
     case Applies::costed:
       return s.cost.any() || applies(SiteMetric{"", "", "", Applies::escalated}, s, model);
     case Applies::booked:

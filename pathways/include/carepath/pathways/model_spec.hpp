@@ -155,6 +155,13 @@ struct SiteSpec {
   AppointmentBook appointments;  ///< same-day booking (requests without one go to `overflow`)
   Costs cost;
   SourceLocation where;
+
+  /// True if the site has capacity: unlimited in some year (no staffed hours, no percentages).
+  [[nodiscard]] bool unlimited_in_some_year() const {
+    for (const int c : capacity.values)
+      if (c == kUnlimited) return true;
+    return false;
+  }
 };
 
 /// A declarative KPI (see scenarios/README.md, "KPIs").
