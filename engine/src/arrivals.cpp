@@ -240,6 +240,7 @@ NhppArrivals::YearInfo NhppArrivals::compute_year(int k) const {
   const Time end = info.end;
   double weight_minutes = 0.0;  // integral of how x moy over the year, in minutes
   double max_weight = 0.0;
+  double min_weight = std::numeric_limits<double>::infinity();
   for (Time day = begin; day < end; day += kMinutesPerDay) {
     const int month = calendar_.month_of_year(day);
     const double moy = profile_.month_of_year[static_cast<std::size_t>(month)];
@@ -255,12 +256,14 @@ NhppArrivals::YearInfo NhppArrivals::compute_year(int k) const {
       const double w = profile_.hour_of_week[h] * moy;
       day_sum += w;
       max_weight = std::max(max_weight, w);
+      min_weight = std::min(min_weight, w);
     }
     weight_minutes += day_sum * kMinutesPerHour;
   }
   // Every month contains every hour of the week, so weight_minutes > 0 (checked weights).
   info.base = volume / weight_minutes;
   info.max_weight = max_weight;
+  info.flat = min_weight == max_weight;
   return info;
 }
 
@@ -362,6 +365,12 @@ Time NhppArrivals::next_thinning(const YearInfo& y, Time t, RandomStream& rs) {
     if (t >= y.end) return kForever;
     const std::int64_t h = CivilCalendar::hour_index(t);
     if (h >= y.end_hours) return kForever;
+    if (y.flat) {
+      // Every candidate is accepted (w / w* = 1): the acceptance draw is consumed, not used, so
+      // the stream's numbers are those of the general case.
+      rs.next_u64();
+      return t;
+    }
     // Accept with probability lambda(t) / lambda* = w(t) / w*, w = how x moy.
     const auto how = static_cast<std::size_t>((start_hour_of_week_ + h) % 168);
     const double w = profile_.hour_of_week[how] * month_at(y, h).weight;

@@ -203,6 +203,8 @@ Resource::Resource(Simulation& sim, ResourceConfig config, ResourceClient* clien
   stats_.full = TimeWeighted(capacity_ == 0 ? 1.0 : 0.0, t);
   stats_.present = TimeWeighted(0.0, t);
   stats_.no_room = TimeWeighted(capacity_ == 0 && config_.queue_limit == 0 ? 1.0 : 0.0, t);
+  levels_.full = capacity_ == 0 ? 1 : 0;
+  levels_.no_room = capacity_ == 0 && config_.queue_limit == 0 ? 1 : 0;
   stats_.capacity = TimeWeighted(capacity_, t);
   if (config_.groups < 0)
     throw std::invalid_argument("resource '" + config_.name + "': groups < 0");
@@ -234,24 +236,29 @@ EntityState Resource::state_of(std::uint32_t entity) const {
 }
 
 void Resource::update_levels() {
-  // A TimeWeighted integrates lazily, so only levels that changed need an update.
-  const Time t = now();
-  const auto set = [t](TimeWeighted& tw, int level) {
-    if (tw.level() != level) tw.update(t, level);
-  };
+  // A TimeWeighted integrates lazily, so only levels that changed need an update; most calls
+  // change two or three of the eight, and the integer copy in levels_ finds them without
+  // touching the statistics.
   const int busy = in_service();
   const int hold = holding();
-  set(stats_.in_service, busy);
-  set(stats_.holding, hold);
-  if (stats_.occupied_by_hour.enabled() && stats_.occupied.level() != busy + hold) {
-    stats_.occupied_by_hour.update(t, busy + hold);
+  const int occupied = busy + hold;
+  const int full = occupied >= capacity_ ? 1 : 0;
+  const Levels next{busy,     hold, occupied, waiting_, blocked_, full, occupied + waiting_,
+                    full != 0 && !line_has_room() ? 1 : 0};
+  if (next == levels_) return;
+  const Time t = now();
+  if (next.in_service != levels_.in_service) stats_.in_service.update(t, next.in_service);
+  if (next.holding != levels_.holding) stats_.holding.update(t, next.holding);
+  if (next.occupied != levels_.occupied) {
+    if (stats_.occupied_by_hour.enabled()) stats_.occupied_by_hour.update(t, next.occupied);
+    stats_.occupied.update(t, next.occupied);
   }
-  set(stats_.occupied, busy + hold);
-  set(stats_.queue, waiting_);
-  set(stats_.blocked_list, blocked_);
-  set(stats_.full, busy + hold >= capacity_ ? 1 : 0);
-  set(stats_.present, busy + hold + waiting_);
-  set(stats_.no_room, busy + hold >= capacity_ && !line_has_room() ? 1 : 0);
+  if (next.queue != levels_.queue) stats_.queue.update(t, next.queue);
+  if (next.blocked != levels_.blocked) stats_.blocked_list.update(t, next.blocked);
+  if (next.full != levels_.full) stats_.full.update(t, next.full);
+  if (next.present != levels_.present) stats_.present.update(t, next.present);
+  if (next.no_room != levels_.no_room) stats_.no_room.update(t, next.no_room);
+  levels_ = next;
 }
 
 void Resource::remove_from_list(std::vector<std::uint32_t>& list, std::uint32_t slot) {

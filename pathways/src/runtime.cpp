@@ -238,8 +238,14 @@ class Model final : public engine::EventHandler,
     std::vector<double> wait_sum_by_hour, wait_count_by_hour;
     bool by_hour = false;  // kept only where a profile KPI of arrivals or waits names the site
     std::vector<int> rule_for_cohort;
+    /// By cohort: the matching rule has one target, open in every year (no draw, no check), and
+    /// that target is an exit reached at once (Model::end_service).
+    std::vector<char> fixed_route, leaves_at_once_by_cohort;
     /// service × service_scale for [year * cohorts + cohort]; empty for sites without service
     std::vector<engine::Distribution> scaled_service;
+    /// An exit no escalation policy diverts from: a patient routed here leaves the system at
+    /// once (Model::end_service).
+    bool leaves_at_once = false;
     int extra = 0;  // escalation places open now (added to the own capacity while it is open)
     long long book_left = 0;                           // same-day appointments left today
     std::uint64_t offered = 0, booked = 0, unmet = 0;  // (window)
@@ -281,7 +287,8 @@ class Model final : public engine::EventHandler,
   std::uint32_t new_patient(int cohort);
   void free_patient(std::uint32_t id);
   void arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int hops = 0, int moves = 0);
-  void route_from(std::uint32_t id, int site);  // choose and start the move out of `site`
+  void end_service(std::uint32_t id, int site);  // service at `site` is over: move on
+  void route_from(std::uint32_t id, int site, int rule, int target);  // start the chosen move
   void transfer(std::uint32_t id);              // after any hold: travel or arrive
   void start_travel(std::uint32_t id, SiteRt& from, const RouteTarget& t);
   void release_held(std::uint32_t id);  // frees every place the patient holds
@@ -448,6 +455,30 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
         RandomStream::key(seed_, static_cast<std::uint64_t>(replication_), "divert/" + e.name);
     escalations_.push_back(EscalationRt{&e, detail::EscalationState(e), engine::TimeWeighted(),
                                         engine::TimeWeighted(), 0, 0, key});
+  }
+  for (std::size_t i = 0; i < sites_.size(); ++i) {
+    sites_[i].leaves_at_once =
+        spec.sites[i].kind == SiteKind::exit &&
+        std::none_of(spec.escalation.begin(), spec.escalation.end(), [&](const EscalationSpec& e) {
+          return e.divert_to >= 0 && e.site == static_cast<int>(i);
+        });
+  }
+  for (SiteRt& rt : sites_) {
+    rt.fixed_route.assign(spec.cohorts.size(), 0);
+    rt.leaves_at_once_by_cohort.assign(spec.cohorts.size(), 0);
+    for (std::size_t c = 0; c < spec.cohorts.size(); ++c) {
+      const int rule = rt.rule_for_cohort[c];
+      if (rule < 0) continue;
+      const RouteRule& r = rt.spec->routes[static_cast<std::size_t>(rule)];
+      if (r.to.size() != 1) continue;
+      bool open = true;
+      for (int y = 0; y < years_; ++y) open = open && r.to[0].p.at(y) > 0;
+      if (!open) continue;
+      rt.fixed_route[c] = 1;
+      const RouteTarget& t = r.to[0];
+      rt.leaves_at_once_by_cohort[c] =
+          !t.hold && !t.travel && sites_[static_cast<std::size_t>(t.site)].leaves_at_once ? 1 : 0;
+    }
   }
   streams_rt_.resize(spec.arrivals.size());
   for (std::size_t i = 0; i < spec.arrivals.size(); ++i) {
@@ -659,6 +690,7 @@ std::pair<int, int> Model::choose_route(std::uint32_t id, int site) {
   SiteRt& rt = sites_[static_cast<std::size_t>(site)];
   const Patient& p = patients_[id];
   const int rule = rt.rule_for_cohort[p.cohort];
+  if (rt.fixed_route[p.cohort] != 0) return {rule, 0};
   if (rule < 0) {
     throw std::runtime_error("no route rule matches the patient's cohort");
   }
@@ -683,8 +715,34 @@ std::pair<int, int> Model::choose_route(std::uint32_t id, int site) {
   return {rule, chosen};
 }
 
-void Model::route_from(std::uint32_t id, int site) {
+void Model::end_service(std::uint32_t id, int site) {
+  // The route is chosen first (it depends only on the patient and the year). A patient whose
+  // route leads straight out of the system (an exit, no hold, no travel, no diversion) leaves
+  // from service: the holding step finish_service would add lasts no time.
+  SiteRt& rt = sites_[static_cast<std::size_t>(site)];
+  Patient& p = patients_[id];
+  if (rt.leaves_at_once_by_cohort[p.cohort] != 0) {  // the common case, without a lookup
+    const int rule = rt.rule_for_cohort[p.cohort];
+    p.rule = static_cast<std::int16_t>(rule);
+    p.target = 0;
+    arrive_at(id, rt.spec->routes[static_cast<std::size_t>(rule)].to[0].site,
+              engine::EntryMode::queue);
+    return;
+  }
   const auto [rule, target] = choose_route(id, site);
+  const RouteTarget& t =
+      rt.spec->routes[static_cast<std::size_t>(rule)].to[static_cast<std::size_t>(target)];
+  if (!t.hold && !t.travel && sites_[static_cast<std::size_t>(t.site)].leaves_at_once) {
+    p.rule = static_cast<std::int16_t>(rule);
+    p.target = static_cast<std::int16_t>(target);
+    arrive_at(id, t.site, to_engine(t.mode));
+    return;
+  }
+  rt.res->finish_service(id);
+  route_from(id, site, rule, target);
+}
+
+void Model::route_from(std::uint32_t id, int site, int rule, int target) {
   Patient& p = patients_[id];
   p.rule = static_cast<std::int16_t>(rule);
   p.target = static_cast<std::int16_t>(target);
@@ -917,16 +975,19 @@ void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
       case kArrival: {
         StreamRt& s = streams_rt_[arg];
         const ArrivalSpec& a = *s.spec;
-        // Cohort by the year's shares.
-        const double u = s.cohort_rng.uniform();
-        const int y = year();
-        double acc = 0;
+        // Cohort by the year's shares (a stream of one cohort draws nothing: its cohort stream
+        // serves nothing else).
         int cohort = a.cohorts.empty() ? 0 : a.cohorts.back();
-        for (std::size_t k = 0; k < a.cohorts.size(); ++k) {
-          acc += a.shares[k].at(y);
-          if (u < acc) {
-            cohort = a.cohorts[k];
-            break;
+        if (a.cohorts.size() > 1) {
+          const double u = s.cohort_rng.uniform();
+          const int y = year();
+          double acc = 0;
+          for (std::size_t k = 0; k < a.cohorts.size(); ++k) {
+            acc += a.shares[k].at(y);
+            if (u < acc) {
+              cohort = a.cohorts[k];
+              break;
+            }
           }
         }
         const Time next = next_arrival(s, sim_.now());
@@ -946,8 +1007,7 @@ void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
         Patient& p = patients_[arg];
         site = p.site;
         p.delayed = false;
-        sites_[static_cast<std::size_t>(site)].res->finish_service(arg);
-        route_from(arg, site);
+        end_service(arg, site);
         break;
       }
       case kHoldEnd: {

@@ -129,6 +129,7 @@ class NhppArrivals {
   struct YearInfo {
     double base = 0.0;        ///< per-minute rate for unit weights
     double max_weight = 0.0;  ///< largest hour weight (how x moy) occurring in the year
+    bool flat = false;        ///< every hour of the year has the same weight
     Time begin = 0.0;         ///< year_start(k)
     Time end = 0.0;           ///< year_start(k + 1)
     std::int64_t end_hours = 0;

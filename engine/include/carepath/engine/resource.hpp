@@ -322,6 +322,13 @@ class Resource final : public EventHandler {
   std::vector<std::uint32_t> holding_;     // slot indices
   std::vector<Pending> pending_;
   bool dispatching_ = false;
+  /// The levels the statistics hold now (ResourceStats' TimeWeighted levels, as integers).
+  struct Levels {
+    int in_service = 0, holding = 0, occupied = 0, queue = 0, blocked = 0, full = 0, present = 0,
+        no_room = 0;
+    bool operator==(const Levels&) const = default;
+  };
+  Levels levels_;
   ResourceStats stats_;
 };
 
