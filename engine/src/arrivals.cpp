@@ -264,6 +264,10 @@ NhppArrivals::YearInfo NhppArrivals::compute_year(int k) const {
   info.base = volume / weight_minutes;
   info.max_weight = max_weight;
   info.flat = min_weight == max_weight;
+  // Inversion walks the hours between arrivals; thinning draws max/mean candidates an arrival.
+  // Inversion wins unless arrivals are hours apart (about 1 in 4 hours or fewer).
+  const double hours = static_cast<double>(info.end_hours - CivilCalendar::hour_index(begin));
+  info.sampler = volume >= kInversionPerHour * hours ? kInversion : kThinning;
   return info;
 }
 
@@ -351,10 +355,39 @@ Time NhppArrivals::next(Time now, RandomStream& rs) {
       month_hint_ = 0;
     }
     if (y->base > 0.0) {
-      const Time found = next_thinning(*y, t, rs);
+      const Time found = y->flat                  ? next_flat(*y, t, rs)
+                         : y->sampler == kInversion ? next_inversion(*y, t, rs)
+                                                    : next_thinning(*y, t, rs);
       if (found < y->end) return found;
     }
     t = y->end;  // restart at the boundary: exact by memorylessness
+  }
+}
+
+Time NhppArrivals::next_flat(const YearInfo& y, Time t, RandomStream& rs) {
+  // One rate all year: the gap is exponential (one draw an arrival).
+  t += -std::log(rs.uniform_open()) / (y.base * y.max_weight);
+  return t < y.end ? t : kForever;
+}
+
+Time NhppArrivals::next_inversion(const YearInfo& y, Time t, RandomStream& rs) {
+  // Inversion of the cumulative rate: an Exp(1) amount of expected arrivals is used up hour by
+  // hour (the rate is constant on each hour); the arrival falls where it runs out.
+  double mass = -std::log(rs.uniform_open());
+  std::int64_t h = CivilCalendar::hour_index(t);
+  auto how = static_cast<std::size_t>((start_hour_of_week_ + h) % 168);
+  for (;;) {
+    if (h >= y.end_hours) return kForever;
+    const double rate = y.base * profile_.hour_of_week[how] * month_at(y, h).weight;
+    const Time hour_end = static_cast<Time>(h + 1) * kMinutesPerHour;
+    const double in_hour = rate * (hour_end - t);
+    if (mass < in_hour) {  // within this hour (rounding must not carry it into the next)
+      return std::min(t + mass / rate, std::nextafter(hour_end, 0.0));
+    }
+    mass -= in_hour;
+    t = hour_end;
+    ++h;
+    how = how == 167 ? 0 : how + 1;
   }
 }
 
@@ -365,12 +398,6 @@ Time NhppArrivals::next_thinning(const YearInfo& y, Time t, RandomStream& rs) {
     if (t >= y.end) return kForever;
     const std::int64_t h = CivilCalendar::hour_index(t);
     if (h >= y.end_hours) return kForever;
-    if (y.flat) {
-      // Every candidate is accepted (w / w* = 1): the acceptance draw is consumed, not used, so
-      // the stream's numbers are those of the general case.
-      rs.next_u64();
-      return t;
-    }
     // Accept with probability lambda(t) / lambda* = w(t) / w*, w = how x moy.
     const auto how = static_cast<std::size_t>((start_hour_of_week_ + h) % 168);
     const double w = profile_.hour_of_week[how] * month_at(y, h).weight;

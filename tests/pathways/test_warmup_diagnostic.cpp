@@ -44,8 +44,10 @@ ModelSpec two_flows(int years) {
 TEST_CASE("the warm-up diagnostic finds a slow bed base's transient", "[pathways][warmup]") {
   // 8 replications of two years from 1 April 2014 (731 daily means: 2015/16 is a leap year).
   // acute: the averaged daily occupancy has sd about sqrt(100 / 8) = 3.5 around its mean, and
-  // its bias 100 exp(-t/20) is 37 (10 sds) at 20 days, so MSER cannot stop before 20 days; at
-  // 120 days the bias is 0.25 (0.07 sd) and MSER has long stopped deleting for the transient.
+  // its bias 100 exp(-t/20) is 37 (10 sds) at 20 days, so MSER cannot stop before 20 days. There
+  // is no tight upper bound: MSER-5 also deletes slow random swings (correlation time 20 days),
+  // and over 30 seeds it suggested 45-680 days (half of them over 90); `reliable` (at most half
+  // the run) is the bound the method guarantees.
   // clinic: no transient beyond the first hours, far below one 5-day batch: the suggestion is 0.
   const ModelSpec m = two_flows(2);
   const WarmupReport r = diagnose_warmup(m, 8, 2, 11);
@@ -59,7 +61,7 @@ TEST_CASE("the warm-up diagnostic finds a slow bed base's transient", "[pathways
   CHECK(clinic.site == "clinic");
   CHECK(acute.reliable);
   CHECK(acute.suggested_days >= 20);
-  CHECK(acute.suggested_days <= 120);
+  CHECK(acute.suggested_days <= 365);
   CHECK(acute.transient_t < -kWarmupTransientCritical);  // the deleted days are emptier
   // Steady mean 100 beds; the mean of ~650 averaged days of a process with correlation time
   // 20 days has sd about sqrt(100 / 8 * 2 * 20 / 650) = 0.9; 4 sds.

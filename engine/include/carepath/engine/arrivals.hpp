@@ -10,9 +10,11 @@
 // NhppArrivals is a non-homogeneous Poisson process whose rate is constant on each hour:
 //   lambda(t) = base_k * hour_of_week[how(t)] * month_of_year[month(t)]   (per minute)
 // where k = year_index(t) and base_k makes the expected count over year k equal
-// annual_volume_by_year[k] exactly. It samples by exact thinning (Lewis & Shedler) at the
-// dominating rate of the current year, restarting at each year boundary (exact by
-// memorylessness). Each year's bounds, month spans and rates are computed once and cached, so a
+// annual_volume_by_year[k] exactly. Each year is sampled exactly, restarting at each year
+// boundary (exact by memorylessness): a flat year by exponential gaps; a year averaging at least
+// one arrival in four hours by inversion of the cumulative rate (one Exp(1) draw an arrival,
+// used up hour by hour); a sparser year by thinning (Lewis & Shedler) at the year's dominating
+// rate, which skips empty hours in one step. Each year's bounds, month spans and rates are computed once and cached, so a
 // candidate arrival costs a lookup, not date arithmetic.
 #include <carepath/engine/calendar.hpp>
 #include <carepath/engine/random.hpp>
@@ -129,7 +131,8 @@ class NhppArrivals {
   struct YearInfo {
     double base = 0.0;        ///< per-minute rate for unit weights
     double max_weight = 0.0;  ///< largest hour weight (how x moy) occurring in the year
-    bool flat = false;        ///< every hour of the year has the same weight
+    bool flat = false;        ///< every hour of the year has the same weight: exponential gaps
+    int sampler = 0;          ///< kInversion or kThinning (years that are not flat)
     Time begin = 0.0;         ///< year_start(k)
     Time end = 0.0;           ///< year_start(k + 1)
     std::int64_t end_hours = 0;
@@ -141,6 +144,12 @@ class NhppArrivals {
   [[nodiscard]] double weight_at_hours(std::int64_t hours) const;
   /// The month span of year y holding hour h (a cursor makes forward steps O(1)).
   const MonthSpan& month_at(const YearInfo& y, std::int64_t h);
+  static constexpr int kInversion = 0;
+  static constexpr int kThinning = 1;
+  /// Years with at least this many arrivals an hour on average sample by inversion.
+  static constexpr double kInversionPerHour = 0.25;
+  Time next_flat(const YearInfo& y, Time t, RandomStream& rs);
+  Time next_inversion(const YearInfo& y, Time t, RandomStream& rs);
   Time next_thinning(const YearInfo& y, Time t, RandomStream& rs);
 
   CivilCalendar calendar_;
