@@ -355,7 +355,7 @@ Time NhppArrivals::next(Time now, RandomStream& rs) {
       month_hint_ = 0;
     }
     if (y->base > 0.0) {
-      const Time found = y->flat                  ? next_flat(*y, t, rs)
+      const Time found = y->flat                    ? next_flat(*y, t, rs)
                          : y->sampler == kInversion ? next_inversion(*y, t, rs)
                                                     : next_thinning(*y, t, rs);
       if (found < y->end) return found;

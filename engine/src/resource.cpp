@@ -243,7 +243,13 @@ void Resource::update_levels() {
   const int hold = holding();
   const int occupied = busy + hold;
   const int full = occupied >= capacity_ ? 1 : 0;
-  const Levels next{busy,     hold, occupied, waiting_, blocked_, full, occupied + waiting_,
+  const Levels next{busy,
+                    hold,
+                    occupied,
+                    waiting_,
+                    blocked_,
+                    full,
+                    occupied + waiting_,
                     full != 0 && !line_has_room() ? 1 : 0};
   if (next == levels_) return;
   const Time t = now();

@@ -289,7 +289,7 @@ class Model final : public engine::EventHandler,
   void arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int hops = 0, int moves = 0);
   void end_service(std::uint32_t id, int site);  // service at `site` is over: move on
   void route_from(std::uint32_t id, int site, int rule, int target);  // start the chosen move
-  void transfer(std::uint32_t id);              // after any hold: travel or arrive
+  void transfer(std::uint32_t id);  // after any hold: travel or arrive
   void start_travel(std::uint32_t id, SiteRt& from, const RouteTarget& t);
   void release_held(std::uint32_t id);  // frees every place the patient holds
   void release_upstream(std::uint32_t id);

@@ -238,8 +238,8 @@ TEST_CASE("NHPP: hour-of-week and month counts fit the profile (chi-square)",
   // Both exact samplers: 100,000+ a year (11+ an hour) is sampled by inversion of the cumulative
   // rate, 1,500 a year (0.17 an hour, under NhppArrivals' 0.25) by thinning; 40 sparse years
   // give as many arrivals as the dense test's two.
-  const std::vector<double> volumes = GENERATE(std::vector<double>{100000, 120000},
-                                               std::vector<double>(40, 1500.0));
+  const std::vector<double> volumes =
+      GENERATE(std::vector<double>{100000, 120000}, std::vector<double>(40, 1500.0));
   const int years = static_cast<int>(volumes.size());
   INFO(years << " years of " << volumes[0]);
   NhppArrivals arr(c, prof, volumes);

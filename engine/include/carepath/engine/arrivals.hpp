@@ -14,8 +14,8 @@
 // boundary (exact by memorylessness): a flat year by exponential gaps; a year averaging at least
 // one arrival in four hours by inversion of the cumulative rate (one Exp(1) draw an arrival,
 // used up hour by hour); a sparser year by thinning (Lewis & Shedler) at the year's dominating
-// rate, which skips empty hours in one step. Each year's bounds, month spans and rates are computed once and cached, so a
-// candidate arrival costs a lookup, not date arithmetic.
+// rate, which skips empty hours in one step. Each year's bounds, month spans and rates are computed
+// once and cached, so a candidate arrival costs a lookup, not date arithmetic.
 #include <carepath/engine/calendar.hpp>
 #include <carepath/engine/random.hpp>
 
