@@ -331,7 +331,8 @@ std::vector<std::string> read_strings(hid_t parent, const char* name, const std:
   const std::size_t size = H5Tget_size(t.get());
   std::vector<char> buf(size * n);
   if (n > 0) {
-    check(H5Dread(ds.get(), t.get(), kAll, kAll, H5P_DEFAULT, buf.data()), ctx,
+    Id x = xfer_plist(t.get(), t.get(), n);
+    check(H5Dread(ds.get(), t.get(), kAll, kAll, x.get(), buf.data()), ctx,
           std::string("cannot read dataset ") + name);
   }
   for (std::size_t i = 0; i < n; ++i) out.push_back(trim_nul(buf.data() + i * size, size));
@@ -359,6 +360,16 @@ std::string read_text(hid_t parent, const char* name, const std::string& ctx) {
   check(H5Dread(ds.get(), t.get(), kAll, kAll, H5P_DEFAULT, buf.data()), ctx,
         std::string("cannot read dataset ") + name);
   return trim_nul(buf.data(), size);
+}
+
+Id xfer_plist(hid_t file_type, hid_t mem_type, std::uint64_t elements) {
+  Id p = check(H5Pcreate(H5P_DATASET_XFER), "HDF5", "transfer property list");
+  const std::size_t one = std::max(H5Tget_size(file_type), H5Tget_size(mem_type));
+  const std::uint64_t want = std::max<std::uint64_t>(elements, 1) * std::max<std::size_t>(one, 1);
+  const std::uint64_t size = std::max<std::uint64_t>(std::min<std::uint64_t>(want, 1u << 20), one);
+  check(H5Pset_buffer(p.get(), static_cast<std::size_t>(size), nullptr, nullptr), "HDF5",
+        "transfer buffer");
+  return p;
 }
 
 std::uint64_t rows(hid_t dataset, const std::string& ctx) {
@@ -494,7 +505,8 @@ void write_compound(hid_t parent, const char* name, const CompoundBuilder& layou
   Id ds = check(H5Dcreate2(parent, name, t.get(), space.get(), lcpl.get(), dcpl.get(), H5P_DEFAULT),
                 ctx, std::string("cannot create dataset ") + name);
   if (n_rows > 0) {
-    check(H5Dwrite(ds.get(), t.get(), kAll, kAll, H5P_DEFAULT, buffer.data()), ctx,
+    Id x = xfer_plist(t.get(), t.get(), n_rows);
+    check(H5Dwrite(ds.get(), t.get(), kAll, kAll, x.get(), buffer.data()), ctx,
           std::string("cannot write dataset ") + name);
   }
 }
@@ -508,7 +520,9 @@ std::vector<T> read_numeric_field(hid_t dataset, const char* field, hid_t native
   H5Tinsert(t.get(), field, 0, native);
   std::vector<T> out(n);
   if (n > 0) {
-    check(H5Dread(dataset, t.get(), kAll, kAll, H5P_DEFAULT, out.data()), ctx,
+    Id ftype = check(H5Dget_type(dataset), ctx, "type");
+    Id x = xfer_plist(ftype.get(), t.get(), n);
+    check(H5Dread(dataset, t.get(), kAll, kAll, x.get(), out.data()), ctx,
           std::string("cannot read column ") + field);
   }
   return out;
@@ -527,7 +541,9 @@ std::vector<double> read_fields_f64(hid_t dataset, const std::vector<std::string
   for (std::size_t k = 0; k < fields.size(); ++k) {
     H5Tinsert(t.get(), fields[k].c_str(), sizeof(double) * k, H5T_NATIVE_DOUBLE);
   }
-  check(H5Dread(dataset, t.get(), kAll, kAll, H5P_DEFAULT, out.data()), ctx,
+  Id ftype = check(H5Dget_type(dataset), ctx, "type");
+  Id x = xfer_plist(ftype.get(), t.get(), n);
+  check(H5Dread(dataset, t.get(), kAll, kAll, x.get(), out.data()), ctx,
         "cannot read the KPI columns");
   return out;
 }
@@ -548,7 +564,8 @@ std::vector<std::string> read_field_string(hid_t dataset, const char* field,
   const std::size_t n = rows(dataset, ctx);
   std::vector<char> buf(size * n);
   if (n > 0) {
-    check(H5Dread(dataset, t.get(), kAll, kAll, H5P_DEFAULT, buf.data()), ctx,
+    Id x = xfer_plist(ftype.get(), t.get(), n);
+    check(H5Dread(dataset, t.get(), kAll, kAll, x.get(), buf.data()), ctx,
           std::string("cannot read column ") + field);
   }
   std::vector<std::string> out;

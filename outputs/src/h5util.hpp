@@ -96,6 +96,10 @@ void write_text(hid_t parent, const char* name, std::string_view text, const std
 std::string read_text(hid_t parent, const char* name, const std::string& ctx);
 /// Number of rows of a 1-D dataset (or extent of dimension 0).
 std::uint64_t rows(hid_t dataset, const std::string& ctx);
+/// A transfer property list whose type-conversion buffers fit `elements` of the larger of
+/// `file_type` and `mem_type` (at most HDF5's 1 MiB default): HDF5 otherwise allocates and zeroes
+/// two 1 MiB buffers on every converting read or write, however small the dataset.
+Id xfer_plist(hid_t file_type, hid_t mem_type, std::uint64_t elements);
 
 /// A packed compound row layout built field by field, filled into a byte buffer.
 class CompoundBuilder {

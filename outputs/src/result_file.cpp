@@ -474,7 +474,9 @@ void verify_part_chunks(const LoadedPart& lp) {
       h5::check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
                 ctx, "selection");
       h5::Id mspace = h5::check(H5Screate_simple(1, &count, nullptr), ctx, "dataspace");
-      h5::check(H5Dread(ds.get(), mtype.get(), mspace.get(), fspace.get(), H5P_DEFAULT, buf.data()),
+      h5::Id ftype = h5::check(H5Dget_type(ds.get()), ctx, "type");
+      h5::Id x = h5::xfer_plist(ftype.get(), mtype.get(), count);
+      h5::check(H5Dread(ds.get(), mtype.get(), mspace.get(), fspace.get(), x.get(), buf.data()),
                 ctx, "damaged part (cannot read events)");
     }
   }
@@ -1331,8 +1333,10 @@ void ResultReader::for_each_event_block(
     const hsize_t start = first;
     H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr);
     h5::Id mspace = h5::check(H5Screate_simple(1, &count, nullptr), ctx, "dataspace");
-    h5::check(H5Dread(ds.get(), mtype.get(), mspace.get(), fspace.get(), H5P_DEFAULT, buf.data()),
-              ctx, "cannot read events");
+    h5::Id ftype = h5::check(H5Dget_type(ds.get()), ctx, "type");
+    h5::Id x = h5::xfer_plist(ftype.get(), mtype.get(), count);
+    h5::check(H5Dread(ds.get(), mtype.get(), mspace.get(), fspace.get(), x.get(), buf.data()), ctx,
+              "cannot read events");
     sink(std::span<const EventRecord>(buf));
   }
 }
@@ -1498,7 +1502,8 @@ std::vector<ObjectInfo> inspect_file(const fs::path& path) {
       if (!has_vlen(t.get())) {
         std::vector<unsigned char> buf(H5Tget_size(t.get()) * npoints);
         if (!buf.empty()) {
-          h5::check(H5Dread(obj.get(), t.get(), h5::kAll, h5::kAll, H5P_DEFAULT, buf.data()), ctx,
+          h5::Id x = h5::xfer_plist(t.get(), t.get(), npoints);
+          h5::check(H5Dread(obj.get(), t.get(), h5::kAll, h5::kAll, x.get(), buf.data()), ctx,
                     "cannot read " + p);
         }
         info.content_hash = fnv_bytes(buf.data(), buf.size());

@@ -51,10 +51,15 @@ FileText read_bounded(const std::string& path) {
   }
   std::ifstream in(path, std::ios::binary);
   if (!in) return {std::nullopt, "cannot open it"};
-  std::string text(kMaxFileBytes + 1, '\0');
-  in.read(text.data(), static_cast<std::streamsize>(text.size()));
-  text.resize(static_cast<std::size_t>(in.gcount()));
-  if (text.size() > kMaxFileBytes) return {std::nullopt, "it is larger than 16 MiB"};
+  // Read in chunks (the size can change between the check and the read, e.g. a pipe or a file
+  // being written): memory grows with the file, never to the bound up front.
+  std::string text;
+  if (!ec) text.reserve(static_cast<std::size_t>(size) + 1);
+  char chunk[65536];
+  while (in.read(chunk, sizeof chunk) || in.gcount() > 0) {
+    text.append(chunk, static_cast<std::size_t>(in.gcount()));
+    if (text.size() > kMaxFileBytes) return {std::nullopt, "it is larger than 16 MiB"};
+  }
   return {std::move(text), ""};
 }
 
