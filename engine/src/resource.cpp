@@ -206,6 +206,11 @@ Resource::Resource(Simulation& sim, ResourceConfig config, ResourceClient* clien
   levels_.full = capacity_ == 0 ? 1 : 0;
   levels_.no_room = capacity_ == 0 && config_.queue_limit == 0 ? 1 : 0;
   stats_.capacity = TimeWeighted(capacity_, t);
+  for (TimeWeighted* tw : {&stats_.in_service, &stats_.holding, &stats_.queue, &stats_.blocked_list,
+                           &stats_.full, &stats_.no_room, &stats_.capacity}) {
+    tw->keep_distribution(false);
+  }
+  stats_.present.keep_distribution(config_.present_distribution);
   if (config_.groups < 0)
     throw std::invalid_argument("resource '" + config_.name + "': groups < 0");
   stats_.by_group.resize(static_cast<std::size_t>(config_.groups));

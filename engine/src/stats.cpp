@@ -122,10 +122,11 @@ void TimeWeighted::merge(const TimeWeighted& o, Time o_now) {
   extra_time_ += o.duration(o_now);
   area_ += o.area(o_now);
   above_ += o.time_at_or_above_threshold(o_now);
+  max_ = std::max(max_, o.max_);
+  if (!distribution_) return;
   const std::vector<double> other = o.time_at_levels(o_now);
   if (other.size() > time_at_.size()) time_at_.resize(other.size(), 0.0);
   for (std::size_t i = 0; i < other.size(); ++i) time_at_[i] += other[i];
-  max_ = std::max(max_, o.max_);
 }
 
 void ClockProfile::reset(Time now) {
@@ -177,6 +178,9 @@ double TimeWeighted::time_at_or_above_threshold(Time now) const {
 }
 
 std::vector<double> TimeWeighted::time_at_levels(Time now) const {
+  if (!distribution_) {
+    throw std::logic_error("TimeWeighted: the time at each level is not kept for this level");
+  }
   std::vector<double> t = time_at_;
   std::size_t bin = 0;
   if (level_ > 0.0) {

@@ -427,7 +427,13 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
                                  : engine::CapacityDropPolicy::finish;
       // Waits and times by cohort, occupancy by hour, only where a KPI asks for them.
       cfg.week_origin = week_origin;
+      cfg.present_distribution = false;  // kept for a time-at-level KPI of `present` here
       for (const KpiSpec& k : spec.kpis) {
+        if ((k.form == KpiSpec::Form::time_at || k.form == KpiSpec::Form::time_at_least) &&
+            k.metric == "present" && k.level != KpiSpec::kFullLevel && !k.sites.empty() &&
+            k.sites.front() == static_cast<int>(i)) {
+          cfg.present_distribution = true;
+        }
         if (k.form == KpiSpec::Form::profile && k.metric == "occupancy" &&
             std::find(k.sites.begin(), k.sites.end(), static_cast<int>(i)) != k.sites.end()) {
           cfg.hour_of_week_profile = true;
@@ -717,8 +723,8 @@ std::pair<int, int> Model::choose_route(std::uint32_t id, int site) {
 
 void Model::end_service(std::uint32_t id, int site) {
   // The route is chosen first (it depends only on the patient and the year). A patient whose
-  // route leads straight out of the system (an exit, no hold, no travel, no diversion) leaves
-  // from service: the holding step finish_service would add lasts no time.
+  // route has no hold moves on from service: the holding step finish_service would add lasts no
+  // time, unless the next site turns it away into blocking (arrive_at then holds it here).
   SiteRt& rt = sites_[static_cast<std::size_t>(site)];
   Patient& p = patients_[id];
   if (rt.leaves_at_once_by_cohort[p.cohort] != 0) {  // the common case, without a lookup
@@ -732,10 +738,10 @@ void Model::end_service(std::uint32_t id, int site) {
   const auto [rule, target] = choose_route(id, site);
   const RouteTarget& t =
       rt.spec->routes[static_cast<std::size_t>(rule)].to[static_cast<std::size_t>(target)];
-  if (!t.hold && !t.travel && sites_[static_cast<std::size_t>(t.site)].leaves_at_once) {
+  if (!t.hold) {
     p.rule = static_cast<std::int16_t>(rule);
     p.target = static_cast<std::int16_t>(target);
-    arrive_at(id, t.site, to_engine(t.mode));
+    transfer(id);
     return;
   }
   rt.res->finish_service(id);
@@ -890,9 +896,15 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
       release_upstream(id);
       break;
     case Admission::blocked:
-      if (previous >= 0 && !p.delayed) {
-        p.delayed = true;
-        ++sites_[static_cast<std::size_t>(previous)].delayed;
+      if (previous >= 0) {
+        Resource& up = *sites_[static_cast<std::size_t>(previous)].res;
+        // Straight from service (Model::end_service): it now holds its place, done, until
+        // admitted here.
+        if (up.state_of(id) == engine::EntityState::in_service) up.finish_service(id);
+        if (!p.delayed) {
+          p.delayed = true;
+          ++sites_[static_cast<std::size_t>(previous)].delayed;
+        }
       }
       break;  // on_admitted releases the upstream place
     case Admission::baulked:

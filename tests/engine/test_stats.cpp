@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <stdexcept>
 #include <vector>
 
 using carepath::engine::LogHistogram;
@@ -152,6 +153,35 @@ TEST_CASE("TimeWeighted: mean, levels, threshold, quantile, reset and merge", "[
     CHECK(tw.max() == 4.0);
     CHECK(tw.time_at_least(4, now) == 6.0);
   }
+}
+
+TEST_CASE("TimeWeighted without its level distribution keeps mean, area and max",
+          "[engine][stats]") {
+  // The same path as above, with and without the time at each level.
+  TimeWeighted full(0.0, 0.0);
+  TimeWeighted lean(0.0, 0.0);
+  lean.keep_distribution(false);
+  lean.set_threshold(2.5);
+  full.set_threshold(2.5);
+  for (TimeWeighted* tw : {&full, &lean}) {
+    tw->update(2.0, 3.0);
+    tw->update(5.0, 1.0);
+    tw->update(10.0, 2.0);
+  }
+  const double now = 12.0;
+  CHECK(lean.area(now) == full.area(now));
+  CHECK(lean.mean(now) == full.mean(now));
+  CHECK(lean.max() == full.max());
+  CHECK(lean.time_at_or_above_threshold(now) == full.time_at_or_above_threshold(now));
+  CHECK_FALSE(lean.keeps_distribution());
+  CHECK_THROWS_AS(lean.time_at_levels(now), std::logic_error);
+  CHECK_THROWS_AS(lean.quantile(0.95, now), std::logic_error);
+  CHECK_THROWS_AS(lean.time_at_least(1, now), std::logic_error);
+  TimeWeighted other(4.0, 100.0);
+  other.keep_distribution(false);
+  lean.merge(other, 106.0);
+  CHECK(lean.area(now) == 18.0 + 24.0);
+  CHECK(lean.max() == 4.0);
 }
 
 TEST_CASE("Student t quantiles match published tables", "[engine][stats]") {

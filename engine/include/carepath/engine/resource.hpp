@@ -78,6 +78,9 @@ struct ResourceConfig {
   /// `week_origin` (a Monday 00:00).
   bool hour_of_week_profile = false;
   Time week_origin = 0.0;
+  /// Keep the time at each level of ResourceStats::present (TimeWeighted::keep_distribution);
+  /// `occupied` always keeps it, the other levels never (their mean and area are what is read).
+  bool present_distribution = true;
 };
 
 /// A blocking cycle: every server of a set of resources is held by a patient (after service)
@@ -138,6 +141,8 @@ struct ResourceStats {
   Tally line_times;        ///< total time in the line, re-queues after pre-emption included;
                            ///< recorded when the patient leaves the resource
   Tally time_in_resource;  ///< admission -> release, reneging or withdrawal (holding included)
+  // Levels over time. Only `occupied` (and `present`, ResourceConfig::present_distribution)
+  // keep the time at each level (percentiles, time at a level); the others keep mean, area, max.
   TimeWeighted in_service;
   TimeWeighted holding;
   TimeWeighted occupied;  ///< in service + holding

@@ -133,6 +133,14 @@ class TimeWeighted {
   void reset(Time now);
   /// Optional: also track time with level >= threshold (for non-integer thresholds).
   void set_threshold(double threshold) { threshold_ = threshold; }
+  /// Whether the time at each integer level is kept (the default). Without it an update costs
+  /// two adds, and time_at_levels, time_at_least, share_at_least and quantile are unavailable
+  /// (std::logic_error): for levels whose mean, area and maximum are all that is read.
+  void keep_distribution(bool keep) {
+    distribution_ = keep;
+    if (!keep) time_at_.clear();
+  }
+  [[nodiscard]] bool keeps_distribution() const { return distribution_; }
   /// Adds another window's (or replication's) time and areas up to `o_now`, as if run one after
   /// another (the mean becomes the pooled time-weighted mean).
   void merge(const TimeWeighted& o, Time o_now);
@@ -162,6 +170,7 @@ class TimeWeighted {
   void accumulate(double dt) {
     area_ += level_ * dt;
     if (level_ >= threshold_) above_ += dt;
+    if (!distribution_) return;
     std::size_t bin = 0;
     if (level_ > 0.0) {
       bin = level_ >= static_cast<double>(kMaxLevels - 1) ? kMaxLevels - 1
@@ -180,6 +189,7 @@ class TimeWeighted {
   double threshold_ = std::numeric_limits<double>::infinity();
   double above_ = 0.0;
   std::vector<double> time_at_;  // time at floor(level), negative levels in bin 0
+  bool distribution_ = true;     // time_at_ is kept
 };
 
 /// A piecewise-constant level's area and time within each bin of a repeating clock, e.g. the
