@@ -241,9 +241,9 @@ EntityState Resource::state_of(std::uint32_t entity) const {
 }
 
 void Resource::update_levels() {
-  // A TimeWeighted integrates lazily, so only levels that changed need an update; most calls
-  // change two or three of the eight, and the integer copy in levels_ finds them without
-  // touching the statistics.
+  // Levels that keep only their area and maximum advance together, changed or not (a few adds,
+  // no branch to mispredict); occupied and present, which keep the time at each level, are
+  // updated only when they change. The integer copy in levels_ finds a call that changes nothing.
   const int busy = in_service();
   const int hold = holding();
   const int occupied = busy + hold;
@@ -258,17 +258,23 @@ void Resource::update_levels() {
                     full != 0 && !line_has_room() ? 1 : 0};
   if (next == levels_) return;
   const Time t = now();
-  if (next.in_service != levels_.in_service) stats_.in_service.update(t, next.in_service);
-  if (next.holding != levels_.holding) stats_.holding.update(t, next.holding);
+  stats_.in_service.advance(t, next.in_service);
+  stats_.holding.advance(t, next.holding);
+  stats_.queue.advance(t, next.queue);
+  stats_.blocked_list.advance(t, next.blocked);
+  stats_.full.advance(t, next.full);
+  stats_.no_room.advance(t, next.no_room);
   if (next.occupied != levels_.occupied) {
     if (stats_.occupied_by_hour.enabled()) stats_.occupied_by_hour.update(t, next.occupied);
     stats_.occupied.update(t, next.occupied);
   }
-  if (next.queue != levels_.queue) stats_.queue.update(t, next.queue);
-  if (next.blocked != levels_.blocked) stats_.blocked_list.update(t, next.blocked);
-  if (next.full != levels_.full) stats_.full.update(t, next.full);
-  if (next.present != levels_.present) stats_.present.update(t, next.present);
-  if (next.no_room != levels_.no_room) stats_.no_room.update(t, next.no_room);
+  if (next.present != levels_.present) {
+    if (stats_.present.keeps_distribution()) {
+      stats_.present.update(t, next.present);
+    } else {
+      stats_.present.advance(t, next.present);
+    }
+  }
   levels_ = next;
 }
 

@@ -10,6 +10,7 @@
 #include <carepath/engine/calendar.hpp>
 
 #include <bit>
+#include <cassert>
 #include <cstdint>
 #include <limits>
 #include <vector>
@@ -128,6 +129,16 @@ class TimeWeighted {
     last_ = now;
     level_ = level;
     if (level > max_) max_ = level;
+  }
+  /// As update, for a level that keeps no distribution and no threshold (keep_distribution
+  /// (false)): a few adds and no branch, so a caller may advance several levels together,
+  /// changed or not, rather than test which changed.
+  void advance(Time now, double level) {
+    assert(!distribution_ && threshold_ == std::numeric_limits<double>::infinity());
+    area_ += level_ * (now - last_);
+    last_ = now;
+    level_ = level;
+    max_ = level > max_ ? level : max_;
   }
   /// Starts a new window at `now`, keeping the current level.
   void reset(Time now);
