@@ -46,7 +46,7 @@ Resource::Table::Table() {
   cells_.assign(16, Cell{0, kNone});
 }
 
-std::uint32_t Resource::Table::find(std::uint32_t entity) const {
+std::uint32_t Resource::Table::find_hashed(std::uint32_t entity) const {
   const std::size_t mask = cells_.size() - 1;
   for (std::size_t i = home(entity);; i = (i + 1) & mask) {
     const Cell& c = cells_[i];
@@ -55,8 +55,7 @@ std::uint32_t Resource::Table::find(std::uint32_t entity) const {
   }
 }
 
-std::uint32_t Resource::Table::insert(std::uint32_t entity) {
-  if (2 * (size_ + 1) > cells_.size()) grow();
+std::uint32_t Resource::Table::new_slot(std::uint32_t entity) {
   std::uint32_t slot;
   if (!free_.empty()) {
     slot = free_.back();
@@ -65,22 +64,48 @@ std::uint32_t Resource::Table::insert(std::uint32_t entity) {
     slot = static_cast<std::uint32_t>(slots_.size());
     slots_.emplace_back();
   }
-  const std::size_t mask = cells_.size() - 1;
-  std::size_t i = home(entity);
-  while (cells_[i].slot != kNone) {
-    if (cells_[i].entity == entity) {
-      free_.push_back(slot);
-      throw std::logic_error("entity " + std::to_string(entity) + " is already present");
-    }
-    i = (i + 1) & mask;
-  }
-  cells_[i] = Cell{entity, slot};
-  ++size_;
   slots_[slot].entity = entity;
   return slot;
 }
 
+std::uint32_t Resource::Table::insert(std::uint32_t entity) {
+  if (find(entity) != kNone) {
+    throw std::logic_error("entity " + std::to_string(entity) + " is already present");
+  }
+  const std::uint32_t slot = new_slot(entity);
+  if (entity < kDirect) {
+    if (entity >= direct_.size()) {
+      direct_.resize(std::min<std::size_t>(std::max<std::size_t>(entity + 1, direct_.size() * 2),
+                                           kDirect),
+                     kNone);
+    }
+    direct_[entity] = slot;
+  } else {
+    insert_hashed(entity, slot);
+  }
+  return slot;
+}
+
+void Resource::Table::insert_hashed(std::uint32_t entity, std::uint32_t slot) {
+  if (2 * (size_ + 1) > cells_.size()) grow();
+  const std::size_t mask = cells_.size() - 1;
+  std::size_t i = home(entity);
+  while (cells_[i].slot != kNone) i = (i + 1) & mask;
+  cells_[i] = Cell{entity, slot};
+  ++size_;
+}
+
 void Resource::Table::erase(std::uint32_t entity) {
+  if (entity < kDirect) {
+    assert(entity < direct_.size() && direct_[entity] != kNone);
+    free_.push_back(direct_[entity]);
+    direct_[entity] = kNone;
+    return;
+  }
+  erase_hashed(entity);
+}
+
+void Resource::Table::erase_hashed(std::uint32_t entity) {
   const std::size_t mask = cells_.size() - 1;
   std::size_t i = home(entity);
   while (cells_[i].entity != entity || cells_[i].slot == kNone) {

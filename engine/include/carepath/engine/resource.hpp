@@ -222,16 +222,22 @@ class Resource final : public EventHandler {
     bool has_timer;
     bool started;
   };
-  /// Open-addressing hash table entity -> slot; memory O(peak number present).
+  /// Entity -> slot. Entities below kDirect (a model's patient ids, reused as patients leave, so
+  /// bounded by the peak number in the system) index an array: a lookup is one load. Larger ids
+  /// go to an open-addressing hash table; memory O(peak number present) there.
   class Table {
    public:
     Table();
-    [[nodiscard]] std::uint32_t find(std::uint32_t entity) const;  // kNone if absent
-    std::uint32_t insert(std::uint32_t entity);                    // new slot index
+    [[nodiscard]] std::uint32_t find(std::uint32_t entity) const {  // kNone if absent
+      if (entity < direct_.size()) return direct_[entity];
+      return entity < kDirect ? kNone : find_hashed(entity);
+    }
+    std::uint32_t insert(std::uint32_t entity);  // new slot index
     void erase(std::uint32_t entity);
     Slot& operator[](std::uint32_t slot) { return slots_[slot]; }
     const Slot& operator[](std::uint32_t slot) const { return slots_[slot]; }
     static constexpr std::uint32_t kNone = 0xffffffffU;
+    static constexpr std::uint32_t kDirect = 1U << 22;
 
    private:
     struct Cell {
@@ -241,11 +247,16 @@ class Resource final : public EventHandler {
     [[nodiscard]] std::size_t home(std::uint32_t entity) const {
       return (entity * 0x9E3779B1U) >> shift_;
     }
+    [[nodiscard]] std::uint32_t find_hashed(std::uint32_t entity) const;
+    std::uint32_t new_slot(std::uint32_t entity);
+    void insert_hashed(std::uint32_t entity, std::uint32_t slot);
+    void erase_hashed(std::uint32_t entity);
     void grow();
+    std::vector<std::uint32_t> direct_;  // entity -> slot (kNone = absent), entity < kDirect
     std::vector<Cell> cells_;
     std::vector<Slot> slots_;
     std::vector<std::uint32_t> free_;
-    std::size_t size_ = 0;
+    std::size_t size_ = 0;  // entries in cells_
     int shift_ = 0;
   };
   struct LineEntry {
