@@ -1,13 +1,17 @@
 // The kernel: tie order, cancellation, SimGrid system processes and their synchronisation with
 // the patient calendar, signals, errors. Each Simulation runs in a forked child (one SimGrid
 // engine per process); the child returns a trace string that the parent checks.
+#include <carepath/engine/calendar.hpp>
 #include <carepath/engine/isolate.hpp>
+#include <carepath/engine/random.hpp>
 #include <carepath/engine/simulation.hpp>
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <sstream>
 #include <string>
+#include <vector>
 
 using namespace carepath::engine;
 
@@ -45,6 +49,48 @@ TEST_CASE("events at equal times run in (time, priority, sequence) order", "[eng
     return t.str();
   });
   CHECK(trace == "e5@2 c3@5 a1@5 d4@5 b2@5 end@10");
+}
+
+TEST_CASE("the calendar pops in (time, priority, sequence) order, -0.0 equal to 0.0",
+          "[engine][kernel]") {
+  // Many ties, negative times, both zeros and infinity, against a stable sort of the same events.
+  const std::vector<double> times = {-2.5, -1.0, -0.0, 0.0, 0.5, 1.0, 1.0 + 1e-12, 3.0, kForever};
+  const std::vector<int> prios = {priority::kRelease, priority::kNormal, priority::kArrival};
+  RandomStream rng(7, 0, "calendar");
+  Calendar cal;
+  struct Item {
+    double time;
+    int prio;
+    std::uint32_t id;
+  };
+  std::vector<Item> items;
+  for (std::uint32_t id = 0; id < 5000; ++id) {
+    const double t = times[static_cast<std::size_t>(rng.uniform() * times.size())];
+    const int p = prios[static_cast<std::size_t>(rng.uniform() * prios.size())];
+    items.push_back(Item{t, p, id});
+    cal.schedule(t, p, nullptr, 0, id);
+    if (id % 7 == 6) {  // interleave pops with pushes, as a run does
+      const Event e = cal.pop();
+      const auto it =
+          std::find_if(items.begin(), items.end(), [&](const Item& x) { return x.id == e.arg; });
+      REQUIRE(it != items.end());
+      // No remaining item may come strictly before the popped one.
+      const bool earlier = std::any_of(items.begin(), items.end(), [&](const Item& x) {
+        return x.time < it->time || (x.time == it->time && x.prio < it->prio) ||
+               (x.time == it->time && x.prio == it->prio && x.id < it->id);
+      });
+      REQUIRE_FALSE(earlier);
+      items.erase(it);
+    }
+  }
+  std::stable_sort(items.begin(), items.end(), [](const Item& a, const Item& b) {
+    return a.time < b.time || (a.time == b.time && a.prio < b.prio);
+  });
+  for (const Item& x : items) {
+    REQUIRE_FALSE(cal.empty());
+    CHECK(cal.pop().arg == x.id);
+  }
+  CHECK(cal.empty());
 }
 
 TEST_CASE("system processes see the patient state exactly as of their own date",

@@ -7,6 +7,7 @@
 //
 // Tie order: at equal times the lower priority value runs first; at equal (time, priority) the
 // event scheduled first runs first. The same input therefore always gives the same trace.
+#include <bit>
 #include <cassert>
 #include <cstdint>
 #include <limits>
@@ -59,6 +60,7 @@ struct Event {
 
 class Calendar {
  public:
+  __extension__ using Key128 = unsigned __int128;  // GCC/Clang: compares without branches
   EventId schedule(Time time, int prio, EventHandler* handler, std::uint32_t kind,
                    std::uint32_t arg) {
     assert(prio > -32768 && prio < 32767);
@@ -125,18 +127,32 @@ class Calendar {
     }
     heap_[i] = e;
   }
+  /// (time, order) as one unsigned 128-bit number with the same order as Event::before: the
+  /// time's bits mapped so that unsigned order is numeric order (-0.0 read as +0.0; no NaN).
+  static Key128 key(const Event& e) {
+    auto b = std::bit_cast<std::uint64_t>(e.time + 0.0);
+    b ^= static_cast<std::uint64_t>(static_cast<std::int64_t>(b) >> 63) | (std::uint64_t{1} << 63);
+    return (static_cast<Key128>(b) << 64) | e.order;
+  }
   void sift_down(std::size_t i) {
+    // The smallest of up to four children is selected without branches (the winner is
+    // unpredictable, so a branch per comparison mispredicts about half the time).
     const std::size_t n = heap_.size();
-    Event e = heap_[i];
+    const Event e = heap_[i];
+    const Key128 ek = key(e);
     for (;;) {
       const std::size_t first = i * kArity + 1;
       if (first >= n) break;
       std::size_t best = first;
+      Key128 bk = key(heap_[first]);
       const std::size_t last = first + kArity < n ? first + kArity : n;
       for (std::size_t c = first + 1; c < last; ++c) {
-        if (heap_[c].before(heap_[best])) best = c;
+        const Key128 k = key(heap_[c]);
+        const bool less = k < bk;
+        best = less ? c : best;
+        bk = less ? k : bk;
       }
-      if (!heap_[best].before(e)) break;
+      if (!(bk < ek)) break;
       heap_[i] = heap_[best];
       i = best;
     }
