@@ -75,9 +75,9 @@ std::uint32_t Resource::Table::insert(std::uint32_t entity) {
   const std::uint32_t slot = new_slot(entity);
   if (entity < kDirect) {
     if (entity >= direct_.size()) {
-      direct_.resize(std::min<std::size_t>(std::max<std::size_t>(entity + 1, direct_.size() * 2),
-                                           kDirect),
-                     kNone);
+      direct_.resize(
+          std::min<std::size_t>(std::max<std::size_t>(entity + 1, direct_.size() * 2), kDirect),
+          kNone);
     }
     direct_[entity] = slot;
   } else {
@@ -236,6 +236,8 @@ Resource::Resource(Simulation& sim, ResourceConfig config, ResourceClient* clien
     tw->keep_distribution(false);
   }
   stats_.present.keep_distribution(config_.present_distribution);
+  stats_.line_times.keep_histogram(false);  // their means are what is read
+  stats_.reneged_waits.keep_histogram(false);
   if (config_.groups < 0)
     throw std::invalid_argument("resource '" + config_.name + "': groups < 0");
   stats_.by_group.resize(static_cast<std::size_t>(config_.groups));
@@ -672,6 +674,8 @@ void Resource::reset_stats() {
     tw->update(t, tw->level());
     tw->reset(t);
   }
+  fresh.line_times.keep_histogram(stats_.line_times.keeps_histogram());
+  fresh.reneged_waits.keep_histogram(stats_.reneged_waits.keeps_histogram());
   fresh.by_group.resize(stats_.by_group.size());
   fresh.occupied_by_hour = stats_.occupied_by_hour;
   if (fresh.occupied_by_hour.enabled()) {

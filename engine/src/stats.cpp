@@ -74,8 +74,12 @@ double LogHistogram::share_at_most(double x) const {
 
 void Tally::merge(const Tally& o) {
   if (o.n_ == 0) return;
+  // A histogram is kept only if both sides kept theirs (a partial one would mislead).
+  if (!o.histogram_) keep_histogram(false);
   if (n_ == 0) {
+    const bool keep = histogram_;
     *this = o;
+    keep_histogram(keep);
     return;
   }
   const auto na = static_cast<double>(n_);
@@ -87,7 +91,7 @@ void Tally::merge(const Tally& o) {
   n_ += o.n_;
   min_ = std::min(min_, o.min_);
   max_ = std::max(max_, o.max_);
-  hist_.merge(o.hist_);
+  if (histogram_) hist_.merge(o.hist_);
 }
 
 double Tally::stddev() const {
@@ -95,11 +99,13 @@ double Tally::stddev() const {
 }
 
 double Tally::quantile(double q) const {
+  if (!histogram_) throw std::logic_error("Tally: no histogram is kept for this quantity");
   if (n_ == 0) return kNaN;
   return std::clamp(hist_.quantile(q), min_, max_);
 }
 
 double Tally::share_at_most(double x) const {
+  if (!histogram_) throw std::logic_error("Tally: no histogram is kept for this quantity");
   if (n_ == 0) return kNaN;
   if (x >= max_) return 1.0;
   if (x < min_) return 0.0;

@@ -63,6 +63,38 @@ TEST_CASE("Tally: mean, variance, min and max match the two-pass formulas", "[en
   }
 }
 
+TEST_CASE("Tally without its histogram keeps count, mean, variance and extremes",
+          "[engine][stats]") {
+  RandomStream rng(3, 0, "tally");
+  Tally full;
+  Tally lean;
+  lean.keep_histogram(false);
+  for (int i = 0; i < 1000; ++i) {
+    const double x = rng.uniform() * 100.0;
+    full.add(x);
+    lean.add(x);
+  }
+  CHECK(lean.count() == full.count());
+  CHECK(lean.mean() == full.mean());
+  CHECK(lean.variance() == full.variance());
+  CHECK(lean.min() == full.min());
+  CHECK(lean.max() == full.max());
+  CHECK(lean.histogram().total() == 0);
+  CHECK_THROWS_AS(lean.quantile(0.5), std::logic_error);
+  CHECK_THROWS_AS(lean.share_at_most(50.0), std::logic_error);
+  lean.reset();
+  CHECK_FALSE(lean.keeps_histogram());  // a new window keeps the choice
+  // Merging a histogram-less window into one with a histogram drops it (it would be partial).
+  full.merge(lean);
+  CHECK(full.keeps_histogram());  // lean is empty after the reset, but still has none
+  Tally other;
+  other.keep_histogram(false);
+  other.add(1.0);
+  full.merge(other);
+  CHECK_FALSE(full.keeps_histogram());
+  CHECK_THROWS_AS(full.quantile(0.5), std::logic_error);
+}
+
 TEST_CASE("LogHistogram: bins are at most 1% wide from 1e-3 to 1e8", "[engine][stats]") {
   for (std::size_t i = 2; i + 1 < LogHistogram::kBins; ++i) {
     const double lo = LogHistogram::lower_edge(i);

@@ -137,9 +137,10 @@ struct ResourceStats {
   // Times are counted from admission: a patient blocked upstream (EntryMode::block) is admitted
   // when it leaves the blocked list, not when it asked to come in.
   Tally waits;             ///< admission -> first start, or -> reneging; every admitted patient
-  Tally reneged_waits;     ///< admission -> reneging (the abandoners' time to abandon)
+  Tally reneged_waits;     ///< admission -> reneging (the abandoners' time to abandon); no
+                           ///< histogram (Tally::keep_histogram)
   Tally line_times;        ///< total time in the line, re-queues after pre-emption included;
-                           ///< recorded when the patient leaves the resource
+                           ///< recorded when the patient leaves the resource; no histogram
   Tally time_in_resource;  ///< admission -> release, reneging or withdrawal (holding included)
   // Levels over time. Only `occupied` (and `present`, ResourceConfig::present_distribution)
   // keep the time at each level (percentiles, time at a level); the others keep mean, area, max.

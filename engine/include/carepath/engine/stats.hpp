@@ -77,10 +77,22 @@ class Tally {
     m2_ += d * (x - mean_);
     if (x < min_) min_ = x;
     if (x > max_) max_ = x;
-    hist_.add(x);
+    if (histogram_) hist_.add(x);
   }
+  /// Whether the histogram is kept (the default). Without it quantile and share_at_most are
+  /// unavailable (std::logic_error): for quantities whose mean, spread and extremes are all that
+  /// is read. A window reset keeps the choice.
+  void keep_histogram(bool keep) {
+    histogram_ = keep;
+    if (!keep) hist_.clear();
+  }
+  [[nodiscard]] bool keeps_histogram() const { return histogram_; }
   /// Starts a new window: forgets everything so far.
-  void reset() { *this = Tally{}; }
+  void reset() {
+    const bool keep = histogram_;
+    *this = Tally{};
+    histogram_ = keep;
+  }
   void reset(Time /*now*/) { reset(); }
   /// Combines another window or replication (Chan et al.'s pairwise formula).
   void merge(const Tally& o);
@@ -108,6 +120,7 @@ class Tally {
   double min_ = std::numeric_limits<double>::infinity();
   double max_ = -std::numeric_limits<double>::infinity();
   LogHistogram hist_;
+  bool histogram_ = true;
 };
 
 /// A piecewise-constant level over time (number busy, queue length, a 0/1 "full" flag).
