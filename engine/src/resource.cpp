@@ -73,17 +73,36 @@ std::uint32_t Resource::Table::insert(std::uint32_t entity) {
     throw std::logic_error("entity " + std::to_string(entity) + " is already present");
   }
   const std::uint32_t slot = new_slot(entity);
-  if (entity < kDirect) {
-    if (entity >= direct_.size()) {
-      direct_.resize(
-          std::min<std::size_t>(std::max<std::size_t>(entity + 1, direct_.size() * 2), kDirect),
-          kNone);
+  if (entity >= direct_.size()) {
+    // Cover the id by the array if it is small beside the number present (slots_ has grown to
+    // the peak number present).
+    const std::size_t bound =
+        std::min<std::size_t>(std::max<std::size_t>(4096, 16 * slots_.size()), kDirect);
+    if (entity < bound) {
+      grow_direct(std::min(std::max<std::size_t>({entity + 1, 2 * direct_.size(), 64}), bound));
     }
+  }
+  if (entity < direct_.size()) {
     direct_[entity] = slot;
   } else {
     insert_hashed(entity, slot);
   }
   return slot;
+}
+
+void Resource::Table::grow_direct(std::size_t size) {
+  direct_.resize(size, kNone);
+  if (size_ == 0) return;
+  // Ids now covered by the array leave the hash table (their slots stay in use).
+  std::vector<Cell> moved;
+  for (const Cell& c : cells_) {
+    if (c.slot != kNone && c.entity < size) moved.push_back(c);
+  }
+  for (const Cell& c : moved) {
+    erase_hashed(c.entity);
+    free_.pop_back();  // erase_hashed freed the slot: take it back
+    direct_[c.entity] = c.slot;
+  }
 }
 
 void Resource::Table::insert_hashed(std::uint32_t entity, std::uint32_t slot) {
@@ -96,8 +115,8 @@ void Resource::Table::insert_hashed(std::uint32_t entity, std::uint32_t slot) {
 }
 
 void Resource::Table::erase(std::uint32_t entity) {
-  if (entity < kDirect) {
-    assert(entity < direct_.size() && direct_[entity] != kNone);
+  if (entity < direct_.size()) {
+    assert(direct_[entity] != kNone);
     free_.push_back(direct_[entity]);
     direct_[entity] = kNone;
     return;

@@ -12,6 +12,7 @@
 #include <memory>
 #include <sstream>
 #include <string>
+#include <vector>
 
 using namespace carepath::engine;
 using Catch::Matchers::Contains;
@@ -156,6 +157,39 @@ TEST_CASE("Resource: FIFO service, waits and statistics", "[engine][resource]") 
       "0:0:7:1:0 0:1:7:1:0 1:0:7:2:0 2:0:7:3:1 5:6:7:1:2 5:1:7:2:1 10:6:7:2:1 10:1:7:3:0 "
       "15:6:7:3:0 ";
   CHECK(out == expected);
+}
+
+TEST_CASE("Resource: any entity ids, small or huge, reused or ever-growing", "[engine][resource]") {
+  // Ids below a bound tied to the number present are found by array, larger ones by hash; ids
+  // move from the hash to the array when the array grows. Every id must be found either way.
+  const std::string out = run_log([]() {
+    Simulation sim;
+    LogClient client(sim);
+    client.default_service = 1000.0;  // nobody leaves during the arrivals
+    Resource r(sim, ResourceConfig{.name = "ward", .capacity = 100000}, &client, 1);
+    std::vector<std::uint32_t> ids = {4100, 4294967294U, 70000, 3, 9000, 1U << 22, 5000};
+    for (std::uint32_t k = 0; k < 600; ++k) ids.push_back(10 + k);  // grows the array's bound
+    ids.push_back(8000);   // now below the bound: the array grows and takes 4100, 5000 ...
+    ids.push_back(60000);  // still beyond it
+    for (std::size_t k = 0; k < ids.size(); ++k) {
+      sim.schedule(static_cast<double>(k) * 0.01, priority::kArrival,
+                   [&r, id = ids[k]]() { r.arrive(id); });
+    }
+    std::ostringstream os;
+    sim.schedule(100.0, priority::kNormal, [&]() {
+      int found = 0;
+      for (const std::uint32_t id : ids) found += r.state_of(id) == EntityState::in_service;
+      os << "in service " << found << " of " << ids.size() << "; absent 1011 "
+         << (r.state_of(11U + 1000U) == EntityState::absent) << " absent 4101 "
+         << (r.state_of(4101) == EntityState::absent) << '\n';
+    });
+    sim.run(5000.0);
+    int gone = 0;
+    for (const std::uint32_t id : ids) gone += r.state_of(id) == EntityState::absent;
+    os << "completed " << r.stats().completed << " absent " << gone;
+    return os.str();
+  });
+  CHECK(out == "in service 609 of 609; absent 1011 1 absent 4101 1\ncompleted 609 absent 609");
 }
 
 TEST_CASE("Resource: queue limit, divert and state-dependent baulking", "[engine][resource]") {

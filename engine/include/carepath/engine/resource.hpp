@@ -223,15 +223,16 @@ class Resource final : public EventHandler {
     bool has_timer;
     bool started;
   };
-  /// Entity -> slot. Entities below kDirect (a model's patient ids, reused as patients leave, so
-  /// bounded by the peak number in the system) index an array: a lookup is one load. Larger ids
-  /// go to an open-addressing hash table; memory O(peak number present) there.
+  /// Entity -> slot. Small ids (a model's patient ids, reused as patients leave) index an array:
+  /// a lookup is one load. The array covers ids below a bound that grows with the peak number
+  /// present (at most 16 times it, or 4,096), so ids that only ever grow cannot inflate it; ids
+  /// above it go to an open-addressing hash table. Memory O(peak number present).
   class Table {
    public:
     Table();
     [[nodiscard]] std::uint32_t find(std::uint32_t entity) const {  // kNone if absent
       if (entity < direct_.size()) return direct_[entity];
-      return entity < kDirect ? kNone : find_hashed(entity);
+      return size_ == 0 ? kNone : find_hashed(entity);
     }
     std::uint32_t insert(std::uint32_t entity);  // new slot index
     void erase(std::uint32_t entity);
@@ -253,7 +254,8 @@ class Resource final : public EventHandler {
     void insert_hashed(std::uint32_t entity, std::uint32_t slot);
     void erase_hashed(std::uint32_t entity);
     void grow();
-    std::vector<std::uint32_t> direct_;  // entity -> slot (kNone = absent), entity < kDirect
+    void grow_direct(std::size_t size);
+    std::vector<std::uint32_t> direct_;  // entity -> slot (kNone = absent); ids beyond: cells_
     std::vector<Cell> cells_;
     std::vector<Slot> slots_;
     std::vector<std::uint32_t> free_;
