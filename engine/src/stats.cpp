@@ -114,6 +114,11 @@ double Tally::share_at_most(double x) const {
 
 // ---------------------------------------------------------------------------- TimeWeighted
 
+void TimeWeighted::add_to_new_level(std::size_t bin, double dt) {
+  time_at_.resize(bin + 1, 0.0);
+  time_at_[bin] += dt;
+}
+
 void TimeWeighted::reset(Time now) {
   area_ = 0.0;
   above_ = 0.0;

@@ -200,9 +200,13 @@ class TimeWeighted {
       bin = level_ >= static_cast<double>(kMaxLevels - 1) ? kMaxLevels - 1
                                                           : static_cast<std::size_t>(level_);
     }
-    if (bin >= time_at_.size()) time_at_.resize(bin + 1, 0.0);
-    time_at_[bin] += dt;
+    if (bin < time_at_.size()) {
+      time_at_[bin] += dt;
+    } else {
+      add_to_new_level(bin, dt);  // rare: out of line, so the common path inlines
+    }
   }
+  void add_to_new_level(std::size_t bin, double dt);
 
   double level_;
   Time last_;
