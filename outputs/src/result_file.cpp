@@ -218,9 +218,10 @@ std::vector<TargetDef> read_target_table(hid_t parent, const std::string& ctx) {
   const auto bounds = h5::read_field_f64(ds.get(), "bound", ctx);
   const auto labels = h5::read_field_string(ds.get(), "label", ctx);
   std::vector<TargetDef> out;
-  for (std::size_t i = 0; i < names.size(); ++i)
+  for (std::size_t i = 0; i < names.size(); ++i) {
     out.push_back(
         TargetDef{names[i], kpis[i], years[i], bounds[i], dirs[i] == "at_least", labels[i]});
+  }
   return out;
 }
 

@@ -139,7 +139,6 @@ constexpr SiteMetric kSiteMetrics[] = {
     {"cost_staff", "GBP", "per_staffed_hour cost x staffed hours + escalation places' cost",
      Applies::costed},
 };
-constexpr std::size_t kNumSiteMetrics = sizeof(kSiteMetrics) / sizeof(kSiteMetrics[0]);
 
 engine::EntryMode to_engine(EntryMode m) {
   switch (m) {
