@@ -395,9 +395,10 @@ int cmd_sweep(Args& a, const std::vector<std::string>& all_args, std::ostream& o
   a.done();
   if (years_opt) load.years = static_cast<int>(parse_int(*years_opt, "--years", 1, kMaxYears));
   experiments::SweepSpec spec = experiments::load_sweep(file);
-  if (reps_opt)
+  if (reps_opt) {
     spec.replications =
         static_cast<int>(parse_int(*reps_opt, "--replications", 1, kMaxReplications));
+  }
   if (seed_opt) spec.seed = static_cast<std::uint64_t>(parse_int(*seed_opt, "--seed", 0));
   const auto points = experiments::design_points(spec);
   experiments::Plan plan = experiments::sweep_plan(spec, points, load);
@@ -405,10 +406,11 @@ int cmd_sweep(Args& a, const std::vector<std::string>& all_args, std::ostream& o
 
   const auto runner = experiments::make_runner(jobs);
   const experiments::TaskStore store(out_file, runner->is_leader());
-  if (runner->is_leader())
+  if (runner->is_leader()) {
     err << "carepath: sweep " << spec.name << ": " << points.size() << " point(s) x "
         << spec.scenarios.size() << " scenario(s) x " << plan.replications()
         << " replication(s), common random numbers (seed " << plan.seed() << ")\n";
+  }
   ProgressPrinter printer(err, plan, *runner, store, "sweep");
   const experiments::RunCounts counts =
       experiments::run_plan(plan, store, *runner, outputs, printer.observer(), std::nullopt);
@@ -491,9 +493,10 @@ int cmd_size(Args& a, const std::vector<std::string>& all_args, std::ostream& ou
   }
   if (reps)
     q.replications = static_cast<int>(parse_int(*reps, "--replications", 2, kMaxReplications));
-  if (max_reps)
+  if (max_reps) {
     q.max_replications =
         static_cast<int>(parse_int(*max_reps, "--max-replications", 2, kMaxReplications));
+  }
   q.max_replications = std::max(q.max_replications, q.replications);
   if (min_cap) q.min_capacity = static_cast<int>(parse_int(*min_cap, "--min-capacity", 1));
   if (max_cap) q.max_capacity = static_cast<int>(parse_int(*max_cap, "--max-capacity", 1));

@@ -31,8 +31,10 @@ Sizing::Sizing(SizingQuestion question)
     : q_(std::move(question)), base_(pathways::load_valid_model(q_.scenario, q_.load)) {
   if (q_.sites.empty()) option_error("--site", "name at least one site to size");
   std::vector<std::string> site_names;
+  site_names.reserve(base_.sites.size());
   for (const auto& s : base_.sites) site_names.push_back(s.name);
   std::vector<std::string> years;
+  years.reserve(static_cast<std::size_t>(std::max(base_.horizon.years, 0)));
   for (int y = 0; y < base_.horizon.years; ++y) years.push_back(base_.horizon.year_label(y));
   const auto yit = std::find(years.begin(), years.end(), q_.year);
   if (yit == years.end()) {

@@ -42,9 +42,10 @@ void check_keys(const YAML::Node& map, const std::vector<std::string>& keys,
                 const std::string& where, SweepErrors& errors) {
   for (const auto& kv : map) {
     const auto key = kv.first.as<std::string>();
-    if (std::find(keys.begin(), keys.end(), key) == keys.end())
+    if (std::find(keys.begin(), keys.end(), key) == keys.end()) {
       errors.add(kv.first,
                  "unknown key '" + key + "' in " + where + pathways::did_you_mean(key, keys));
+    }
   }
 }
 
@@ -112,9 +113,10 @@ SweepParameter read_parameter(const std::string& name, const YAML::Node& n, cons
     for (const auto& kv : n["levers"]) {
       p.values.push_back(kv.first.as<std::string>());
       const std::string lever = resolve(file, kv.second.as<std::string>());
-      if (!fs::exists(lever))
+      if (!fs::exists(lever)) {
         errors.add(kv.second,
                    "cannot read the lever '" + kv.second.as<std::string>() + "' (" + lever + ")");
+      }
       p.levers.push_back(lever);
     }
     return p;
@@ -217,9 +219,10 @@ SweepSpec load_sweep(const std::string& path) {
   if (!params || !params.IsMap() || params.size() == 0) {
     errors.add(params ? params : root, "parameters: must map each parameter name to its values");
   } else {
-    for (const auto& kv : params)
+    for (const auto& kv : params) {
       spec.parameters.push_back(
           read_parameter(kv.first.as<std::string>(), kv.second, path, errors));
+    }
   }
 
   const YAML::Node design = root["design"];
@@ -269,10 +272,11 @@ SweepSpec load_sweep(const std::string& path) {
   }
   if (spec.design == SweepDesign::grid) {
     for (const auto& p : spec.parameters) {
-      if (p.range && p.range->step <= 0)
+      if (p.range && p.range->step <= 0) {
         errors.add(params[p.name],
                    "a range in a grid needs a step: (only a Latin hypercube draws from a "
                    "continuous range)");
+      }
     }
   }
   if (const YAML::Node r = root["replications"]) {
@@ -402,9 +406,10 @@ Plan sweep_plan(const SweepSpec& spec, const std::vector<DesignPoint>& points,
       names.push_back(k.name);
     std::vector<ConfigError> errors;
     for (const auto& k : spec.kpis) {
-      if (std::find(names.begin(), names.end(), k) == names.end())
+      if (std::find(names.begin(), names.end(), k) == names.end()) {
         errors.push_back(ConfigError{
             spec.file, 0, 0, "kpis: unknown KPI '" + k + "'" + pathways::did_you_mean(k, names)});
+      }
     }
     if (!errors.empty()) throw ConfigErrors(errors);
   }

@@ -3,6 +3,8 @@
 #include <carepath/outputs/result_file.hpp>
 #include <carepath/pathways/runtime.hpp>
 
+#include <algorithm>
+
 namespace carepath::experiments {
 namespace {
 
@@ -48,6 +50,7 @@ class PartSink final : public pathways::ReplicationSink {
 
 std::vector<std::string> year_labels(const pathways::ModelSpec& m) {
   std::vector<std::string> out;
+  out.reserve(static_cast<std::size_t>(std::max(m.horizon.years, 0)));
   for (int y = 0; y < m.horizon.years; ++y) out.push_back(m.horizon.year_label(y));
   return out;
 }

@@ -65,6 +65,7 @@ FlowLayout layout_flows(const std::vector<FlowEdge>& edges,
   };
   node("");
   std::vector<std::pair<std::size_t, std::size_t>> ends;
+  ends.reserve(edges.size());
   for (const auto& e : edges) ends.emplace_back(node(e.from), node(e.to));
   const std::size_t n = out.nodes.size();
   std::vector<std::vector<std::size_t>> out_edges(n);

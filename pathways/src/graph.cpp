@@ -522,6 +522,7 @@ std::vector<Check> CareGraph::validate() const {
     std::string text = cycle_text(cycles);
     if (n_years > 1 && !cycles.empty()) {
       std::vector<std::string> years;
+      years.reserve(first_year.size());
       for (std::size_t y : first_year) years.push_back(m.horizon.year_label(static_cast<int>(y)));
       text += " (from " + join(years) + ")";
     }

@@ -401,9 +401,10 @@ std::string type_schema(std::string_view type) {
   if (type == "growth") return pattern("%/year");
   if (type == "threshold")
     return "{\"oneOf\": [{\"type\": \"number\", \"minimum\": 0}, " + pattern("%") + "]}";
-  if (type == "count")
+  if (type == "count") {
     return or_expression(
         R"({"oneOf": [{"type": "integer", "minimum": 0}, {"const": "unlimited"}]})");
+  }
   if (type == "parameter") {
     return "{\"oneOf\": [" + type_schema("section:parameter") +
            R"(, {"type": ["number", "string"]}]})";
@@ -488,8 +489,8 @@ std::string kind_requirements() {
 }  // namespace
 
 const std::vector<SectionSpec>& key_table() {
-  static const std::vector<SectionSpec> table = build();
-  return table;
+  static const std::vector<SectionSpec> kTable = build();
+  return kTable;
 }
 
 std::vector<std::string> keys_of(std::string_view section) {

@@ -840,10 +840,11 @@ void Converter::convert_site(const Entry& e, SiteSpec& s) {
         }
       }
     }
-    if (!n.has("overflow"))
+    if (!n.has("overflow")) {
       error(key_loc(n, "appointments"), "appointments of " + name +
                                             " need an 'overflow': where requests go when the "
                                             "day's appointments are gone");
+    }
     if (s.kind == SiteKind::triage || s.kind == SiteKind::exit)
       error(key_loc(n, "appointments"), "appointments apply to sites with capacity (" + name + ")");
   }
@@ -1662,9 +1663,10 @@ void Converter::convert_kpis(const Node& root) {
     for (const std::string& r : refs[k.name]) {
       const auto named = std::find_if(m_.kpis.begin(), m_.kpis.end(),
                                       [&](const KpiSpec& o) { return o.name == r; });
-      if (named != m_.kpis.end() && named->form == KpiSpec::Form::profile)
+      if (named != m_.kpis.end() && named->form == KpiSpec::Form::profile) {
         error(locs[k.name], "KPI " + squote(k.name) + " refers to " + squote(r) +
                                 ", a profile (one value per hour or weekday), not a single number");
+      }
     }
   }
   // KPIs that refer to themselves through ratio/per_100k.
@@ -1733,18 +1735,20 @@ void Converter::convert_escalation(const Node& root) {
       check_keys(*w, keys_of("escalation_watch"), "in watch " + in);
       if (const Node* site = require(*w, "site", key_loc(n, "watch"), "in watch " + in))
         x.site = reference(*site, site_names_, "site", "in watch " + in);
-      if (const Node* mm = w->get("measure"))
+      if (const Node* mm = w->get("measure")) {
         if (auto v = choice(*mm, measures, "measure", "in watch " + in))
           x.measure = static_cast<EscalationSpec::Measure>(*v);
+      }
     }
     const SiteSpec* watched = x.site >= 0 && static_cast<std::size_t>(x.site) < m_.sites.size()
                                   ? &m_.sites[static_cast<std::size_t>(x.site)]
                                   : nullptr;
     if (watched != nullptr &&
-        (watched->kind == SiteKind::triage || watched->kind == SiteKind::exit))
+        (watched->kind == SiteKind::triage || watched->kind == SiteKind::exit)) {
       error(key_loc(n, "watch"), "escalation policy " + squote(e.key) + " watches " +
                                      squote(watched->name) + ", a site without places (" +
                                      (watched->kind == SiteKind::triage ? "triage" : "exit") + ")");
+    }
     const bool has_share = x.measure == EscalationSpec::Measure::occupancy ||
                            x.measure == EscalationSpec::Measure::present;
     const auto check_share = [&](const Node& t, bool share) {
@@ -1777,9 +1781,10 @@ void Converter::convert_escalation(const Node& root) {
         if (auto v = threshold(*t, "below")) {
           std::tie(x.close_below, x.close_share) = *v;
           check_share(*t, x.close_share);
-          if (x.close_share == x.open_share && x.close_below > x.open_at)
+          if (x.close_share == x.open_share && x.close_below > x.open_at) {
             error(t->loc,
                   "close below (" + t->text + ") must not be above open at_least (" + in + ")");
+          }
         }
       }
       if (const Node* d = c->get("for"))
@@ -1808,9 +1813,10 @@ void Converter::convert_escalation(const Node& root) {
       }
       if (x.add_site >= 0 && static_cast<std::size_t>(x.add_site) < m_.sites.size()) {
         const SiteSpec& t = m_.sites[static_cast<std::size_t>(x.add_site)];
-        if (t.kind == SiteKind::triage || t.kind == SiteKind::exit || t.unlimited_in_some_year())
+        if (t.kind == SiteKind::triage || t.kind == SiteKind::exit || t.unlimited_in_some_year()) {
           error(key_loc(n, "add"), "add " + in + " names " + squote(t.name) +
                                        ", which has no finite capacity to add to");
+        }
       }
     }
     if (const Node* d = n.get("divert"); d != nullptr && expect_map(*d, "divert " + in)) {
@@ -1831,15 +1837,17 @@ void Converter::convert_escalation(const Node& root) {
           error(t->loc, "divert " + in + " cannot send patients to the watched site itself");
       }
     }
-    if (x.add == 0 && x.divert_share == 0 && n.has("add") == false && n.has("divert") == false)
+    if (x.add == 0 && x.divert_share == 0 && n.has("add") == false && n.has("divert") == false) {
       error(e.key_loc,
             "escalation policy " + squote(e.key) + " does nothing: give it 'add' or 'divert'");
+    }
     if (const Node* c = n.get("cost"); c != nullptr && expect_map(*c, "cost " + in)) {
       check_keys(*c, keys_of("escalation_cost"), "in cost " + in);
-      if (const Node* v = c->get("per_bed_day"))
+      if (const Node* v = c->get("per_bed_day")) {
         if (auto y = number_in(*v, "per_bed_day cost", 0, std::numeric_limits<double>::max(),
                                "a number >= 0"))
           x.cost_per_bed_day = *y;
+      }
     }
     m_.escalation.push_back(std::move(x));
   }
@@ -1850,9 +1858,11 @@ void Converter::convert_targets(const Node& root) {
   if (block == nullptr || !expect_map(*block, "'targets'")) return;
   // KPI names (declared and built-in) are known only once the rest of the model converted.
   std::vector<std::string> kpis;
-  if (errors_.empty())
+  if (errors_.empty()) {
     for (const KpiInfo& k : kpi_catalogue(m_)) kpis.push_back(k.name);
+  }
   std::vector<std::string> labels;
+  labels.reserve(static_cast<std::size_t>(std::max(file_years_, 0)));
   for (int y = 0; y < file_years_; ++y) labels.push_back(m_.horizon.year_label(y));
   for (const Entry& e : block->entries) {
     const Node& n = e.value;
@@ -1883,9 +1893,10 @@ void Converter::convert_targets(const Node& root) {
              misspelt_.end();
     };
     if ((lo == nullptr) == (hi == nullptr)) {
-      if (!misspelt("at_least") && !misspelt("at_most"))  // else reported as a misspelling
+      if (!misspelt("at_least") && !misspelt("at_most")) {  // else reported as a misspelling
         error(e.key_loc,
               "target " + squote(e.key) + " needs exactly one of 'at_least' or 'at_most'");
+      }
       ok = false;
     } else {
       t.at_least = lo != nullptr;

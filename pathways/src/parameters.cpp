@@ -138,9 +138,10 @@ class Expression {
       if (!plus && !eat('-')) return a;
       const Value b = number_only(product(), plus ? "+" : "-");
       number_only(a, plus ? "+" : "-");
-      if (a.dim != b.dim || a.rate_unit != b.rate_unit)
+      if (a.dim != b.dim || a.rate_unit != b.rate_unit) {
         fail(std::string("cannot add or subtract ") + dim_name(a.dim) + a.rate_unit + " and " +
              dim_name(b.dim) + b.rate_unit);
+      }
       a.number = plus ? a.number + b.number : a.number - b.number;
     }
   }

@@ -69,7 +69,7 @@ TEST_CASE("ProcessPool runs every task once and reports failures by task", "[eng
                             if (task == 3) throw std::runtime_error("bad scenario");
                             return "ok";
                           },
-                          [&](int, std::string) { ++delivered; }),
+                          [&](int, const std::string&) { ++delivered; }),
                       Contains("task 3") && Contains("bad scenario"));
   CHECK(delivered <= 5);
 }
@@ -93,7 +93,7 @@ TEST_CASE("ProcessPool: SIGINT in the parent kills the children", "[engine][isol
                               [[maybe_unused]] const auto n = ::write(write_fd, &c, 1);
                               return std::string();
                             },
-                            [](int, std::string) {});
+                            [](int, const std::string&) {});
                         return 0;
                       }),
                       Contains("signal 2"));

@@ -104,6 +104,7 @@ template <class R, class F>
 void check_ci(const char* what, const std::vector<R>& reps, F field, double exact,
               double wrong_offset = 0.0) {
   std::vector<double> values;
+  values.reserve(reps.size());
   for (const R& r : reps) values.push_back(field(r));
   const ConfidenceInterval ci = t_confidence_interval(values, kConfidence);
   const double wrong = wrong_offset != 0.0 ? exact + wrong_offset : exact * 1.1;

@@ -24,11 +24,12 @@ int main(int argc, char** argv) {
       ++differ;
     }
   }
-  for (const auto& [path, hash] : b)
+  for (const auto& [path, hash] : b) {
     if (a.find(path) == a.end()) {
       std::cerr << "only in " << argv[2] << ": " << path << "\n";
       ++differ;
     }
+  }
   std::cout << a.size() << " datasets compared, " << differ << " differ\n";
   return differ == 0 && !a.empty() ? 0 : 1;
 }

@@ -81,7 +81,7 @@ struct SampleRun {
   /// Writes one part (as a child would), returns its path.
   std::filesystem::path write_part(const std::filesystem::path& dir, std::size_t s,
                                    std::uint32_t r) const {
-    const auto path = part_path(dir, scenarios[s], r);
+    auto path = part_path(dir, scenarios[s], r);
     PartWriter w(path, part_spec(s, r));
     for (std::size_t y = 0; y < years.size(); ++y) {
       for (std::size_t k = 0; k < kpis.size(); ++k) w.set_kpi_value(y, k, value(s, r, y, k));
@@ -125,6 +125,7 @@ struct SampleRun {
       const std::filesystem::path& dir,
       const std::vector<std::pair<std::size_t, std::uint32_t>>& order) const {
     std::vector<std::filesystem::path> out;
+    out.reserve(order.size());
     for (const auto& [s, r] : order) out.push_back(write_part(dir, s, r));
     return out;
   }
@@ -160,8 +161,8 @@ struct SampleRun {
 
 /// A fresh, empty scratch directory under the system temp dir.
 inline std::filesystem::path scratch_dir(const std::string& name) {
-  const auto dir = std::filesystem::temp_directory_path() /
-                   ("carepath_outputs_test_" + std::to_string(::getpid()) + "_" + name);
+  auto dir = std::filesystem::temp_directory_path() /
+             ("carepath_outputs_test_" + std::to_string(::getpid()) + "_" + name);
   std::filesystem::remove_all(dir);
   std::filesystem::create_directories(dir);
   return dir;

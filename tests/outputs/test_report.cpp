@@ -106,10 +106,10 @@ TEST_CASE("compare table: one aligned row per year x KPI, a delta column per sce
   CHECK_THAT(lines[header], Contains("do-nothing"));
   CHECK_THAT(lines[header], Contains("best"));
   std::vector<std::string> data;
-  for (std::size_t i = header + 1; i < lines.size() && lines[i].rfind("*", 0) != 0; ++i) {
+  for (std::size_t i = header + 1; i < lines.size() && lines[i].rfind('*', 0) != 0; ++i) {
     if (!lines[i].empty()) data.push_back(lines[i]);
   }
-  REQUIRE(data.size() == 3 * 4);
+  REQUIRE(data.size() == std::size_t{3} * 4);
   // Plain ASCII; every data row splits into year, kpi, unit, baseline + 2 deltas, aligned.
   for (const char c : text) CHECK(static_cast<unsigned char>(c) < 128);
   for (const auto& l : data) {
@@ -244,10 +244,11 @@ TEST_CASE("summary text and JSON", "[outputs][report]") {
   for (std::size_t i = 0; i < json.size(); ++i) {
     const char c = json[i];
     if (in_string) {
-      if (c == '\\')
+      if (c == '\\') {
         ++i;
-      else if (c == '"')
+      } else if (c == '"') {
         in_string = false;
+      }
       continue;
     }
     if (c == '"') in_string = true;
@@ -264,10 +265,10 @@ TEST_CASE("CSV export: tidy tables of the right shape", "[outputs][report]") {
   const fs::path out = fx.dir / "csv";
   const auto files = export_csv(r, out, ExportOptions{true, true, true, {"ed_4h_pct"}});
   CHECK(files.size() == 9);
-  const std::size_t S = 3, R = 4, Y = 3, K = 4;
+  const std::size_t n_s = 3, n_r = 4, n_y = 3, n_k = 4;  // scenarios, replications, years, KPIs
 
   const auto kv = read_csv(out / "kpi_values.csv");
-  REQUIRE(kv.size() == 1 + S * R * Y * K);
+  REQUIRE(kv.size() == 1 + n_s * n_r * n_y * n_k);
   CHECK(kv[0] == std::vector<std::string>{"scenario", "replication", "year", "kpi", "unit", "value",
                                           "headline"});
   for (const auto& row : kv) CHECK(row.size() == 7);
@@ -276,26 +277,26 @@ TEST_CASE("CSV export: tidy tables of the right shape", "[outputs][report]") {
   // The headline KPI is marked in every KPI table.
   CHECK(std::count_if(kv.begin(), kv.end(), [](const auto& row) {
           return row[3] == "ed_4h_pct" && row[6] == "1";
-        }) == static_cast<std::ptrdiff_t>(S * R * Y));
+        }) == static_cast<std::ptrdiff_t>(n_s * n_r * n_y));
   CHECK(std::stod(kv[1][5]) == fx.run.value(0, 1, 0, 0));  // round-trips exactly
 
   const auto kp = read_csv(out / "kpis.csv");
-  REQUIRE(kp.size() == 1 + S * K);
+  REQUIRE(kp.size() == 1 + n_s * n_k);
   CHECK(kp[4][3] == "95th percentile of the wait for ED treatment, \"all\"");  // quoted field
 
   const auto sm = read_csv(out / "summary.csv");
-  REQUIRE(sm.size() == 1 + S * K * Y);
+  REQUIRE(sm.size() == 1 + n_s * n_k * n_y);
   CHECK(sm[0].size() == 11);
   CHECK(sm[0].back() == "headline");
   const auto cp = read_csv(out / "comparisons.csv");
-  REQUIRE(cp.size() == 1 + (S - 1) * K * Y);
+  REQUIRE(cp.size() == 1 + (n_s - 1) * n_k * n_y);
   CHECK(cp[0].size() == 19);
   for (const auto& row : cp) CHECK(row.size() == 19);
   const auto pd = read_csv(out / "paired_differences.csv");
-  REQUIRE(pd.size() == 1 + (S - 1) * R * Y * K);
+  REQUIRE(pd.size() == 1 + (n_s - 1) * n_r * n_y * n_k);
 
   const auto ts = read_csv(out / "timeseries.csv");
-  REQUIRE(ts.size() == 1 + S * R * fx.run.samples * 2 * 3);
+  REQUIRE(ts.size() == 1 + n_s * n_r * fx.run.samples * 2 * 3);
   CHECK(ts[0] ==
         std::vector<std::string>{"scenario", "replication", "hour", "site", "variable", "value"});
   // hour 1, site ucc, queue of do-nothing replication 1
@@ -305,7 +306,7 @@ TEST_CASE("CSV export: tidy tables of the right shape", "[outputs][report]") {
 
   const auto ev = read_csv(out / "events.csv");
   const std::size_t per_rep = fx.run.patients * 3 - fx.run.patients / 11 + 1;
-  REQUIRE(ev.size() == 1 + S * R * per_rep);
+  REQUIRE(ev.size() == 1 + n_s * n_r * per_rep);
   // Time order: patient 1 arrives at 4, patient 2 at 7, patient 1 starts at 9.
   CHECK(ev[3] ==
         std::vector<std::string>{"do-nothing", "1", "1", "child, under 16", "ed", "start", "9"});

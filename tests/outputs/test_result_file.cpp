@@ -344,7 +344,7 @@ TEST_CASE("assembly is bit-identical whatever the completion order", "[outputs][
   // The comparison is able to fail: change one value and it must differ.
   SampleRun other = run;
   other.master_seed = run.master_seed;  // same provenance
-  auto parts3 = parts1;
+  const auto& parts3 = parts1;          // the same files, one of them rewritten below
   {
     PartSpec spec = read_part_info(parts1[4]).spec;
     PartWriter w(parts1[4], spec);  // rewrite one part with a single different value
@@ -400,6 +400,7 @@ TEST_CASE("forked children write parts concurrently", "[outputs][h5]") {
     CHECK((WIFEXITED(status) && WEXITSTATUS(status) == 0));
   }
   std::vector<fs::path> parts;
+  parts.reserve(order.size());
   for (const auto& [s, r] : order) parts.push_back(part_path(dir / "parts", run.scenarios[s], r));
   run.assemble(dir / "forked.h5", parts, static_cast<std::uint32_t>(order.size()));
   // Same as a sequential run.

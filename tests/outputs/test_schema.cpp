@@ -56,8 +56,8 @@ std::vector<Entry> parse_schema_block(const std::string& block_name) {
     if (const auto open = dtype.find('('); open != std::string::npos) {
       std::string fields = dtype.substr(open + 1, dtype.size() - open - 2);
       dtype = dtype.substr(0, open);
-      std::istringstream fs_(fields);
-      for (std::string f; std::getline(fs_, f, ',');) e.fields.push_back(f);
+      std::istringstream field_stream(fields);
+      for (std::string f; std::getline(field_stream, f, ',');) e.fields.push_back(f);
     }
     e.dtype = dtype;
     for (std::string a; ls >> a;) {

@@ -38,6 +38,7 @@ std::vector<Values> replicate(const ModelSpec& m, int reps, const std::vector<st
                               std::uint64_t seed = 8) {
   REQUIRE(names.size() <= kMaxKpis);
   std::vector<Values> out;
+  out.reserve(static_cast<std::size_t>(std::max(reps, 0)));
   for (int r = 0; r < reps; ++r) {
     out.push_back(engine::run_isolated<Values>([&]() {
       Values v{};
@@ -54,6 +55,7 @@ template <class F>
 void check_ci(const std::string& what, const std::vector<Values>& reps, F f, double exact,
               double wrong) {
   std::vector<double> x;
+  x.reserve(reps.size());
   for (const Values& v : reps) x.push_back(f(v));
   const engine::ConfidenceInterval ci = engine::t_confidence_interval(x, kConfidence);
   INFO(what << ": exact " << exact << ", 99.9% CI [" << ci.low() << ", " << ci.high()
