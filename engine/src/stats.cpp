@@ -134,6 +134,8 @@ void TimeWeighted::merge(const TimeWeighted& o, Time o_now) {
   area_ += o.area(o_now);
   above_ += o.time_at_or_above_threshold(o_now);
   max_ = std::max(max_, o.max_);
+  // The time at each level is kept only if both sides kept theirs (a partial one would mislead).
+  if (!o.distribution_) keep_distribution(false);
   if (!distribution_) return;
   const std::vector<double> other = o.time_at_levels(o_now);
   if (other.size() > time_at_.size()) time_at_.resize(other.size(), 0.0);

@@ -214,6 +214,10 @@ TEST_CASE("TimeWeighted without its level distribution keeps mean, area and max"
   lean.merge(other, 106.0);
   CHECK(lean.area(now) == 18.0 + 24.0);
   CHECK(lean.max() == 4.0);
+  full.merge(other, 106.0);  // a window without the distribution: the merge has none either
+  CHECK(full.area(now) == 18.0 + 24.0);
+  CHECK_FALSE(full.keeps_distribution());
+  CHECK_THROWS_AS(full.quantile(0.5, now), std::logic_error);
 }
 
 TEST_CASE("Student t quantiles match published tables", "[engine][stats]") {

@@ -60,7 +60,6 @@ struct Event {
 
 class Calendar {
  public:
-  __extension__ using Key128 = unsigned __int128;  // GCC/Clang: compares without branches
   EventId schedule(Time time, int prio, EventHandler* handler, std::uint32_t kind,
                    std::uint32_t arg) {
     assert(prio > -32768 && prio < 32767);
@@ -102,6 +101,7 @@ class Calendar {
 
  private:
   static constexpr std::size_t kArity = 4;
+  __extension__ using Key128 = unsigned __int128;  // GCC/Clang: compares without branches
 
   void skip_cancelled() {
     while (cancelled_pending_ != 0 && !heap_.empty()) {
