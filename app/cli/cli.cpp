@@ -631,13 +631,15 @@ int run(const std::vector<std::string>& args, std::ostream& out, std::ostream& e
     }
     throw UsageError("unknown command '" + cmd + "'");
   } catch (const UsageError& e) {
-    err << "carepath: " << e.what() << "\n\n" << kUsage;
+    // Each message goes out in one write: under mpirun the ranks share the terminal, and a
+    // message written in pieces can be cut by another rank's line.
+    err << std::string("carepath: ") + e.what() + "\n\n" + kUsage << std::flush;
     return 2;
   } catch (const pathways::ConfigErrors& e) {
-    err << e.what() << "\n";
+    err << std::string(e.what()) + "\n" << std::flush;
     return 2;
   } catch (const std::exception& e) {
-    err << "carepath: error: " << e.what() << "\n";
+    err << std::string("carepath: error: ") + e.what() + "\n" << std::flush;
     return 1;
   }
 }
