@@ -98,11 +98,7 @@ void Resource::Table::grow_direct(std::size_t size) {
   for (const Cell& c : cells_) {
     if (c.slot != kNone && c.entity < size) moved.push_back(c);
   }
-  for (const Cell& c : moved) {
-    erase_hashed(c.entity);
-    free_.pop_back();  // erase_hashed freed the slot: take it back
-    direct_[c.entity] = c.slot;
-  }
+  for (const Cell& c : moved) direct_[c.entity] = take_hashed(c.entity);
 }
 
 void Resource::Table::insert_hashed(std::uint32_t entity, std::uint32_t slot) {
@@ -121,17 +117,17 @@ void Resource::Table::erase(std::uint32_t entity) {
     direct_[entity] = kNone;
     return;
   }
-  erase_hashed(entity);
+  free_.push_back(take_hashed(entity));
 }
 
-void Resource::Table::erase_hashed(std::uint32_t entity) {
+std::uint32_t Resource::Table::take_hashed(std::uint32_t entity) {
   const std::size_t mask = cells_.size() - 1;
   std::size_t i = home(entity);
   while (cells_[i].entity != entity || cells_[i].slot == kNone) {
     assert(cells_[i].slot != kNone);
     i = (i + 1) & mask;
   }
-  free_.push_back(cells_[i].slot);
+  const std::uint32_t slot = cells_[i].slot;
   --size_;
   // Backward-shift deletion: keep every later entry of the cluster reachable from its home.
   std::size_t hole = i;
@@ -146,6 +142,7 @@ void Resource::Table::erase_hashed(std::uint32_t entity) {
     }
   }
   cells_[hole].slot = kNone;
+  return slot;
 }
 
 void Resource::Table::grow() {

@@ -372,6 +372,11 @@ Id xfer_plist(hid_t file_type, hid_t mem_type, std::uint64_t elements) {
   return p;
 }
 
+Id read_plist(hid_t dataset, hid_t mem_type, std::uint64_t elements, const std::string& ctx) {
+  Id ftype = check(H5Dget_type(dataset), ctx, "type");
+  return xfer_plist(ftype.get(), mem_type, elements);
+}
+
 std::uint64_t rows(hid_t dataset, const std::string& ctx) {
   Id space = check(H5Dget_space(dataset), ctx, "dataspace");
   const int rank = H5Sget_simple_extent_ndims(space.get());
@@ -520,8 +525,7 @@ std::vector<T> read_numeric_field(hid_t dataset, const char* field, hid_t native
   H5Tinsert(t.get(), field, 0, native);
   std::vector<T> out(n);
   if (n > 0) {
-    Id ftype = check(H5Dget_type(dataset), ctx, "type");
-    Id x = xfer_plist(ftype.get(), t.get(), n);
+    Id x = read_plist(dataset, t.get(), n, ctx);
     check(H5Dread(dataset, t.get(), kAll, kAll, x.get(), out.data()), ctx,
           std::string("cannot read column ") + field);
   }
@@ -541,8 +545,7 @@ std::vector<double> read_fields_f64(hid_t dataset, const std::vector<std::string
   for (std::size_t k = 0; k < fields.size(); ++k) {
     H5Tinsert(t.get(), fields[k].c_str(), sizeof(double) * k, H5T_NATIVE_DOUBLE);
   }
-  Id ftype = check(H5Dget_type(dataset), ctx, "type");
-  Id x = xfer_plist(ftype.get(), t.get(), n);
+  Id x = read_plist(dataset, t.get(), n, ctx);
   check(H5Dread(dataset, t.get(), kAll, kAll, x.get(), out.data()), ctx,
         "cannot read the KPI columns");
   return out;

@@ -100,6 +100,8 @@ std::uint64_t rows(hid_t dataset, const std::string& ctx);
 /// `file_type` and `mem_type` (at most HDF5's 1 MiB default): HDF5 otherwise allocates and zeroes
 /// two 1 MiB buffers on every converting read or write, however small the dataset.
 Id xfer_plist(hid_t file_type, hid_t mem_type, std::uint64_t elements);
+/// xfer_plist for reading up to `elements` rows of `dataset` into `mem_type`.
+Id read_plist(hid_t dataset, hid_t mem_type, std::uint64_t elements, const std::string& ctx);
 
 /// A packed compound row layout built field by field, filled into a byte buffer.
 class CompoundBuilder {

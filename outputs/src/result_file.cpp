@@ -466,6 +466,7 @@ void verify_part_chunks(const LoadedPart& lp) {
     const std::uint64_t n = h5::rows(ds.get(), ctx);
     if (n != lp.info.events) throw ResultFileError(ctx + ": damaged part (events count)");
     h5::Id mtype = h5::event_memory_type();
+    h5::Id x = h5::read_plist(ds.get(), mtype.get(), std::min<std::uint64_t>(kEventChunk, n), ctx);
     std::vector<EventRecord> buf;
     for (std::uint64_t first = 0; first < n; first += kEventChunk) {
       const hsize_t count = std::min<std::uint64_t>(kEventChunk, n - first);
@@ -475,8 +476,6 @@ void verify_part_chunks(const LoadedPart& lp) {
       h5::check(H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr),
                 ctx, "selection");
       h5::Id mspace = h5::check(H5Screate_simple(1, &count, nullptr), ctx, "dataspace");
-      h5::Id ftype = h5::check(H5Dget_type(ds.get()), ctx, "type");
-      h5::Id x = h5::xfer_plist(ftype.get(), mtype.get(), count);
       h5::check(H5Dread(ds.get(), mtype.get(), mspace.get(), fspace.get(), x.get(), buf.data()),
                 ctx, "damaged part (cannot read events)");
     }
@@ -1326,6 +1325,7 @@ void ResultReader::for_each_event_block(
   const std::uint64_t n = h5::rows(ds.get(), ctx);
   h5::Id mtype = h5::event_memory_type();
   block_rows = std::max<std::size_t>(block_rows, 1);
+  h5::Id x = h5::read_plist(ds.get(), mtype.get(), std::min<std::uint64_t>(block_rows, n), ctx);
   std::vector<EventRecord> buf;
   for (std::uint64_t first = 0; first < n; first += block_rows) {
     const hsize_t count = std::min<std::uint64_t>(block_rows, n - first);
@@ -1334,8 +1334,6 @@ void ResultReader::for_each_event_block(
     const hsize_t start = first;
     H5Sselect_hyperslab(fspace.get(), H5S_SELECT_SET, &start, nullptr, &count, nullptr);
     h5::Id mspace = h5::check(H5Screate_simple(1, &count, nullptr), ctx, "dataspace");
-    h5::Id ftype = h5::check(H5Dget_type(ds.get()), ctx, "type");
-    h5::Id x = h5::xfer_plist(ftype.get(), mtype.get(), count);
     h5::check(H5Dread(ds.get(), mtype.get(), mspace.get(), fspace.get(), x.get(), buf.data()), ctx,
               "cannot read events");
     sink(std::span<const EventRecord>(buf));

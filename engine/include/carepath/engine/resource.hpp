@@ -252,7 +252,7 @@ class Resource final : public EventHandler {
     [[nodiscard]] std::uint32_t find_hashed(std::uint32_t entity) const;
     std::uint32_t new_slot(std::uint32_t entity);
     void insert_hashed(std::uint32_t entity, std::uint32_t slot);
-    void erase_hashed(std::uint32_t entity);
+    std::uint32_t take_hashed(std::uint32_t entity);  // removes its cell; returns its slot
     void grow();
     void grow_direct(std::size_t size);
     std::vector<std::uint32_t> direct_;  // entity -> slot (kNone = absent); ids beyond: cells_
