@@ -391,24 +391,91 @@ Distribution Distribution::truncated(const Distribution& dist, double min, doubl
 // ---------------------------------------------------------------------------------------------
 // Sampling
 
+namespace {
+
+template <class T, std::size_t I = 0>
+constexpr std::size_t variant_index() {
+  if constexpr (std::is_same_v<std::variant_alternative_t<I, Distribution::Params>, T>) {
+    return I;
+  } else {
+    return variant_index<T, I + 1>();
+  }
+}
+
+// The laws drawn by inverting one uniform: u in [0, 1), or in (0, 1) where a log is taken.
+double exponential_of(const Distribution::Exponential& p, double u_open) {
+  return -p.mean * std::log(u_open);
+}
+double uniform_of(const Distribution::Uniform& p, double u) {
+  return p.min + (p.max - p.min) * u;
+}
+double triangular_of(const Distribution::Triangular& p, double u) {
+  const double range = p.max - p.min;
+  const double left = p.mode - p.min;
+  if (u * range < left) return p.min + std::sqrt(u * range * left);
+  return p.max - std::sqrt((1.0 - u) * range * (p.max - p.mode));
+}
+double weibull_of(const Distribution::Weibull& p, double u_open) {
+  return p.scale * std::pow(-std::log(u_open), 1.0 / p.shape);
+}
+double empirical_of(const Distribution::EmpiricalDiscrete& p, double u) {
+  return (*p.values)[pick(*p.cum, u)];
+}
+double empirical_of(const Distribution::EmpiricalContinuous& p, double u) {
+  const std::vector<double>& cdf = *p.cdf;
+  const std::vector<double>& x = *p.x;
+  // cdf.front() == 0 <= u < 1 == cdf.back(), so 1 <= hi <= size-1.
+  const auto hi =
+      static_cast<std::size_t>(std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
+  const std::size_t i = std::min(hi, cdf.size() - 1) - 1;
+  const double frac = (u - cdf[i]) / (cdf[i + 1] - cdf[i]);
+  return x[i] + frac * (x[i + 1] - x[i]);
+}
+
+}  // namespace
+
+static_assert(variant_index<Distribution::EmpiricalContinuous>() == Distribution::kLastOneDraw &&
+                  variant_index<Distribution::Pert>() == Distribution::kLastOneDraw + 1,
+              "one_draw(): the one-uniform laws come first in Params");
+
+double Distribution::sample_first_other(std::uint64_t bits) const {
+  // sample()'s formulas for the laws it draws one uniform for, on the same number.
+  const double u = RandomStream::uniform_of(bits);
+  switch (p_.index()) {
+    case variant_index<Fixed>():
+      return std::get<Fixed>(p_).value;
+    case variant_index<Exponential>():
+      return exponential_of(std::get<Exponential>(p_), RandomStream::uniform_open_of(bits));
+    case variant_index<Uniform>():
+      return uniform_of(std::get<Uniform>(p_), u);
+    case variant_index<Triangular>():
+      return triangular_of(std::get<Triangular>(p_), u);
+    case variant_index<Weibull>():
+      return weibull_of(std::get<Weibull>(p_), RandomStream::uniform_open_of(bits));
+    case variant_index<EmpiricalDiscrete>():
+      return empirical_of(std::get<EmpiricalDiscrete>(p_), u);
+    case variant_index<EmpiricalContinuous>():
+      return empirical_of(std::get<EmpiricalContinuous>(p_), u);
+    default:
+      throw std::logic_error("Distribution::sample_first: " + describe() +
+                             " draws more than one uniform");
+  }
+}
+
 double Distribution::sample(RandomStream& rs) const {
   // The commonest service law first, without the visit's indirect call (same draw and formula).
-  if (const auto* e = std::get_if<Exponential>(&p_)) return -e->mean * std::log(rs.uniform_open());
+  if (const auto* e = std::get_if<Exponential>(&p_)) return exponential_of(*e, rs.uniform_open());
   return std::visit(
       [&rs](const auto& p) -> double {
         using T = std::decay_t<decltype(p)>;
         if constexpr (std::is_same_v<T, Fixed>) {
           return p.value;
         } else if constexpr (std::is_same_v<T, Exponential>) {
-          return -p.mean * std::log(rs.uniform_open());
+          return exponential_of(p, rs.uniform_open());
         } else if constexpr (std::is_same_v<T, Uniform>) {
-          return p.min + (p.max - p.min) * rs.uniform();
+          return uniform_of(p, rs.uniform());
         } else if constexpr (std::is_same_v<T, Triangular>) {
-          const double u = rs.uniform();
-          const double range = p.max - p.min;
-          const double left = p.mode - p.min;
-          if (u * range < left) return p.min + std::sqrt(u * range * left);
-          return p.max - std::sqrt((1.0 - u) * range * (p.max - p.mode));
+          return triangular_of(p, rs.uniform());
         } else if constexpr (std::is_same_v<T, Pert>) {
           const double ga = std_gamma(p.alpha, rs);
           const double gb = std_gamma(p.beta, rs);
@@ -420,21 +487,13 @@ double Distribution::sample(RandomStream& rs) const {
         } else if constexpr (std::is_same_v<T, Gamma>) {
           return p.scale * std_gamma(p.shape, rs);
         } else if constexpr (std::is_same_v<T, Weibull>) {
-          return p.scale * std::pow(-std::log(rs.uniform_open()), 1.0 / p.shape);
+          return weibull_of(p, rs.uniform_open());
         } else if constexpr (std::is_same_v<T, Erlang>) {
           return std_gamma(static_cast<double>(p.k), rs) * (p.mean / p.k);
         } else if constexpr (std::is_same_v<T, EmpiricalDiscrete>) {
-          return (*p.values)[pick(*p.cum, rs.uniform())];
+          return empirical_of(p, rs.uniform());
         } else if constexpr (std::is_same_v<T, EmpiricalContinuous>) {
-          const std::vector<double>& cdf = *p.cdf;
-          const std::vector<double>& x = *p.x;
-          const double u = rs.uniform();
-          // cdf.front() == 0 <= u < 1 == cdf.back(), so 1 <= hi <= size-1.
-          const auto hi =
-              static_cast<std::size_t>(std::upper_bound(cdf.begin(), cdf.end(), u) - cdf.begin());
-          const std::size_t i = std::min(hi, cdf.size() - 1) - 1;
-          const double frac = (u - cdf[i]) / (cdf[i + 1] - cdf[i]);
-          return x[i] + frac * (x[i + 1] - x[i]);
+          return empirical_of(p, rs.uniform());
         } else if constexpr (std::is_same_v<T, Mixture>) {
           return (*p.components)[pick(*p.cum, rs.uniform())].sample(rs);
         } else {

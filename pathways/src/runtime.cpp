@@ -199,8 +199,11 @@ struct Patient {
   Time admitted = 0;    // admission to `site` (for waits by hour of admission)
   Time service_end = 0;
   EventId service_event{};
+  /// The first bits of the service substream at `site` (service_drawn: drawn on joining it).
+  std::uint64_t service_bits = 0;
   bool alive = false;
-  bool delayed = false;      // its departure from `site` was delayed (hold or blocked)
+  bool delayed = false;  // its departure from `site` was delayed (hold or blocked)
+  bool service_drawn = false;
   std::uint32_t visits = 0;  // sites visited so far: the step of its per-patient substreams
   std::uint64_t crn_id = 0;  // (arrival stream, arrival number): the same patient in any scenario
 };
@@ -237,11 +240,20 @@ class Model final : public engine::EventHandler,
     std::vector<double> wait_sum_by_hour, wait_count_by_hour;
     bool by_hour = false;  // kept only where a profile KPI of arrivals or waits names the site
     std::vector<int> rule_for_cohort;
+    /// Route choice without a branch on the draw: for rule r in year y, the targets with a
+    /// positive probability, route_cum[b + i] their cumulative probabilities (summed in order)
+    /// and route_target[b + i] their indices, b = route_span[r * years + y].first and i below
+    /// route_span[...].second.
+    std::vector<std::pair<std::uint32_t, std::uint32_t>> route_span;
+    std::vector<double> route_cum;
+    std::vector<std::int16_t> route_target;
     /// By cohort: the matching rule has one target, open in every year (no draw, no check), and
     /// that target is an exit reached at once (Model::end_service).
     std::vector<char> fixed_route, leaves_at_once_by_cohort;
     /// service × service_scale for [year * cohorts + cohort]; empty for sites without service
     std::vector<engine::Distribution> scaled_service;
+    /// By cohort: the service law reads one uniform (Distribution::one_draw), in every year.
+    std::vector<char> service_one_draw;
     /// An exit no escalation policy diverts from: a patient routed here leaves the system at
     /// once (Model::end_service).
     bool leaves_at_once = false;
@@ -263,6 +275,8 @@ class Model final : public engine::EventHandler,
     std::unique_ptr<engine::NhppArrivals> main;  // the horizon
     RandomStream time_rng, cohort_rng;
     std::uint64_t arrivals = 0;  // patients created by this stream so far
+    /// Cumulative cohort shares (summed in order) of year y at [y * cohorts + k].
+    std::vector<double> cohort_cum;
   };
 
   // Time helpers. Sim time 0 is the warm-up start; model time tau = t - warmup.
@@ -279,9 +293,15 @@ class Model final : public engine::EventHandler,
   }
   Time next_arrival(StreamRt& s, Time now);
 
-  /// The patient's substream for one purpose at its current site visit.
-  RandomStream draws(std::uint64_t key, std::uint32_t id) const {
-    return RandomStream::substream(key, patients_[id].crn_id, patients_[id].visits);
+  // The patient's draws for one purpose at its current site visit come from
+  // RandomStream::substream(key, crn_id, visits) (common random numbers patient by patient).
+  /// A sample of `d` from that substream.
+  double draw(const engine::Distribution& d, std::uint64_t key, std::uint32_t id) const {
+    return d.sample_substream(key, patients_[id].crn_id, patients_[id].visits);
+  }
+  /// The substream's first uniform (a route choice, a diversion).
+  double draw_uniform(std::uint64_t key, std::uint32_t id) const {
+    return RandomStream::substream_uniform(key, patients_[id].crn_id, patients_[id].visits);
   }
   std::uint32_t new_patient(int cohort);
   void free_patient(std::uint32_t id);
@@ -393,6 +413,10 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
           rt.scaled_service.push_back(scale == 1.0 ? *d : d->scaled(scale));
         }
       }
+      rt.service_one_draw.assign(spec.cohorts.size(), 1);
+      for (std::size_t k = 0; k < rt.scaled_service.size(); ++k) {
+        if (!rt.scaled_service[k].one_draw()) rt.service_one_draw[k % spec.cohorts.size()] = 0;
+      }
     }
     // Route rules depend only on the cohort: resolve the first matching rule once.
     rt.rule_for_cohort.assign(spec.cohorts.size(), -1);
@@ -469,6 +493,20 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
         });
   }
   for (SiteRt& rt : sites_) {
+    for (const RouteRule& r : rt.spec->routes) {
+      for (int y = 0; y < years_; ++y) {
+        const auto begin = static_cast<std::uint32_t>(rt.route_cum.size());
+        double acc = 0;
+        for (std::size_t k = 0; k < r.to.size(); ++k) {
+          const double pk = r.to[k].p.at(y);
+          if (pk <= 0) continue;
+          acc += pk;
+          rt.route_cum.push_back(acc);
+          rt.route_target.push_back(static_cast<std::int16_t>(k));
+        }
+        rt.route_span.emplace_back(begin, static_cast<std::uint32_t>(rt.route_cum.size()) - begin);
+      }
+    }
     rt.fixed_route.assign(spec.cohorts.size(), 0);
     rt.leaves_at_once_by_cohort.assign(spec.cohorts.size(), 0);
     for (std::size_t c = 0; c < spec.cohorts.size(); ++c) {
@@ -501,6 +539,13 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
     rt.main = std::make_unique<engine::NhppArrivals>(calendar_, profile, volumes);
     rt.warm = std::make_unique<engine::NhppArrivals>(warm_calendar, profile,
                                                      std::vector<double>{volumes.front()});
+    for (int y = 0; y < years_; ++y) {
+      double acc = 0;
+      for (const auto& share : a.shares) {
+        acc += share.at(y);
+        rt.cohort_cum.push_back(acc);
+      }
+    }
     rt.time_rng = streams_.stream("arrivals/" + a.name);
     rt.cohort_rng = streams_.stream("cohort/" + a.name);
   }
@@ -550,7 +595,7 @@ double Model::escalation_measure(const EscalationSpec& x) const {
     case EscalationSpec::Measure::queue:
       return r.queue_length();
     case EscalationSpec::Measure::boarding:
-      return r.stats().holding.level();  // done here, holding the place until admitted onwards
+      return r.holding();  // done here, holding the place until admitted onwards
     case EscalationSpec::Measure::present:
       return r.occupied() + r.queue_length();
   }
@@ -582,8 +627,7 @@ int Model::diverted_to(std::uint32_t id, int from, int to) {
     if (e.divert_to < 0 || e.site != to || !x.state.is_open()) continue;
     if (std::find(e.divert_from.begin(), e.divert_from.end(), from) == e.divert_from.end())
       continue;
-    RandomStream rng = draws(x.divert_key, id);
-    if (rng.uniform() < e.divert_share) {
+    if (draw_uniform(x.divert_key, id) < e.divert_share) {
       ++x.diverted;
       return e.divert_to;
     }
@@ -699,25 +743,18 @@ std::pair<int, int> Model::choose_route(std::uint32_t id, int site) {
   if (rule < 0) {
     throw std::runtime_error("no route rule matches the patient's cohort");
   }
-  const RouteRule& r = rt.spec->routes[static_cast<std::size_t>(rule)];
-  const int y = year();
-  if (r.to.size() == 1) {  // one target, no draw: draws are per purpose, so nothing else shifts
-    if (r.to[0].p.at(y) <= 0) throw std::runtime_error("every route probability is zero this year");
-    return {rule, 0};
-  }
-  RandomStream rng = draws(rt.route_key, id);
-  const double u = rng.uniform();
-  double acc = 0;
-  int chosen = -1;
-  for (std::size_t k = 0; k < r.to.size(); ++k) {
-    const double pk = r.to[k].p.at(y);
-    if (pk <= 0) continue;
-    chosen = static_cast<int>(k);
-    acc += pk;
-    if (u < acc) break;
-  }
-  if (chosen < 0) throw std::runtime_error("every route probability is zero this year");
-  return {rule, chosen};
+  const std::size_t y = static_cast<std::size_t>(std::min(year(), years_ - 1));
+  const auto [begin, count] = rt.route_span[static_cast<std::size_t>(rule) * years_ + y];
+  if (count == 0) throw std::runtime_error("every route probability is zero this year");
+  // One target: no draw (draws are per purpose, so nothing else shifts).
+  if (rt.spec->routes[static_cast<std::size_t>(rule)].to.size() == 1) return {rule, 0};
+  // The first target whose cumulative probability exceeds u (the last if rounding leaves u
+  // above them all): count those at or below u, without a branch on the draw.
+  const double u = draw_uniform(rt.route_key, id);
+  const double* cum = rt.route_cum.data() + begin;
+  std::uint32_t below = 0;
+  for (std::uint32_t i = 0; i < count; ++i) below += cum[i] <= u ? 1U : 0U;
+  return {rule, rt.route_target[begin + std::min(below, count - 1)]};
 }
 
 void Model::end_service(std::uint32_t id, int site) {
@@ -758,8 +795,7 @@ void Model::route_from(std::uint32_t id, int site, int rule, int target) {
     p.delayed = true;
     ++rt.delayed;
     const double scale = rt.spec->hold_scale.values.empty() ? 1.0 : rt.spec->hold_scale.at(year());
-    RandomStream rng = draws(rt.hold_key, id);
-    const Time h = scale * t.hold->sample(rng);
+    const Time h = scale * draw(*t.hold, rt.hold_key, id);
     sim_.schedule(sim_.now() + std::max(0.0, h), engine::priority::kRelease, this, kHoldEnd, id);
     return;
   }
@@ -789,8 +825,7 @@ void Model::transfer(std::uint32_t id) {
 
 void Model::start_travel(std::uint32_t id, SiteRt& from, const RouteTarget& t) {
   // The patient leaves every place it holds now and arrives at the target after the delay.
-  RandomStream rng = draws(from.travel_key, id);
-  const Time d = t.travel->sample(rng);
+  const Time d = draw(*t.travel, from.travel_key, id);
   release_held(id);
   patients_[id].target = static_cast<std::int16_t>(t.site);
   sim_.schedule(sim_.now() + std::max(0.0, d), engine::priority::kArrival, this, kTravelEnd, id);
@@ -879,8 +914,13 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
   p.remaining = -1;
   Time patience = engine::kForever;
   if (const engine::Distribution* d = rt.patience[p.cohort]) {
-    RandomStream rng = draws(rt.patience_key, id);
-    patience = d->sample(rng);
+    patience = draw(*d, rt.patience_key, id);
+  }
+  // The service draw is made on joining: the same bits as at the start (the visit's substream),
+  // computed here, off the path from a server freeing to the next patient's service end.
+  p.service_drawn = !rt.service_one_draw.empty() && rt.service_one_draw[p.cohort] != 0;
+  if (p.service_drawn) {
+    p.service_bits = RandomStream::substream_first(rt.service_key, p.crn_id, p.visits);
   }
   const int prio = spec_.cohorts[p.cohort].priority;
   const int group = rt.res->config().groups > 0 ? p.cohort : 0;
@@ -933,8 +973,10 @@ void Model::on_start(Resource& resource, std::uint32_t entity) {
     ++rt.served_by_cohort[p.cohort];  // a first start (restarts after pre-emption are not)
     record_wait(rt, p);
     const std::size_t index = static_cast<std::size_t>(year()) * spec_.cohorts.size() + p.cohort;
-    RandomStream rng = draws(rt.service_key, entity);
-    d = std::max(0.0, rt.scaled_service[index].sample(rng));
+    const engine::Distribution& law = rt.scaled_service[index];
+    d = std::max(0.0, p.service_drawn ? law.sample_first(p.service_bits)
+                                      : draw(law, rt.service_key, entity));
+    p.service_drawn = false;
   }
   p.service_end = sim_.now() + d;
   p.service_event =
@@ -990,16 +1032,15 @@ void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
         // serves nothing else).
         int cohort = a.cohorts.empty() ? 0 : a.cohorts.back();
         if (a.cohorts.size() > 1) {
+          // The first cohort whose cumulative share exceeds u (else the last), counted
+          // without a branch on the draw.
           const double u = s.cohort_rng.uniform();
-          const int y = year();
-          double acc = 0;
-          for (std::size_t k = 0; k < a.cohorts.size(); ++k) {
-            acc += a.shares[k].at(y);
-            if (u < acc) {
-              cohort = a.cohorts[k];
-              break;
-            }
-          }
+          const std::size_t n = a.cohorts.size();
+          const double* cum =
+              s.cohort_cum.data() + static_cast<std::size_t>(std::min(year(), years_ - 1)) * n;
+          std::size_t below = 0;
+          for (std::size_t k = 0; k < n; ++k) below += cum[k] <= u ? 1U : 0U;
+          if (below < n) cohort = a.cohorts[below];
         }
         const Time next = next_arrival(s, sim_.now());
         if (next <= horizon_end()) {

@@ -403,6 +403,48 @@ TEST_CASE("Same seed gives identical sequences, other streams differ", "[engine]
   CHECK(count_equal(draw(kSeed + 1, 0, "service/ed")) == 0);
 }
 
+TEST_CASE("A substream's first draw, without the stream, is the stream's", "[engine]") {
+  // RandomStream::substream_first and Distribution::sample_first / sample_substream skip building
+  // the stream: they must give exactly the numbers sample() draws from it, for every law.
+  const std::uint64_t keys[] = {0, 1, RandomStream::key(kSeed, 2, "service/ed"),
+                                0xffffffffffffffffULL};
+  for (const std::uint64_t key : keys) {
+    for (std::uint64_t entity : {0ULL, 7ULL, (1ULL << 40) | 12345ULL}) {
+      for (std::uint64_t step = 0; step < 50; ++step) {
+        RandomStream s = RandomStream::substream(key, entity, step);
+        RandomStream t = s;
+        REQUIRE(RandomStream::substream_first(key, entity, step) == s.next_u64());
+        REQUIRE(RandomStream::substream_uniform(key, entity, step) == t.uniform());
+      }
+    }
+  }
+  const std::vector<std::string> one_draw = {"fixed",
+                                             "exponential",
+                                             "uniform",
+                                             "triangular",
+                                             "weibull",
+                                             "empirical_discrete",
+                                             "empirical_continuous"};
+  for (const auto& c : mean_cases()) {
+    INFO(c.name);
+    const bool expect_one = std::find(one_draw.begin(), one_draw.end(), c.name) != one_draw.end();
+    CHECK(c.dist.one_draw() == expect_one);
+    const std::uint64_t key = RandomStream::key(kSeed, 0, std::string("service/") + c.name);
+    for (std::uint64_t i = 0; i < 2000; ++i) {
+      const std::uint64_t entity = i * 2654435761ULL;
+      const std::uint64_t step = i % 7;
+      RandomStream rs = RandomStream::substream(key, entity, step);
+      const double expected = c.dist.sample(rs);
+      REQUIRE(c.dist.sample_substream(key, entity, step) == expected);
+      if (expect_one) {
+        REQUIRE(c.dist.sample_first(RandomStream::substream_first(key, entity, step)) == expected);
+      }
+    }
+  }
+  CHECK_THROWS_WITH(Distribution::normal(0, 1).sample_first(1),
+                    Catch::Contains("draws more than one uniform"));
+}
+
 TEST_CASE("Distribution is a cheap value type", "[engine]") {
   const auto d = Distribution::empirical_discrete({1, 2}, {0.5, 0.5});
   const Distribution copy = d;  // NOLINT(performance-unnecessary-copy-initialization): tested

@@ -28,6 +28,7 @@
 // sample() never allocates.
 #include <carepath/engine/random.hpp>
 
+#include <cmath>
 #include <memory>
 #include <string>
 #include <utility>
@@ -85,6 +86,25 @@ class Distribution {
 
   /// One sample. No allocation.
   double sample(RandomStream& rs) const;
+  /// Whether sample() reads one uniform at most (fixed, exponential, uniform, triangular,
+  /// Weibull, empirical): then sample_first gives it from the stream's next bits.
+  [[nodiscard]] bool one_draw() const { return p_.index() <= kLastOneDraw; }
+  /// sample() on a stream whose next_u64() is `bits`. Requires one_draw().
+  [[nodiscard]] double sample_first(std::uint64_t bits) const {
+    // The commonest service law inline (sample()'s formula, on the same number).
+    if (const auto* e = std::get_if<Exponential>(&p_)) {
+      return -e->mean * std::log(RandomStream::uniform_open_of(bits));
+    }
+    return sample_first_other(bits);
+  }
+  /// One sample from a fresh RandomStream::substream(key, entity, step): the same number as
+  /// sample() on that stream, without building it where one_draw().
+  [[nodiscard]] double sample_substream(std::uint64_t key, std::uint64_t entity,
+                                        std::uint64_t step) const {
+    if (one_draw()) return sample_first(RandomStream::substream_first(key, entity, step));
+    RandomStream rs = RandomStream::substream(key, entity, step);
+    return sample(rs);
+  }
 
   /// The mean. Analytic for every distribution except `truncated`, where it is analytic for a
   /// truncated fixed, uniform, exponential, normal, lognormal or empirical_discrete, and
@@ -153,15 +173,18 @@ class Distribution {
     std::shared_ptr<const Distribution> inner;
     double min, max;
   };
+  // The laws sample() draws at most one uniform for come first (one_draw()).
   using Params =
-      std::variant<Fixed, Exponential, Uniform, Triangular, Pert, Normal, Lognormal, Gamma, Weibull,
-                   Erlang, EmpiricalDiscrete, EmpiricalContinuous, Mixture, Truncated>;
+      std::variant<Fixed, Exponential, Uniform, Triangular, Weibull, EmpiricalDiscrete,
+                   EmpiricalContinuous, Pert, Normal, Lognormal, Gamma, Erlang, Mixture, Truncated>;
+  static constexpr std::size_t kLastOneDraw = 6;  // EmpiricalContinuous
 
   /// The parameters (for introspection, e.g. std::holds_alternative<Fixed>(d.params())).
   [[nodiscard]] const Params& params() const { return p_; }
 
  private:
   explicit Distribution(Params p) : p_(std::move(p)) {}
+  [[nodiscard]] double sample_first_other(std::uint64_t bits) const;
   Params p_;
 };
 

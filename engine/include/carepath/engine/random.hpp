@@ -74,9 +74,32 @@ class RandomStream {
     return r;
   }
 
+  /// next_u64() of a fresh substream(key, entity, step), computed from the one state word the
+  /// first output reads: the same bits, without building the stream. A sampler that inverts
+  /// one uniform (Distribution::sample_first) or a route choice needs nothing more, and the
+  /// bits can be drawn ahead of their use (a patient's service when it joins a site).
+  static std::uint64_t substream_first(std::uint64_t key, std::uint64_t entity,
+                                       std::uint64_t step) {
+    std::uint64_t sm = key ^ (entity * 0x9e3779b97f4a7c15ULL);
+    sm = splitmix64(sm) ^ (step * 0xbf58476d1ce4e5b9ULL);
+    sm += 0x9e3779b97f4a7c15ULL;  // the first word's step, skipped
+    return output(splitmix64(sm));
+  }
+  /// The first uniform() of substream(key, entity, step).
+  static double substream_uniform(std::uint64_t key, std::uint64_t entity, std::uint64_t step) {
+    return uniform_of(substream_first(key, entity, step));
+  }
+  /// uniform() and uniform_open() of raw bits (as the stream converts its next_u64()).
+  static double uniform_of(std::uint64_t bits) {
+    return static_cast<double>(bits >> 11) * 0x1.0p-53;
+  }
+  static double uniform_open_of(std::uint64_t bits) {
+    return (static_cast<double>(bits >> 11) + 0.5) * 0x1.0p-53;
+  }
+
   /// Next raw 64 random bits.
   std::uint64_t next_u64() {
-    const std::uint64_t result = rotl(s_[1] * 5, 7) * 9;
+    const std::uint64_t result = output(s_[1]);
     const std::uint64_t t = s_[1] << 17;
     s_[2] ^= s_[0];
     s_[3] ^= s_[1];
@@ -87,9 +110,9 @@ class RandomStream {
     return result;
   }
   /// Uniform on [0, 1), 53 bits.
-  double uniform() { return static_cast<double>(next_u64() >> 11) * 0x1.0p-53; }
+  double uniform() { return uniform_of(next_u64()); }
   /// Uniform on (0, 1): never 0, safe for log().
-  double uniform_open() { return (static_cast<double>(next_u64() >> 11) + 0.5) * 0x1.0p-53; }
+  double uniform_open() { return uniform_open_of(next_u64()); }
   /// Uniform integer in [0, n), n > 0 (Lemire's multiply-shift with rejection, unbiased).
   std::uint64_t below(std::uint64_t n);
   /// Bernoulli(p).
@@ -97,6 +120,8 @@ class RandomStream {
 
  private:
   static constexpr std::uint64_t rotl(std::uint64_t x, int k) { return (x << k) | (x >> (64 - k)); }
+  /// xoshiro256**'s output function of the state's second word.
+  static constexpr std::uint64_t output(std::uint64_t s1) { return rotl(s1 * 5, 7) * 9; }
   std::array<std::uint64_t, 4> s_{};
 };
 
