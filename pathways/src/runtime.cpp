@@ -199,11 +199,11 @@ struct Patient {
   Time admitted = 0;    // admission to `site` (for waits by hour of admission)
   Time service_end = 0;
   EventId service_event{};
-  /// The first bits of the service substream at `site` (service_drawn: drawn on joining it).
-  std::uint64_t service_bits = 0;
+  /// The service time at `site` drawn on joining it, for the year `service_year` (-1: none).
+  Time service_draw = 0;
   bool alive = false;
   bool delayed = false;  // its departure from `site` was delayed (hold or blocked)
-  bool service_drawn = false;
+  std::int16_t service_year = -1;
   std::uint32_t visits = 0;  // sites visited so far: the step of its per-patient substreams
   std::uint64_t crn_id = 0;  // (arrival stream, arrival number): the same patient in any scenario
 };
@@ -252,8 +252,6 @@ class Model final : public engine::EventHandler,
     std::vector<char> fixed_route, leaves_at_once_by_cohort;
     /// service × service_scale for [year * cohorts + cohort]; empty for sites without service
     std::vector<engine::Distribution> scaled_service;
-    /// By cohort: the service law reads one uniform (Distribution::one_draw), in every year.
-    std::vector<char> service_one_draw;
     /// An exit no escalation policy diverts from: a patient routed here leaves the system at
     /// once (Model::end_service).
     bool leaves_at_once = false;
@@ -302,6 +300,10 @@ class Model final : public engine::EventHandler,
   /// The substream's first uniform (a route choice, a diversion).
   double draw_uniform(std::uint64_t key, std::uint32_t id) const {
     return RandomStream::substream_uniform(key, patients_[id].crn_id, patients_[id].visits);
+  }
+  /// The patient's service law at its site this year (in SiteRt::scaled_service).
+  [[nodiscard]] std::size_t service_index(const Patient& p) const {
+    return static_cast<std::size_t>(year()) * spec_.cohorts.size() + p.cohort;
   }
   std::uint32_t new_patient(int cohort);
   void free_patient(std::uint32_t id);
@@ -412,10 +414,6 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
             if (cohort == static_cast<int>(c)) d = &dist;
           rt.scaled_service.push_back(scale == 1.0 ? *d : d->scaled(scale));
         }
-      }
-      rt.service_one_draw.assign(spec.cohorts.size(), 1);
-      for (std::size_t k = 0; k < rt.scaled_service.size(); ++k) {
-        if (!rt.scaled_service[k].one_draw()) rt.service_one_draw[k % spec.cohorts.size()] = 0;
       }
     }
     // Route rules depend only on the cohort: resolve the first matching rule once.
@@ -916,11 +914,13 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
   if (const engine::Distribution* d = rt.patience[p.cohort]) {
     patience = draw(*d, rt.patience_key, id);
   }
-  // The service draw is made on joining: the same bits as at the start (the visit's substream),
-  // computed here, off the path from a server freeing to the next patient's service end.
-  p.service_drawn = !rt.service_one_draw.empty() && rt.service_one_draw[p.cohort] != 0;
-  if (p.service_drawn) {
-    p.service_bits = RandomStream::substream_first(rt.service_key, p.crn_id, p.visits);
+  // The service time is drawn on joining, from the visit's substream: the number the start
+  // would draw (unless the year turns before it), computed off the path from a server freeing
+  // to the next patient's service end.
+  p.service_year = -1;
+  if (!rt.scaled_service.empty()) {
+    p.service_year = static_cast<std::int16_t>(year());
+    p.service_draw = draw(rt.scaled_service[service_index(p)], rt.service_key, id);
   }
   const int prio = spec_.cohorts[p.cohort].priority;
   const int group = rt.res->config().groups > 0 ? p.cohort : 0;
@@ -972,11 +972,10 @@ void Model::on_start(Resource& resource, std::uint32_t entity) {
   } else if (!rt.scaled_service.empty()) {
     ++rt.served_by_cohort[p.cohort];  // a first start (restarts after pre-emption are not)
     record_wait(rt, p);
-    const std::size_t index = static_cast<std::size_t>(year()) * spec_.cohorts.size() + p.cohort;
-    const engine::Distribution& law = rt.scaled_service[index];
-    d = std::max(0.0, p.service_drawn ? law.sample_first(p.service_bits)
-                                      : draw(law, rt.service_key, entity));
-    p.service_drawn = false;
+    d = std::max(0.0, p.service_year == year()
+                          ? p.service_draw
+                          : draw(rt.scaled_service[service_index(p)], rt.service_key, entity));
+    p.service_year = -1;
   }
   p.service_end = sim_.now() + d;
   p.service_event =

@@ -219,6 +219,34 @@ TEST_CASE("a census warm start fills a long-stay site at time 0", "[pathways][ru
   CHECK(warm == Approx(876).margin(4 * 59));
 }
 
+TEST_CASE("a service time follows the law of the year its service starts in",
+          "[pathways][runtime]") {
+  // The service time is drawn when the patient joins the site (Model::arrive_at), but one who
+  // waits into the next year is served by that year's law. One server, service exactly 10 min in
+  // year 0 and 1,000 min in year 1 (service_scale), arrivals at 8 an hour: about 17,500 wait at
+  // the turn of the year, and year 1 can start at most one service per 1,000 min.
+  const int years = 2;
+  ModelSpec m = base_model(years);
+  m.sites.push_back(site("clinic", SiteKind::service, 1, years));
+  m.sites.push_back(site("home", SiteKind::exit, 0, years));
+  m.sites[0].service = engine::Distribution::fixed(10);
+  m.sites[0].service_scale.values = {1.0, 100.0};
+  m.sites[0].routes.push_back(to_one(1, years));
+  m.arrivals.push_back(stream("walkin", 0, 8 * 24 * 365, years));
+  struct Out {
+    double served0, served1;
+  };
+  const Out o = engine::run_isolated<Out>([&]() {
+    const ReplicationResult r = run_replication(m, 3, 0);
+    return Out{kpi_value(r, "site.clinic.served", 0), kpi_value(r, "site.clinic.served", 1)};
+  });
+  // Year 0 (2018/19 in base_model: 365 days) starts one service every 10 min; year 1 (366 days at
+  // most) at most ceil(527,040 / 1,000) = 528, the first when year 0's last service ends.
+  CHECK(o.served0 == Approx(365 * 144).margin(1));
+  CHECK(o.served1 >= 520);
+  CHECK(o.served1 <= 528);
+}
+
 TEST_CASE("count_over and share_within measure waits or time in site", "[pathways][runtime]") {
   // A deterministic single server: service exactly 50 min, arrivals exactly... Poisson at 1/h.
   // Time in site >= 50 min for everyone, so share_within 49min of time in site is 0 and
