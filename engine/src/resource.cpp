@@ -355,7 +355,7 @@ void Resource::leave_line(Slot& s) {
 }
 
 void Resource::record_departure(const Slot& s) {
-  stats_.line_times.add(s.line_time);
+  if (config_.line_times) stats_.line_times.add(s.line_time);
   stats_.time_in_resource.add(now() - s.arrival);
   if (s.group >= 0)
     stats_.by_group[static_cast<std::size_t>(s.group)].time_in_resource.add(now() - s.arrival);

@@ -448,6 +448,8 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
                                  : engine::CapacityDropPolicy::finish;
       // Waits and times by cohort, occupancy by hour, only where a KPI asks for them.
       cfg.week_origin = week_origin;
+      // Line times differ from waits only after a pre-emption: kept where it can happen.
+      cfg.line_times = s.preemptive || s.on_close == ClosePolicy::preempt;
       cfg.present_distribution = false;  // kept for a time-at-level KPI of `present` here
       for (const KpiSpec& k : spec.kpis) {
         if ((k.form == KpiSpec::Form::time_at || k.form == KpiSpec::Form::time_at_least) &&

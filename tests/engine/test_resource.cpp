@@ -474,6 +474,27 @@ TEST_CASE("Resource: reset_stats starts a new window", "[engine][resource]") {
   CHECK(out == "0 1 2 5 0.8 0.3 10");
 }
 
+TEST_CASE("Resource: line times are kept unless turned off", "[engine][resource]") {
+  auto run = [](bool keep) {
+    return run_log([keep]() {
+      Simulation sim;
+      LogClient client(sim);
+      Resource r(sim, ResourceConfig{.name = "r", .capacity = 1, .line_times = keep}, &client);
+      arrive_at(sim, client, r, 0.0, 1);
+      arrive_at(sim, client, r, 1.0, 2);
+      sim.run(20.0);
+      std::ostringstream os;
+      const auto& s = r.stats();
+      os << s.waits.count() << ' ' << s.waits.mean() << ' ' << s.line_times.count();
+      if (s.line_times.count() > 0) os << ' ' << s.line_times.mean();
+      return os.str();
+    });
+  };
+  // Service 5 (LogClient): patient 2 waits 4; both leave, each with its time in the line.
+  CHECK(run(true) == "2 2 2 2");
+  CHECK(run(false) == "2 2 0");
+}
+
 TEST_CASE("Resource: misuse is reported with the resource's name", "[engine][resource]") {
   auto misuse = [](int what) {
     return [what]() {

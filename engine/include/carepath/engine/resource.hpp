@@ -81,6 +81,9 @@ struct ResourceConfig {
   /// Keep the time at each level of ResourceStats::present (TimeWeighted::keep_distribution);
   /// `occupied` always keeps it, the other levels never (their mean and area are what is read).
   bool present_distribution = true;
+  /// Keep ResourceStats::line_times (a tally per departure); models turn it off where nothing
+  /// reads it (the total time in the line differs from the wait only after a pre-emption).
+  bool line_times = true;
 };
 
 /// A blocking cycle: every server of a set of resources is held by a patient (after service)
@@ -140,7 +143,8 @@ struct ResourceStats {
   Tally reneged_waits;     ///< admission -> reneging (the abandoners' time to abandon); no
                            ///< histogram (Tally::keep_histogram)
   Tally line_times;        ///< total time in the line, re-queues after pre-emption included;
-                           ///< recorded when the patient leaves the resource; no histogram
+                           ///< recorded when the patient leaves the resource; no histogram;
+                           ///< empty unless ResourceConfig::line_times
   Tally time_in_resource;  ///< admission -> release, reneging or withdrawal (holding included)
   // Levels over time. Only `occupied` (and `present`, ResourceConfig::present_distribution)
   // keep the time at each level (percentiles, time at a level); the others keep mean, area, max.
