@@ -53,7 +53,8 @@ TEST_CASE("events at equal times run in (time, priority, sequence) order", "[eng
 
 TEST_CASE("the calendar pops in (time, priority, sequence) order, -0.0 equal to 0.0",
           "[engine][kernel]") {
-  // Many ties, negative times, both zeros and infinity, against a stable sort of the same events.
+  // Many ties, negative times, both zeros and infinity, against a stable sort of the same events;
+  // cancellations at random (a cancelled event never pops, whether at the top or deep down).
   const std::vector<double> times = {-2.5, -1.0, -0.0, 0.0, 0.5, 1.0, 1.0 + 1e-12, 3.0, kForever};
   const std::vector<int> prios = {priority::kRelease, priority::kNormal, priority::kArrival};
   RandomStream rng(7, 0, "calendar");
@@ -62,13 +63,28 @@ TEST_CASE("the calendar pops in (time, priority, sequence) order, -0.0 equal to 
     double time;
     int prio;
     std::uint32_t id;
+    EventId event;
   };
   std::vector<Item> items;
+  std::size_t cancelled = 0;
   for (std::uint32_t id = 0; id < 5000; ++id) {
     const double t = times[static_cast<std::size_t>(rng.uniform() * times.size())];
     const int p = prios[static_cast<std::size_t>(rng.uniform() * prios.size())];
-    items.push_back(Item{t, p, id});
-    cal.schedule(t, p, nullptr, 0, id);
+    items.push_back(Item{t, p, id, cal.schedule(t, p, nullptr, 0, id)});
+    if (id % 5 == 3) {  // cancel a pending event: the next to pop, or any
+      auto victim = items.begin() + static_cast<std::ptrdiff_t>(rng.uniform() * items.size());
+      if (id % 10 == 3) {
+        victim = std::min_element(items.begin(), items.end(), [](const Item& a, const Item& b) {
+          return a.time < b.time || (a.time == b.time && a.prio < b.prio) ||
+                 (a.time == b.time && a.prio == b.prio && a.id < b.id);
+        });
+        CHECK(cal.next_time() == victim->time);  // looked at, then cancelled
+      }
+      cal.cancel(victim->event);
+      items.erase(victim);
+      ++cancelled;
+      REQUIRE(cal.size() == items.size());
+    }
     if (id % 7 == 6) {  // interleave pops with pushes, as a run does
       const Event e = cal.pop();
       const auto it =
@@ -91,6 +107,7 @@ TEST_CASE("the calendar pops in (time, priority, sequence) order, -0.0 equal to 
     CHECK(cal.pop().arg == x.id);
   }
   CHECK(cal.empty());
+  CHECK(cancelled == 1000);
 }
 
 TEST_CASE("system processes see the patient state exactly as of their own date",
