@@ -439,13 +439,12 @@ static_assert(variant_index<Distribution::EmpiricalContinuous>() == Distribution
               "one_draw(): the one-uniform laws come first in Params");
 
 double Distribution::sample_first_other(std::uint64_t bits) const {
-  // sample()'s formulas for the laws it draws one uniform for, on the same number.
+  // sample()'s formulas for the laws it draws one uniform for, on the same number (sample_first
+  // has taken the exponential inline).
   const double u = RandomStream::uniform_of(bits);
   switch (p_.index()) {
     case variant_index<Fixed>():
       return std::get<Fixed>(p_).value;
-    case variant_index<Exponential>():
-      return exponential_of(std::get<Exponential>(p_), RandomStream::uniform_open_of(bits));
     case variant_index<Uniform>():
       return uniform_of(std::get<Uniform>(p_), u);
     case variant_index<Triangular>():
