@@ -52,7 +52,11 @@ struct Event {
   std::uint32_t kind;
   std::uint32_t arg;
 
-  [[nodiscard]] std::uint64_t sequence() const { return order & ((std::uint64_t{1} << 48) - 1); }
+  [[nodiscard]] std::uint64_t sequence() const { return sequence_of(order); }
+  /// The insertion sequence held in an `order` value.
+  static std::uint64_t sequence_of(std::uint64_t order) {
+    return order & ((std::uint64_t{1} << 48) - 1);
+  }
   [[nodiscard]] bool before(const Event& o) const {
     return time < o.time || (time == o.time && order < o.order);
   }
@@ -133,7 +137,7 @@ class Calendar {
 
   void skip_cancelled() {
     while (cancelled_pending_ != 0 && !keys_.empty()) {
-      auto it = cancelled_.find(keys_.front().order & ((std::uint64_t{1} << 48) - 1));
+      auto it = cancelled_.find(Event::sequence_of(keys_.front().order));
       if (it == cancelled_.end()) return;
       cancelled_.erase(it);
       --cancelled_pending_;
