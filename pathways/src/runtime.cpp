@@ -282,7 +282,10 @@ class Model final : public engine::EventHandler,
     if (t < warmup_) return 0;
     return std::min(calendar_.year_index(t - warmup_), years_ - 1);
   }
-  [[nodiscard]] int year() const { return std::max(0, current_year_); }
+  [[nodiscard]] int year() const {
+    assert(current_year_ < years_);
+    return std::max(0, current_year_);
+  }
   /// The horizon's end in sim time (computed once: read per arrival).
   [[nodiscard]] Time horizon_end() const { return horizon_end_; }
   /// End of KPI window y in model time: the year's end, or the horizon's if that comes first.
@@ -743,7 +746,7 @@ std::pair<int, int> Model::choose_route(std::uint32_t id, int site) {
   if (rule < 0) {
     throw std::runtime_error("no route rule matches the patient's cohort");
   }
-  const std::size_t y = static_cast<std::size_t>(std::min(year(), years_ - 1));
+  const auto y = static_cast<std::size_t>(year());
   const auto [begin, count] = rt.route_span[static_cast<std::size_t>(rule) * years_ + y];
   if (count == 0) throw std::runtime_error("every route probability is zero this year");
   // One target: no draw (draws are per purpose, so nothing else shifts).
@@ -1037,8 +1040,7 @@ void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
           // without a branch on the draw.
           const double u = s.cohort_rng.uniform();
           const std::size_t n = a.cohorts.size();
-          const double* cum =
-              s.cohort_cum.data() + static_cast<std::size_t>(std::min(year(), years_ - 1)) * n;
+          const double* cum = s.cohort_cum.data() + static_cast<std::size_t>(year()) * n;
           std::size_t below = 0;
           for (std::size_t k = 0; k < n; ++k) below += cum[k] <= u ? 1U : 0U;
           if (below < n) cohort = a.cohorts[below];
