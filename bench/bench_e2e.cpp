@@ -9,7 +9,10 @@
 // binary has loaded its libraries once; see `carepath_startup` below for that fixed cost).
 // The hand-written side is the same queueing model (same rates, servers, buffer and simulated
 // horizon; its own random streams) on a bare heap written here; its time is the CPU time of the
-// run only. Ratio = carepath CPU time / bare-heap CPU time for the same simulated horizon.
+// run only. Ratio = carepath CPU time / bare-heap CPU time for the same simulated horizon. The
+// hand-written models draw exponentials by inversion (-mean log U, the yardstick); each
+// also runs with carepath's ziggurat sampler ("heap-zig"), and the ratio against it is printed
+// too: the overhead of carepath on the very same kind of draws.
 //
 //   bench_e2e [rounds=5] [carepath executable for the start-up figure]
 // Prints medians over `rounds` interleaved rounds, the same command's fixed cost (a model of
@@ -19,6 +22,7 @@
 #include <carepath/engine/calendar.hpp>
 #include <carepath/engine/isolate.hpp>
 #include <carepath/engine/random.hpp>
+#include <carepath/engine/ziggurat.hpp>
 
 #include <fcntl.h>
 #include <sys/resource.h>
@@ -60,7 +64,12 @@ double median(std::vector<double> v) {
   const std::size_t n = v.size();
   return n % 2 == 1 ? v[n / 2] : 0.5 * (v[n / 2 - 1] + v[n / 2]);
 }
+/// The hand-written models draw exponentials by inversion, -mean log(U), as a modeller writes
+/// them (the yardstick); with `g_ziggurat` they use carepath's sampler instead (the
+/// ziggurat, no logarithm), so the overhead on the same draws can be read too.
+bool g_ziggurat = false;
 double exp_sample(RandomStream& rng, double mean) {
+  if (g_ziggurat) return mean * ziggurat::exponential(rng);
   return -mean * std::log(rng.uniform_open());
 }
 
@@ -305,7 +314,8 @@ struct HeapRun {
   double mean_wait;
 };
 
-HeapRun run_heap(bool tandem) {
+HeapRun run_heap(bool tandem, bool ziggurat) {
+  g_ziggurat = ziggurat;
   BareHeap k;
   const double t0 = cpu_now();
   if (tandem) {
@@ -412,7 +422,8 @@ int bench(int argc, char** argv) {
   std::printf(
       "carepath = `carepath run MODEL -j 1 --no-timeseries` via carepath::cli::run (YAML ->\n"
       "HDF5, statistics on), CPU time incl. the replication child; heap = the same model\n"
-      "hand-written on a bare 4-ary heap, CPU time of its run.\n\n");
+      "hand-written on a bare 4-ary heap, CPU time of its run, exponentials by inversion\n"
+      "(-mean log U); heap-zig = the same with carepath's ziggurat exponential sampler.\n\n");
   std::printf("%-8s %-9s %10s %10s %9s %8s %10s\n", "model", "side", "patients", "events", "CPU s",
               "Mev/s", "mean wait");
   struct Model {
@@ -440,14 +451,18 @@ int bench(int argc, char** argv) {
   const double fixed = median(fixed_cpu);
   const Model list[] = {{"M/M/10", "mm10.yaml", false}, {"tandem", "tandem.yaml", true}};
   for (const Model& m : list) {
-    std::vector<double> cp_cpu, cp_wall, heap_cpu;
+    std::vector<double> cp_cpu, cp_wall, heap_cpu, zig_cpu;
     cp_cpu.reserve(static_cast<std::size_t>(rounds));
     cp_wall.reserve(static_cast<std::size_t>(rounds));
     heap_cpu.reserve(static_cast<std::size_t>(rounds));
+    zig_cpu.reserve(static_cast<std::size_t>(rounds));
     CliRun last{};
     HeapRun heap{};
+    HeapRun zig{};
     for (int r = 0; r < rounds; ++r) {
-      heap = run_isolated<HeapRun>([&]() { return run_heap(m.tandem); });
+      heap = run_isolated<HeapRun>([&]() { return run_heap(m.tandem, false); });
+      zig = run_isolated<HeapRun>([&]() { return run_heap(m.tandem, true); });
+      zig_cpu.push_back(zig.cpu);
       last = run_cli((models / m.file).string(), (tmp / "out.h5").string(),
                      (tmp / "log.txt").string());
       if (last.exit_code != 0) {
@@ -465,12 +480,21 @@ int bench(int argc, char** argv) {
                 static_cast<unsigned long long>(heap.events), h,
                 static_cast<double>(heap.events) / h / 1e6,
                 (std::to_string(heap.mean_wait) + "m").c_str());
+    const double z = median(zig_cpu);
+    std::printf("%-8s %-9s %10llu %10llu %9.3f %8.2f %10s\n", "", "heap-zig",
+                static_cast<unsigned long long>(zig.patients),
+                static_cast<unsigned long long>(zig.events), z,
+                static_cast<double>(zig.events) / z / 1e6,
+                (std::to_string(zig.mean_wait) + "m").c_str());
     std::printf("%-8s %-9s %10s %10llu %9.3f %8.2f   (wall %.3f s)\n", "", "carepath", "",
                 static_cast<unsigned long long>(last.events), c,
                 static_cast<double>(last.events) / c / 1e6, median(cp_wall));
     std::printf("%-8s ratio carepath/heap (CPU time, same model and horizon) = %.2f\n", "", c / h);
-    std::printf("%-8s net of the command's fixed cost (%.3f s, a model of ~1 patient) = %.2f\n\n",
-                "", fixed, (c - fixed) / h);
+    std::printf("%-8s net of the command's fixed cost (%.3f s, a model of ~1 patient) = %.2f\n", "",
+                fixed, (c - fixed) / h);
+    std::printf(
+        "%-8s against heap-zig (the same exponential sampler as carepath) = %.2f, net %.2f\n\n", "",
+        c / z, (c - fixed) / z);
   }
   if (!exe.empty()) {
     std::vector<double> s;

@@ -1,4 +1,5 @@
 #include <carepath/engine/arrivals.hpp>
+#include <carepath/engine/ziggurat.hpp>
 
 #include <algorithm>
 #include <cmath>
@@ -366,14 +367,14 @@ Time NhppArrivals::next(Time now, RandomStream& rs) {
 
 Time NhppArrivals::next_flat(const YearInfo& y, Time t, RandomStream& rs) {
   // One rate all year: the gap is exponential (one draw an arrival).
-  t += -std::log(rs.uniform_open()) / (y.base * y.max_weight);
+  t += ziggurat::exponential(rs) / (y.base * y.max_weight);
   return t < y.end ? t : kForever;
 }
 
 Time NhppArrivals::next_inversion(const YearInfo& y, Time t, RandomStream& rs) {
   // Inversion of the cumulative rate: an Exp(1) amount of expected arrivals is used up hour by
   // hour (the rate is constant on each hour); the arrival falls where it runs out.
-  double mass = -std::log(rs.uniform_open());
+  double mass = ziggurat::exponential(rs);
   std::int64_t h = CivilCalendar::hour_index(t);
   auto how = static_cast<std::size_t>((start_hour_of_week_ + h) % 168);
   for (;;) {
@@ -394,7 +395,7 @@ Time NhppArrivals::next_inversion(const YearInfo& y, Time t, RandomStream& rs) {
 Time NhppArrivals::next_thinning(const YearInfo& y, Time t, RandomStream& rs) {
   const double max_rate = y.base * y.max_weight;  // dominating rate over the year
   for (;;) {
-    t += -std::log(rs.uniform_open()) / max_rate;
+    t += ziggurat::exponential(rs) / max_rate;
     if (t >= y.end) return kForever;
     const std::int64_t h = CivilCalendar::hour_index(t);
     if (h >= y.end_hours) return kForever;

@@ -1,4 +1,5 @@
 #include <carepath/engine/distributions.hpp>
+#include <carepath/engine/ziggurat.hpp>
 
 #include <algorithm>
 #include <charconv>
@@ -77,15 +78,9 @@ std::size_t pick(const std::vector<double>& cum, double u) {
 // ---------------------------------------------------------------------------------------------
 // Samplers
 
-/// Standard normal, Marsaglia polar method. The second variate of each accepted pair is
-/// discarded, so every call consumes draws only from the stream.
+/// Standard normal: the ziggurat (carepath/engine/ziggurat.hpp).
 double std_normal(RandomStream& rs) {
-  for (;;) {
-    const double u = 2.0 * rs.uniform() - 1.0;
-    const double v = 2.0 * rs.uniform() - 1.0;
-    const double s = u * u + v * v;
-    if (s < 1.0 && s > 0.0) return u * std::sqrt(-2.0 * std::log(s) / s);
-  }
+  return ziggurat::normal(rs);
 }
 
 /// Gamma(shape, 1), Marsaglia & Tsang (2000); shape < 1 via G(a) = G(a+1) U^(1/a).
@@ -403,9 +398,6 @@ constexpr std::size_t variant_index() {
 }
 
 // The laws drawn by inverting one uniform: u in [0, 1), or in (0, 1) where a log is taken.
-double exponential_of(const Distribution::Exponential& p, double u_open) {
-  return -p.mean * std::log(u_open);
-}
 double uniform_of(const Distribution::Uniform& p, double u) {
   return p.min + (p.max - p.min) * u;
 }
@@ -439,8 +431,7 @@ static_assert(variant_index<Distribution::EmpiricalContinuous>() == Distribution
               "one_draw(): the one-uniform laws come first in Params");
 
 double Distribution::sample_first_other(std::uint64_t bits) const {
-  // sample()'s formulas for the laws it draws one uniform for, on the same number (sample_first
-  // has taken the exponential inline).
+  // sample()'s formulas for the laws it draws one uniform for, on the same number.
   const double u = RandomStream::uniform_of(bits);
   switch (p_.index()) {
     case variant_index<Fixed>():
@@ -463,14 +454,14 @@ double Distribution::sample_first_other(std::uint64_t bits) const {
 
 double Distribution::sample(RandomStream& rs) const {
   // The commonest service law first, without the visit's indirect call (same draw and formula).
-  if (const auto* e = std::get_if<Exponential>(&p_)) return exponential_of(*e, rs.uniform_open());
+  if (const auto* e = std::get_if<Exponential>(&p_)) return e->mean * ziggurat::exponential(rs);
   return std::visit(
       [&rs](const auto& p) -> double {
         using T = std::decay_t<decltype(p)>;
         if constexpr (std::is_same_v<T, Fixed>) {
           return p.value;
         } else if constexpr (std::is_same_v<T, Exponential>) {
-          return exponential_of(p, rs.uniform_open());
+          return p.mean * ziggurat::exponential(rs);
         } else if constexpr (std::is_same_v<T, Uniform>) {
           return uniform_of(p, rs.uniform());
         } else if constexpr (std::is_same_v<T, Triangular>) {

@@ -70,9 +70,12 @@ class Calendar {
     assert(time == time);  // not NaN
     const std::uint64_t seq = next_seq_++;
     const std::uint64_t order = (static_cast<std::uint64_t>(prio + 32768) << 48) | seq;
-    keys_.push_back(Key{time_bits(time), order});
-    loads_.push_back(Load{time, handler, kind, arg});
-    sift_up(keys_.size() - 1);
+    // The new event stays in registers while its place is found (writing it at the end and
+    // reading it back would stall on store forwarding: it was written in parts).
+    const std::size_t end = keys_.size();
+    keys_.emplace_back();
+    loads_.emplace_back();
+    sift_up(end, Key{time_bits(time), order}, Load{time, handler, kind, arg});
     return EventId{seq};
   }
 
@@ -145,15 +148,14 @@ class Calendar {
     }
   }
   void remove_top() {
-    keys_.front() = keys_.back();
-    loads_.front() = loads_.back();
+    const Key k = keys_.back();
+    const Load l = loads_.back();
     keys_.pop_back();
     loads_.pop_back();
-    if (!keys_.empty()) sift_down(0);
+    if (!keys_.empty()) sift_down(0, k, l);
   }
-  void sift_up(std::size_t i) {
-    const Key k = keys_[i];
-    const Load l = loads_[i];
+  /// Places (k, l) at or above the hole at index i.
+  void sift_up(std::size_t i, const Key k, const Load& l) {
     const Key128 kw = wide(k);
     while (i > 0) {
       const std::size_t parent = (i - 1) / kArity;
@@ -165,12 +167,11 @@ class Calendar {
     keys_[i] = k;
     loads_[i] = l;
   }
-  void sift_down(std::size_t i) {
+  /// Places (k, l) at or below the hole at index i.
+  void sift_down(std::size_t i, const Key k, const Load& l) {
     // The smallest of up to four children is selected without branches (the winner is
     // unpredictable, so a branch per comparison mispredicts about half the time).
     const std::size_t n = keys_.size();
-    const Key k = keys_[i];
-    const Load l = loads_[i];
     const Key128 kw = wide(k);
     for (;;) {
       const std::size_t first = i * kArity + 1;
