@@ -264,6 +264,7 @@ NhppArrivals::YearInfo NhppArrivals::compute_year(int k) const {
   // Every month contains every hour of the week, so weight_minutes > 0 (checked weights).
   info.base = volume / weight_minutes;
   info.max_weight = max_weight;
+  info.max_gap = info.base > 0.0 && max_weight > 0.0 ? 1.0 / (info.base * max_weight) : 0.0;
   info.flat = min_weight == max_weight;
   // Inversion walks the hours between arrivals; thinning draws max/mean candidates an arrival.
   // Inversion wins unless arrivals are hours apart (about 1 in 4 hours or fewer).
@@ -367,7 +368,7 @@ Time NhppArrivals::next(Time now, RandomStream& rs) {
 
 Time NhppArrivals::next_flat(const YearInfo& y, Time t, RandomStream& rs) {
   // One rate all year: the gap is exponential (one draw an arrival).
-  t += ziggurat::exponential(rs) / (y.base * y.max_weight);
+  t += ziggurat::exponential(rs) * y.max_gap;  // a multiply: no division on the arrival chain
   return t < y.end ? t : kForever;
 }
 
@@ -393,9 +394,8 @@ Time NhppArrivals::next_inversion(const YearInfo& y, Time t, RandomStream& rs) {
 }
 
 Time NhppArrivals::next_thinning(const YearInfo& y, Time t, RandomStream& rs) {
-  const double max_rate = y.base * y.max_weight;  // dominating rate over the year
   for (;;) {
-    t += ziggurat::exponential(rs) / max_rate;
+    t += ziggurat::exponential(rs) * y.max_gap;  // candidates at the year's largest rate
     if (t >= y.end) return kForever;
     const std::int64_t h = CivilCalendar::hour_index(t);
     if (h >= y.end_hours) return kForever;

@@ -131,6 +131,7 @@ class NhppArrivals {
   struct YearInfo {
     double base = 0.0;        ///< per-minute rate for unit weights
     double max_weight = 0.0;  ///< largest hour weight (how x moy) occurring in the year
+    double max_gap = 0.0;     ///< 1 / (base x max_weight): the mean gap at the largest rate
     bool flat = false;        ///< every hour of the year has the same weight: exponential gaps
     int sampler = 0;          ///< kInversion or kThinning (years that are not flat)
     Time begin = 0.0;         ///< year_start(k)
