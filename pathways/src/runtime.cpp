@@ -273,6 +273,7 @@ class Model final : public engine::EventHandler,
     std::unique_ptr<engine::NhppArrivals> main;  // the horizon
     RandomStream time_rng, cohort_rng;
     std::uint64_t arrivals = 0;  // patients created by this stream so far
+    std::uint32_t lane = 0;      // its calendar lane (one next arrival pending at a time)
     /// Cumulative cohort shares (summed in order) of year y at [y * cohorts + k].
     std::vector<double> cohort_cum;
   };
@@ -549,6 +550,7 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
         rt.cohort_cum.push_back(acc);
       }
     }
+    rt.lane = sim_.add_lane();
     rt.time_rng = streams_.stream("arrivals/" + a.name);
     rt.cohort_rng = streams_.stream("cohort/" + a.name);
   }
@@ -1047,7 +1049,7 @@ void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
         }
         const Time next = next_arrival(s, sim_.now());
         if (next <= horizon_end()) {
-          sim_.schedule(next, engine::priority::kArrival, this, kArrival, arg);
+          sim_.schedule_in_lane(s.lane, next, engine::priority::kArrival, this, kArrival, arg);
         }
         const std::uint32_t id = new_patient(cohort);
         patient = id;
@@ -1555,8 +1557,8 @@ ReplicationResult Model::run() {
   for (std::size_t i = 0; i < streams_rt_.size(); ++i) {
     const Time first = next_arrival(streams_rt_[i], 0.0);
     if (first <= horizon_end()) {
-      sim_.schedule(first, engine::priority::kArrival, this, kArrival,
-                    static_cast<std::uint32_t>(i));
+      sim_.schedule_in_lane(streams_rt_[i].lane, first, engine::priority::kArrival, this, kArrival,
+                            static_cast<std::uint32_t>(i));
     }
   }
   seed_census();

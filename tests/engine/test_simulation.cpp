@@ -9,6 +9,7 @@
 #include <catch2/catch.hpp>
 
 #include <algorithm>
+#include <map>
 #include <sstream>
 #include <string>
 #include <vector>
@@ -108,6 +109,84 @@ TEST_CASE("the calendar pops in (time, priority, sequence) order, -0.0 equal to 
   }
   CHECK(cal.empty());
   CHECK(cancelled == 1000);
+}
+
+TEST_CASE("lanes keep the calendar's order: the same events pop as from the heap alone",
+          "[engine][kernel]") {
+  // Four sources keep their next event in lanes, rescheduled each time it runs (as arrival
+  // streams do); other events go to the heap, a third of them cancelled later, and a source's
+  // event is now and then cancelled and rescheduled. A calendar without lanes given the same
+  // calls must pop the same events in the same order. Times fall on a coarse grid, so ties in
+  // time (and in priority) are common.
+  RandomStream rng(11, 0, "lanes");
+  Calendar with;
+  Calendar without;
+  constexpr std::uint32_t kSources = 4;
+  constexpr std::uint32_t kSource = 1000000;  // args from here on are sources
+  std::vector<std::uint32_t> lanes;
+  const int prios[] = {priority::kRelease, priority::kNormal, priority::kArrival};
+  auto prio = [&]() { return prios[static_cast<std::size_t>(rng.uniform() * 3)]; };
+  std::map<std::uint32_t, EventId> pending;  // the heap's and the lanes' pending events by arg
+  std::uint32_t next_arg = 0;
+  auto to_heap = [&](Time t) {
+    const int p = prio();
+    const EventId a = with.schedule(t, p, nullptr, 0, next_arg);
+    const EventId b = without.schedule(t, p, nullptr, 0, next_arg);
+    REQUIRE(a == b);
+    pending[next_arg++] = a;
+  };
+  auto to_lane = [&](std::uint32_t source, Time t) {
+    const int p = prio();
+    const EventId a = with.schedule_in_lane(lanes[source], t, p, nullptr, 1, kSource + source);
+    const EventId b = without.schedule(t, p, nullptr, 1, kSource + source);
+    REQUIRE(a == b);
+    pending[kSource + source] = a;
+  };
+  auto grid = [&](Time now) { return now + 0.5 * std::floor(rng.uniform() * 8.0); };
+  for (std::uint32_t l = 0; l < kSources; ++l) {
+    lanes.push_back(with.add_lane());
+    to_lane(l, grid(0.0));
+  }
+  std::size_t from_lanes = 0;
+  std::size_t cancelled = 0;
+  for (int step = 0; step < 20000; ++step) {
+    REQUIRE(with.size() == without.size());
+    REQUIRE(with.next_time() == without.next_time());
+    const Event a = with.pop();
+    const Event b = without.pop();
+    REQUIRE(a.time == b.time);
+    REQUIRE(a.order == b.order);
+    REQUIRE(a.arg == b.arg);
+    pending.erase(a.arg);
+    const Time now = a.time;
+    if (a.arg >= kSource) {
+      ++from_lanes;
+      to_lane(a.arg - kSource, grid(now));
+    }
+    const int more = static_cast<int>(rng.uniform() * 3);
+    for (int i = 0; i < more; ++i) to_heap(grid(now));
+    if (rng.uniform() < 0.3 && !pending.empty()) {
+      // Cancel a pending event at random; a source's is rescheduled at once.
+      auto it = pending.begin();
+      std::advance(it, static_cast<std::ptrdiff_t>(rng.uniform() * pending.size()));
+      const std::uint32_t arg = it->first;
+      with.cancel(it->second);
+      without.cancel(it->second);
+      pending.erase(it);
+      ++cancelled;
+      if (arg >= kSource) to_lane(arg - kSource, grid(now));
+    }
+  }
+  CHECK(from_lanes > 2000);
+  CHECK(cancelled > 4000);
+  while (!without.empty()) {
+    REQUIRE_FALSE(with.empty());
+    const Event a = with.pop();
+    const Event b = without.pop();
+    REQUIRE(a.order == b.order);
+    REQUIRE(a.arg == b.arg);
+  }
+  CHECK(with.empty());
 }
 
 TEST_CASE("system processes see the patient state exactly as of their own date",

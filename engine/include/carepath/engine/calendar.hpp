@@ -7,10 +7,16 @@
 //
 // Tie order: at equal times the lower priority value runs first; at equal (time, priority) the
 // event scheduled first runs first. The same input therefore always gives the same trace.
+//
+// Lanes: a source that always has exactly one next event pending (an arrival stream) can keep it
+// in a lane of its own instead of the heap: scheduling it is a store, and taking it needs no
+// sift. Lane events carry the same (time, priority, sequence) keys from the same counter, and the
+// earliest lane competes with the heap's top, so the order of events is exactly the heap's.
 #include <bit>
 #include <cassert>
 #include <cstdint>
 #include <limits>
+#include <stdexcept>
 #include <unordered_set>
 #include <utility>
 #include <vector>
@@ -79,32 +85,71 @@ class Calendar {
     return EventId{seq};
   }
 
+  /// A new lane (see above); lanes are numbered from 0.
+  std::uint32_t add_lane() {
+    lanes_.push_back(LaneSlot{});
+    return static_cast<std::uint32_t>(lanes_.size() - 1);
+  }
+  /// As schedule(), into `lane`, which must hold no pending event.
+  EventId schedule_in_lane(std::uint32_t lane, Time time, int prio, EventHandler* handler,
+                           std::uint32_t kind, std::uint32_t arg) {
+    assert(prio > -32768 && prio < 32767);
+    assert(time == time);  // not NaN
+    assert(lane < lanes_.size());
+    if (lanes_[lane].pending) throw std::logic_error("Calendar: the lane holds a pending event");
+    const std::uint64_t seq = next_seq_++;
+    const std::uint64_t order = (static_cast<std::uint64_t>(prio + 32768) << 48) | seq;
+    LaneSlot& l = lanes_[lane];
+    l.key = Key{time_bits(time), order};
+    l.load = Load{time, handler, kind, arg};
+    l.pending = true;
+    ++lane_events_;
+    // The earliest lane: this one if it is earlier (unless a scan is due anyway).
+    if (best_ != kScan && (best_ == kNoLane || wide(l.key) < wide(lanes_[best_].key))) {
+      best_ = lane;
+    }
+    return EventId{seq};
+  }
+
   /// Cancels a pending event. Cancelling an event that already ran or was cancelled is a
   /// programming error (checked in debug builds by the pop path never finding it).
   void cancel(EventId id) {
-    cancelled_.insert(static_cast<std::uint64_t>(id));
+    const auto seq = static_cast<std::uint64_t>(id);
+    for (LaneSlot& l : lanes_) {  // a lane's event frees its lane at once
+      if (l.pending && Event::sequence_of(l.key.order) == seq) {
+        l.pending = false;
+        --lane_events_;
+        best_ = kScan;
+        return;
+      }
+    }
+    cancelled_.insert(seq);
     ++cancelled_pending_;
   }
 
   [[nodiscard]] bool empty() {
     skip_cancelled();
-    return keys_.empty();
+    return keys_.empty() && earliest_lane() == kNoLane;
   }
   /// Time of the next live event, or kForever.
   [[nodiscard]] Time next_time() {
     skip_cancelled();
+    if (lane_first()) return lanes_[best_].load.time;
     return keys_.empty() ? kForever : loads_.front().time;
   }
   /// Removes and returns the next live event. Precondition: !empty().
   Event pop() {
     skip_cancelled();
+    if (lane_first()) return take_lane();
     assert(!keys_.empty());
     const Load& l = loads_.front();
     const Event top{l.time, keys_.front().order, l.handler, l.kind, l.arg};
     remove_top();
     return top;
   }
-  [[nodiscard]] std::size_t size() const { return keys_.size() - cancelled_pending_; }
+  [[nodiscard]] std::size_t size() const {
+    return keys_.size() + lane_events_ - cancelled_pending_;
+  }
   [[nodiscard]] std::uint64_t scheduled_total() const { return next_seq_; }
   void reserve(std::size_t n) {
     keys_.reserve(n);
@@ -139,6 +184,7 @@ class Calendar {
   static Key128 wide(const Key& k) { return (static_cast<Key128>(k.time) << 64) | k.order; }
 
   void skip_cancelled() {
+    // Cancelled events wait in the heap until they reach its top (a lane's are removed at once).
     while (cancelled_pending_ != 0 && !keys_.empty()) {
       auto it = cancelled_.find(Event::sequence_of(keys_.front().order));
       if (it == cancelled_.end()) return;
@@ -146,6 +192,36 @@ class Calendar {
       --cancelled_pending_;
       remove_top();
     }
+  }
+  static constexpr std::uint32_t kNoLane = 0xffffffffU;
+  static constexpr std::uint32_t kScan = 0xfffffffeU;  // the earliest lane is to be found
+  /// The pending lane event with the smallest key, or kNoLane.
+  std::uint32_t earliest_lane() {
+    if (best_ == kScan) {
+      best_ = kNoLane;
+      for (std::uint32_t i = 0; i < lanes_.size(); ++i) {
+        if (lanes_[i].pending &&
+            (best_ == kNoLane || wide(lanes_[i].key) < wide(lanes_[best_].key))) {
+          best_ = i;
+        }
+      }
+    }
+    return best_;
+  }
+  /// Whether the next event is the earliest lane's (its key is below the heap's top).
+  bool lane_first() {
+    const std::uint32_t b = earliest_lane();
+    return b != kNoLane && (keys_.empty() || wide(lanes_[b].key) < wide(keys_.front()));
+  }
+  Event take_lane() {
+    LaneSlot& l = lanes_[best_];
+    const Event e{l.load.time, l.key.order, l.load.handler, l.load.kind, l.load.arg};
+    l.pending = false;
+    --lane_events_;
+    // Found again when next needed: usually after the source has scheduled its next event
+    // (one scan for both).
+    best_ = kScan;
+    return e;
   }
   void remove_top() {
     const Key k = keys_.back();
@@ -196,6 +272,14 @@ class Calendar {
 
   std::vector<Key> keys_;    // the 4-ary min-heap of ordering keys
   std::vector<Load> loads_;  // the rest of each event, at the same index as its key
+  struct LaneSlot {
+    Key key{};
+    Load load{};
+    bool pending = false;
+  };
+  std::vector<LaneSlot> lanes_;
+  std::size_t lane_events_ = 0;   // lanes holding an event
+  std::uint32_t best_ = kNoLane;  // the earliest lane, kNoLane (none) or kScan (to be found)
   std::unordered_set<std::uint64_t> cancelled_;
   std::size_t cancelled_pending_ = 0;
   std::uint64_t next_seq_ = 0;

@@ -82,6 +82,15 @@ class Simulation {
     assert(time >= now_);
     return calendar_.schedule(time, prio, handler, kind, arg);
   }
+  /// A lane for a source that always has one next event pending, e.g. an arrival stream
+  /// (Calendar: a store to schedule, no heap sift; the order of events is unchanged).
+  std::uint32_t add_lane() { return calendar_.add_lane(); }
+  /// As schedule(), into `lane`, which must hold no pending event.
+  EventId schedule_in_lane(std::uint32_t lane, Time time, int prio, EventHandler* handler,
+                           std::uint32_t kind, std::uint32_t arg) {
+    assert(time >= now_);
+    return calendar_.schedule_in_lane(lane, time, prio, handler, kind, arg);
+  }
   /// Convenience for rare events (not for the per-patient hot path): runs `fn` at `time`.
   EventId schedule(Time time, int prio, std::function<void()> fn);
   void cancel(EventId id) { calendar_.cancel(id); }
