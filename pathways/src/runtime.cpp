@@ -247,9 +247,16 @@ class Model final : public engine::EventHandler,
     std::vector<std::pair<std::uint32_t, std::uint32_t>> route_span;
     std::vector<double> route_cum;
     std::vector<std::int16_t> route_target;
-    /// By cohort: the matching rule has one target, open in every year (no draw, no check), and
-    /// that target is an exit reached at once (Model::end_service).
-    std::vector<char> fixed_route, leaves_at_once_by_cohort;
+    /// By cohort, where the matching rule has one target, open in every year (no draw, no
+    /// check): the move, read in one load at the end of service (Model::end_service).
+    struct FixedMove {
+      std::int16_t rule = -1;  // -1: the cohort's route is not fixed
+      std::int16_t to = -1;    // the target site
+      engine::EntryMode mode = engine::EntryMode::queue;
+      bool direct = false;  // no hold, no travel: straight from service to `to`
+      bool exit = false;    // and `to` is an exit reached at once (leaves_at_once)
+    };
+    std::vector<FixedMove> fixed_by_cohort;
     /// service × service_scale for [year * cohorts + cohort]; empty for sites without service
     std::vector<engine::Distribution> scaled_service;
     /// An exit no escalation policy diverts from: a patient routed here leaves the system at
@@ -511,8 +518,7 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
         rt.route_span.emplace_back(begin, static_cast<std::uint32_t>(rt.route_cum.size()) - begin);
       }
     }
-    rt.fixed_route.assign(spec.cohorts.size(), 0);
-    rt.leaves_at_once_by_cohort.assign(spec.cohorts.size(), 0);
+    rt.fixed_by_cohort.assign(spec.cohorts.size(), SiteRt::FixedMove{});
     for (std::size_t c = 0; c < spec.cohorts.size(); ++c) {
       const int rule = rt.rule_for_cohort[c];
       if (rule < 0) continue;
@@ -521,10 +527,13 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
       bool open = true;
       for (int y = 0; y < years_; ++y) open = open && r.to[0].p.at(y) > 0;
       if (!open) continue;
-      rt.fixed_route[c] = 1;
       const RouteTarget& t = r.to[0];
-      rt.leaves_at_once_by_cohort[c] =
-          !t.hold && !t.travel && sites_[static_cast<std::size_t>(t.site)].leaves_at_once ? 1 : 0;
+      SiteRt::FixedMove& f = rt.fixed_by_cohort[c];
+      f.rule = static_cast<std::int16_t>(rule);
+      f.to = static_cast<std::int16_t>(t.site);
+      f.mode = to_engine(t.mode);
+      f.direct = !t.hold && !t.travel;
+      f.exit = f.direct && sites_[static_cast<std::size_t>(t.site)].leaves_at_once;
     }
   }
   streams_rt_.resize(spec.arrivals.size());
@@ -744,7 +753,7 @@ std::pair<int, int> Model::choose_route(std::uint32_t id, int site) {
   SiteRt& rt = sites_[static_cast<std::size_t>(site)];
   const Patient& p = patients_[id];
   const int rule = rt.rule_for_cohort[p.cohort];
-  if (rt.fixed_route[p.cohort] != 0) return {rule, 0};
+  if (rt.fixed_by_cohort[p.cohort].rule >= 0) return {rule, 0};
   if (rule < 0) {
     throw std::runtime_error("no route rule matches the patient's cohort");
   }
@@ -768,12 +777,13 @@ void Model::end_service(std::uint32_t id, int site) {
   // time, unless the next site turns it away into blocking (arrive_at then holds it here).
   SiteRt& rt = sites_[static_cast<std::size_t>(site)];
   Patient& p = patients_[id];
-  if (rt.leaves_at_once_by_cohort[p.cohort] != 0) {  // the common case, without a lookup
-    const int rule = rt.rule_for_cohort[p.cohort];
-    p.rule = static_cast<std::int16_t>(rule);
+  // The common cases in one load: a fixed route straight on, to an exit or (no escalation
+  // policy can divert it) to another site; as transfer() would move the patient.
+  const SiteRt::FixedMove f = rt.fixed_by_cohort[p.cohort];
+  if (f.exit || (f.direct && escalations_.empty())) {
+    p.rule = f.rule;
     p.target = 0;
-    arrive_at(id, rt.spec->routes[static_cast<std::size_t>(rule)].to[0].site,
-              engine::EntryMode::queue);
+    arrive_at(id, f.to, f.mode);
     return;
   }
   const auto [rule, target] = choose_route(id, site);
