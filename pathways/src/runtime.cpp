@@ -281,6 +281,8 @@ class Model final : public engine::EventHandler,
     RandomStream time_rng, cohort_rng;
     std::uint64_t arrivals = 0;  // patients created by this stream so far
     std::uint32_t lane = 0;      // its calendar lane (one next arrival pending at a time)
+    int to = 0;                  // the site its patients arrive at (spec->to, one load nearer)
+    int only_cohort = 0;         // its cohort, if it has one (else -1: drawn by the shares)
     /// Cumulative cohort shares (summed in order) of year y at [y * cohorts + k].
     std::vector<double> cohort_cum;
   };
@@ -560,6 +562,8 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
       }
     }
     rt.lane = sim_.add_lane();
+    rt.to = a.to;
+    rt.only_cohort = a.cohorts.size() > 1 ? -1 : (a.cohorts.empty() ? 0 : a.cohorts.back());
     rt.time_rng = streams_.stream("arrivals/" + a.name);
     rt.cohort_rng = streams_.stream("cohort/" + a.name);
   }
@@ -1043,11 +1047,11 @@ void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
     switch (kind) {
       case kArrival: {
         StreamRt& s = streams_rt_[arg];
-        const ArrivalSpec& a = *s.spec;
         // Cohort by the year's shares (a stream of one cohort draws nothing: its cohort stream
         // serves nothing else).
-        int cohort = a.cohorts.empty() ? 0 : a.cohorts.back();
-        if (a.cohorts.size() > 1) {
+        int cohort = s.only_cohort;
+        if (cohort < 0) {
+          const ArrivalSpec& a = *s.spec;
           // The first cohort whose cumulative share exceeds u (else the last), counted
           // without a branch on the draw.
           const double u = s.cohort_rng.uniform();
@@ -1055,7 +1059,7 @@ void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
           const double* cum = s.cohort_cum.data() + static_cast<std::size_t>(year()) * n;
           std::size_t below = 0;
           for (std::size_t k = 0; k < n; ++k) below += cum[k] <= u ? 1U : 0U;
-          if (below < n) cohort = a.cohorts[below];
+          cohort = a.cohorts[std::min(below, n - 1)];
         }
         const Time next = next_arrival(s, sim_.now());
         if (next <= horizon_end()) {
@@ -1066,8 +1070,8 @@ void Model::on_event(std::uint32_t kind, std::uint32_t arg) {
         // Identified by stream and arrival number, not by the global serial: a stream whose
         // volume differs between scenarios then leaves every other stream's patients matched.
         patients_[id].crn_id = (static_cast<std::uint64_t>(arg) + 1) << 40 | s.arrivals++;
-        site = a.to;
-        arrive_at(id, a.to, engine::EntryMode::queue);
+        site = s.to;
+        arrive_at(id, s.to, engine::EntryMode::queue);
         break;
       }
       case kServiceEnd: {

@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <cmath>
+#include <limits>
 #include <stdexcept>
 #include <vector>
 
@@ -107,8 +108,16 @@ TEST_CASE("LogHistogram: bins are at most 1% wide from 1e-3 to 1e8", "[engine][s
   CHECK(LogHistogram::lower_edge(2) <= 1e-3);
   CHECK(LogHistogram::upper_edge(LogHistogram::kBins - 2) >= 1e8);
   CHECK(LogHistogram::index(0.0) == 1);
+  CHECK(LogHistogram::index(-0.0) == 1);  // a zero wait, whatever its sign
+  CHECK(LogHistogram::index(5e-324) == 1);
+  CHECK(LogHistogram::index(std::nextafter(0x1p-10, 0.0)) == 1);
+  CHECK(LogHistogram::index(0x1p-10) == 2);
   CHECK(LogHistogram::index(-1.0) == 0);
+  CHECK(LogHistogram::index(std::numeric_limits<double>::quiet_NaN()) == 0);
+  CHECK(LogHistogram::index(std::nextafter(0x1p27, 0.0)) == LogHistogram::kBins - 2);
+  CHECK(LogHistogram::index(0x1p27) == LogHistogram::kBins - 1);
   CHECK(LogHistogram::index(1e9) == LogHistogram::kBins - 1);
+  CHECK(LogHistogram::index(std::numeric_limits<double>::infinity()) == LogHistogram::kBins - 1);
 }
 
 TEST_CASE("Tally: quantiles and share_at_most are within the bin width", "[engine][stats]") {

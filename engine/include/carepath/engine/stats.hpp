@@ -49,14 +49,17 @@ class LogHistogram {
   [[nodiscard]] double share_at_most(double x) const;
 
   static std::size_t index(double x) {
-    static_assert(kMinExp == -10 && kMaxExp == 27, "update the literals below");
     if (!(x >= 0.0)) return 0;
-    if (x < 0x1p-10) return 1;
-    if (x >= 0x1p27) return kBins - 1;
+    // From the bits, without a branch on the value (waits are often exactly 0: a branch on
+    // "below 2^-10" would mispredict): the exponent's and the mantissa's top bits give the bin,
+    // clamped to bin 1 below 2^-10 (0 and subnormals included) and to the last bin from 2^27
+    // (infinity included).
     const auto bits = std::bit_cast<std::uint64_t>(x);
-    const int exp = static_cast<int>((bits >> 52) & 0x7ffU) - 1023;
-    const auto sub = static_cast<std::size_t>((bits >> (52 - kSubBits)) & (kSub - 1));
-    return 2 + static_cast<std::size_t>(exp - kMinExp) * kSub + sub;
+    const auto exp = static_cast<std::int64_t>((bits >> 52) & 0x7ffU) - 1023;  // (-0.0: bin 1)
+    const auto sub = static_cast<std::int64_t>((bits >> (52 - kSubBits)) & (kSub - 1));
+    const std::int64_t bin = 2 + (exp - kMinExp) * kSub + sub;
+    const std::int64_t last = static_cast<std::int64_t>(kBins) - 1;
+    return static_cast<std::size_t>(bin < 1 ? 1 : (bin > last ? last : bin));
   }
   /// [lower, upper) of bin `i` (bins 0 and kBins-1 are the under/overflow bins).
   static double lower_edge(std::size_t i);
