@@ -188,6 +188,16 @@ std::string metric_unit(const std::string& metric) {
   return "";
 }
 
+/// A fixed route's move out of a site for one cohort: the rule has one target, open in every
+/// year (no draw, no check). Read in one load at the end of service (Model::end_service).
+struct FixedMove {
+  std::int16_t rule = -1;  // -1: the cohort's route is not fixed
+  std::int16_t to = -1;    // the target site
+  engine::EntryMode mode = engine::EntryMode::queue;
+  bool direct = false;  // no hold, no travel: straight from service to `to`
+  bool exit = false;    // and `to` is an exit reached at once (leaves_at_once)
+};
+
 struct Patient {
   std::uint32_t serial = 0;
   std::uint16_t cohort = 0;
@@ -206,6 +216,9 @@ struct Patient {
   std::int16_t service_year = -1;
   std::uint32_t visits = 0;  // sites visited so far: the step of its per-patient substreams
   std::uint64_t crn_id = 0;  // (arrival stream, arrival number): the same patient in any scenario
+  /// Its site's fixed move for its cohort (SiteRt::fixed_by_cohort), copied as it joins the
+  /// site: the end of its service reads it with the patient, not through the site.
+  FixedMove next{};
 };
 
 class Model final : public engine::EventHandler,
@@ -248,14 +261,7 @@ class Model final : public engine::EventHandler,
     std::vector<double> route_cum;
     std::vector<std::int16_t> route_target;
     /// By cohort, where the matching rule has one target, open in every year (no draw, no
-    /// check): the move, read in one load at the end of service (Model::end_service).
-    struct FixedMove {
-      std::int16_t rule = -1;  // -1: the cohort's route is not fixed
-      std::int16_t to = -1;    // the target site
-      engine::EntryMode mode = engine::EntryMode::queue;
-      bool direct = false;  // no hold, no travel: straight from service to `to`
-      bool exit = false;    // and `to` is an exit reached at once (leaves_at_once)
-    };
+    /// check): the move at the end of service (copied into the patient as it joins the site).
     std::vector<FixedMove> fixed_by_cohort;
     /// service × service_scale for [year * cohorts + cohort]; empty for sites without service
     std::vector<engine::Distribution> scaled_service;
@@ -520,7 +526,7 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
         rt.route_span.emplace_back(begin, static_cast<std::uint32_t>(rt.route_cum.size()) - begin);
       }
     }
-    rt.fixed_by_cohort.assign(spec.cohorts.size(), SiteRt::FixedMove{});
+    rt.fixed_by_cohort.assign(spec.cohorts.size(), FixedMove{});
     for (std::size_t c = 0; c < spec.cohorts.size(); ++c) {
       const int rule = rt.rule_for_cohort[c];
       if (rule < 0) continue;
@@ -530,7 +536,7 @@ Model::Model(const ModelSpec& spec, std::uint64_t seed, int replication, Replica
       for (int y = 0; y < years_; ++y) open = open && r.to[0].p.at(y) > 0;
       if (!open) continue;
       const RouteTarget& t = r.to[0];
-      SiteRt::FixedMove& f = rt.fixed_by_cohort[c];
+      FixedMove& f = rt.fixed_by_cohort[c];
       f.rule = static_cast<std::int16_t>(rule);
       f.to = static_cast<std::int16_t>(t.site);
       f.mode = to_engine(t.mode);
@@ -783,7 +789,7 @@ void Model::end_service(std::uint32_t id, int site) {
   Patient& p = patients_[id];
   // The common cases in one load: a fixed route straight on, to an exit or (no escalation
   // policy can divert it) to another site; as transfer() would move the patient.
-  const SiteRt::FixedMove f = rt.fixed_by_cohort[p.cohort];
+  const FixedMove f = p.next;
   if (f.exit || (f.direct && escalations_.empty())) {
     p.rule = f.rule;
     p.target = 0;
@@ -930,6 +936,7 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
   const int previous = p.site;
   p.upstream = static_cast<std::int16_t>(previous);
   p.site = static_cast<std::int16_t>(site);
+  p.next = rt.fixed_by_cohort[p.cohort];
   p.remaining = -1;
   Time patience = engine::kForever;
   if (const engine::Distribution* d = rt.patience[p.cohort]) {
@@ -1444,6 +1451,7 @@ void Model::seed_census() {
       p.crn_id = (std::uint64_t{0xffffff} << 40) | (static_cast<std::uint64_t>(i) << 24) |
                  static_cast<std::uint64_t>(k);
       p.site = static_cast<std::int16_t>(i);
+      p.next = rt.fixed_by_cohort[p.cohort];
       if (k < c.occupied && !rt.scaled_service.empty()) p.remaining = residual_stay(rt, c.cohort);
       ++rt.arrivals_by_cohort[p.cohort];
       const Admission a = rt.res->arrive(id, spec_.cohorts[p.cohort].priority,
