@@ -229,7 +229,9 @@ Resource::Resource(Simulation& sim, ResourceConfig config, ResourceClient* clien
       rng_(0, 0, "baulk/" + config_.name),
       capacity_(config_.capacity),
       line_(config_.discipline),
-      blocked_line_(config_.discipline) {
+      blocked_line_(config_.discipline),
+      list_in_service_(config_.preemptive ||
+                       config_.on_capacity_drop == CapacityDropPolicy::preempt) {
   if (capacity_ < 0) throw std::invalid_argument("resource '" + config_.name + "': capacity < 0");
   if (config_.preemptive && config_.discipline != QueueDiscipline::priority) {
     throw std::invalid_argument("resource '" + config_.name +
@@ -321,6 +323,11 @@ void Resource::update_levels() {
   levels_ = next;
 }
 
+void Resource::leave_service(std::uint32_t slot) {
+  if (list_in_service_) remove_from_list(in_service_, slot);
+  --busy_;
+}
+
 void Resource::remove_from_list(std::vector<std::uint32_t>& list, std::uint32_t slot) {
   const auto pos = static_cast<std::size_t>(table_[slot].pos);
   assert(pos < list.size() && list[pos] == slot);
@@ -339,8 +346,11 @@ void Resource::start(std::uint32_t slot) {
   if (s.state == EntityState::waiting) leave_line(s);
   s.state = EntityState::in_service;
   s.start_order = ++next_start_;
-  s.pos = static_cast<std::int32_t>(in_service_.size());
-  in_service_.push_back(slot);
+  ++busy_;
+  if (list_in_service_) {
+    s.pos = static_cast<std::int32_t>(in_service_.size());
+    in_service_.push_back(slot);
+  }
   if (!s.started) {
     s.started = true;
     ++stats_.started;
@@ -380,7 +390,9 @@ void Resource::enqueue(std::uint32_t slot) {
 }
 
 void Resource::preempt(std::uint32_t slot) {
+  assert(list_in_service_);
   remove_from_list(in_service_, slot);
+  --busy_;
   Slot& s = table_[slot];
   s.state = EntityState::waiting;
   s.line_since = now();
@@ -577,7 +589,7 @@ void Resource::finish_service(std::uint32_t entity) {
     throw std::logic_error("resource '" + config_.name + "': finish_service of entity " +
                            std::to_string(entity) + " which is not in service");
   }
-  remove_from_list(in_service_, slot);
+  leave_service(slot);
   Slot& s = table_[slot];
   s.state = EntityState::holding;
   s.pos = static_cast<std::int32_t>(holding_.size());
@@ -599,7 +611,11 @@ void Resource::release(std::uint32_t entity) {
                            std::to_string(entity) + " which holds no server");
   }
   Slot& s = table_[slot];
-  remove_from_list(s.state == EntityState::in_service ? in_service_ : holding_, slot);
+  if (s.state == EntityState::in_service) {
+    leave_service(slot);
+  } else {
+    remove_from_list(holding_, slot);
+  }
   ++stats_.completed;
   record_departure(s);
   table_.erase(entity);
@@ -640,7 +656,7 @@ void Resource::set_capacity(int capacity) {
   stats_.capacity.update(now(), capacity);
   emit(MonitorEventKind::capacity_change, 0, capacity);
   if (config_.on_capacity_drop == CapacityDropPolicy::preempt) {
-    while (occupied() > capacity_ && !in_service_.empty()) {
+    while (occupied() > capacity_ && busy_ > 0) {
       preempt(preemption_victim(std::numeric_limits<int>::min()));
     }
   }

@@ -197,7 +197,7 @@ class Resource final : public EventHandler {
   [[nodiscard]] const ResourceConfig& config() const { return config_; }
   [[nodiscard]] std::uint32_t id() const { return id_; }
   [[nodiscard]] int capacity() const { return capacity_; }
-  [[nodiscard]] int in_service() const { return static_cast<int>(in_service_.size()); }
+  [[nodiscard]] int in_service() const { return busy_; }
   [[nodiscard]] int holding() const { return static_cast<int>(holding_.size()); }
   [[nodiscard]] int occupied() const { return in_service() + holding(); }
   [[nodiscard]] int queue_length() const { return waiting_; }
@@ -221,7 +221,7 @@ class Resource final : public EventHandler {
     std::uint32_t entity;
     std::uint32_t visit;
     std::int32_t priority;
-    std::int32_t pos;  // index in in_service_ / holding_
+    std::int32_t pos;  // index in in_service_ (if listed) / holding_
     std::int32_t group;
     EntityState state;
     bool has_timer;
@@ -309,6 +309,7 @@ class Resource final : public EventHandler {
   void record_wait(const Slot& s);
   void preempt(std::uint32_t slot);
   void remove_from_list(std::vector<std::uint32_t>& list, std::uint32_t slot);
+  void leave_service(std::uint32_t slot);  // out of service (into holding, or gone)
   std::uint32_t pop_valid(Line& line, EntityState expected, int& count);
   void fill_servers();
   void admit_blocked();
@@ -341,7 +342,10 @@ class Resource final : public EventHandler {
   Table table_;
   Line line_;
   Line blocked_line_;
-  std::vector<std::uint32_t> in_service_;  // slot indices
+  int busy_ = 0;  // patients in service
+  /// in_service_ lists them only where a pre-emption picks a victim among them.
+  bool list_in_service_;
+  std::vector<std::uint32_t> in_service_;  // slot indices (if list_in_service_)
   std::vector<std::uint32_t> holding_;     // slot indices
   std::vector<Pending> pending_;
   bool dispatching_ = false;
