@@ -470,7 +470,7 @@ std::uint32_t Resource::preemption_victim(int arriving_priority) const {
   return Table::kNone;
 }
 
-void Resource::dispatch() {
+void Resource::deliver() {
   if (dispatching_) return;
   dispatching_ = true;
   try {

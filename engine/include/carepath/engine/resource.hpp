@@ -319,7 +319,11 @@ class Resource final : public EventHandler {
   void emit(MonitorEventKind kind, std::uint32_t entity, std::int32_t value) {
     if (monitor_ != nullptr) monitor_->on_event(MonitorEvent{now(), kind, id_, entity, value});
   }
-  void dispatch();
+  /// Delivers the queued callbacks (after a call into the resource changed its state).
+  void dispatch() {
+    if (!pending_.empty()) deliver();
+  }
+  void deliver();
   [[nodiscard]] Time now() const;
   void check_deadlock();
   [[nodiscard]] bool has_free_server() const { return occupied() < capacity_; }
