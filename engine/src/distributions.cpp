@@ -430,7 +430,7 @@ static_assert(variant_index<Distribution::EmpiricalContinuous>() == Distribution
                   variant_index<Distribution::Pert>() == Distribution::kLastOneDraw + 1,
               "one_draw(): the one-uniform laws come first in Params");
 
-double Distribution::sample_first_other(std::uint64_t bits) const {
+double Distribution::sample_first(std::uint64_t bits) const {
   // sample()'s formulas for the laws it draws one uniform for, on the same number.
   const double u = RandomStream::uniform_of(bits);
   switch (p_.index()) {

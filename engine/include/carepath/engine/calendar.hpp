@@ -72,17 +72,15 @@ class Calendar {
  public:
   EventId schedule(Time time, int prio, EventHandler* handler, std::uint32_t kind,
                    std::uint32_t arg) {
-    assert(prio > -32768 && prio < 32767);
     assert(time == time);  // not NaN
-    const std::uint64_t seq = next_seq_++;
-    const std::uint64_t order = (static_cast<std::uint64_t>(prio + 32768) << 48) | seq;
+    const std::uint64_t order = next_order(prio);
     // The new event stays in registers while its place is found (writing it at the end and
     // reading it back would stall on store forwarding: it was written in parts).
     const std::size_t end = keys_.size();
     keys_.emplace_back();
     loads_.emplace_back();
     sift_up(end, Key{time_bits(time), order}, Load{time, handler, kind, arg});
-    return EventId{seq};
+    return EventId{Event::sequence_of(order)};
   }
 
   /// A new lane (see above); lanes are numbered from 0.
@@ -93,12 +91,10 @@ class Calendar {
   /// As schedule(), into `lane`, which must hold no pending event.
   EventId schedule_in_lane(std::uint32_t lane, Time time, int prio, EventHandler* handler,
                            std::uint32_t kind, std::uint32_t arg) {
-    assert(prio > -32768 && prio < 32767);
     assert(time == time);  // not NaN
     assert(lane < lanes_.size());
     if (lanes_[lane].pending) throw std::logic_error("Calendar: the lane holds a pending event");
-    const std::uint64_t seq = next_seq_++;
-    const std::uint64_t order = (static_cast<std::uint64_t>(prio + 32768) << 48) | seq;
+    const std::uint64_t order = next_order(prio);
     LaneSlot& l = lanes_[lane];
     l.key = Key{time_bits(time), order};
     l.load = Load{time, handler, kind, arg};
@@ -108,7 +104,7 @@ class Calendar {
     if (best_ != kScan && (best_ == kNoLane || wide(l.key) < wide(lanes_[best_].key))) {
       best_ = lane;
     }
-    return EventId{seq};
+    return EventId{Event::sequence_of(order)};
   }
 
   /// Cancels a pending event. Cancelling an event that already ran or was cancelled is a
@@ -174,6 +170,11 @@ class Calendar {
     std::uint32_t arg;
   };
 
+  /// The order value (Event::order) of the next event scheduled with priority `prio`.
+  std::uint64_t next_order(int prio) {
+    assert(prio > -32768 && prio < 32767);
+    return (static_cast<std::uint64_t>(prio + 32768) << 48) | next_seq_++;
+  }
   /// The time's bits mapped so that unsigned order is numeric order (-0.0 read as +0.0; no NaN).
   static std::uint64_t time_bits(Time t) {
     auto b = std::bit_cast<std::uint64_t>(t + 0.0);

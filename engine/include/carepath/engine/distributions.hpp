@@ -93,7 +93,7 @@ class Distribution {
     return p_.index() <= kLastOneDraw && !std::holds_alternative<Exponential>(p_);
   }
   /// sample() on a stream whose next_u64() is `bits`. Requires one_draw().
-  [[nodiscard]] double sample_first(std::uint64_t bits) const { return sample_first_other(bits); }
+  [[nodiscard]] double sample_first(std::uint64_t bits) const;
   /// One sample from a fresh RandomStream::substream(key, entity, step): the same number as
   /// sample() on that stream, without building it where one_draw() (or where an exponential's
   /// first word suffices, as it usually does).
@@ -187,7 +187,6 @@ class Distribution {
 
  private:
   explicit Distribution(Params p) : p_(std::move(p)) {}
-  [[nodiscard]] double sample_first_other(std::uint64_t bits) const;
   Params p_;
 };
 
