@@ -78,11 +78,6 @@ std::size_t pick(const std::vector<double>& cum, double u) {
 // ---------------------------------------------------------------------------------------------
 // Samplers
 
-/// Standard normal: the ziggurat (carepath/engine/ziggurat.hpp).
-double std_normal(RandomStream& rs) {
-  return ziggurat::normal(rs);
-}
-
 /// Gamma(shape, 1), Marsaglia & Tsang (2000); shape < 1 via G(a) = G(a+1) U^(1/a).
 double std_gamma(double shape, RandomStream& rs) {
   if (shape < 1.0) {
@@ -95,7 +90,7 @@ double std_gamma(double shape, RandomStream& rs) {
     double x = 0.0;
     double v = 0.0;
     do {
-      x = std_normal(rs);
+      x = ziggurat::normal(rs);
       v = 1.0 + c * x;
     } while (v <= 0.0);
     v = v * v * v;
@@ -471,9 +466,9 @@ double Distribution::sample(RandomStream& rs) const {
           const double gb = std_gamma(p.beta, rs);
           return p.min + (p.max - p.min) * (ga / (ga + gb));
         } else if constexpr (std::is_same_v<T, Normal>) {
-          return p.mean + p.sd * std_normal(rs);
+          return p.mean + p.sd * ziggurat::normal(rs);
         } else if constexpr (std::is_same_v<T, Lognormal>) {
-          return std::exp(p.mu + p.sigma * std_normal(rs));
+          return std::exp(p.mu + p.sigma * ziggurat::normal(rs));
         } else if constexpr (std::is_same_v<T, Gamma>) {
           return p.scale * std_gamma(p.shape, rs);
         } else if constexpr (std::is_same_v<T, Weibull>) {

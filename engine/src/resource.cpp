@@ -390,9 +390,8 @@ void Resource::enqueue(std::uint32_t slot) {
 }
 
 void Resource::preempt(std::uint32_t slot) {
-  assert(list_in_service_);
-  remove_from_list(in_service_, slot);
-  --busy_;
+  assert(list_in_service_);  // the victim was found in in_service_
+  leave_service(slot);
   Slot& s = table_[slot];
   s.state = EntityState::waiting;
   s.line_since = now();
