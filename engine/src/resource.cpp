@@ -246,8 +246,11 @@ Resource::Resource(Simulation& sim, ResourceConfig config, ResourceClient* clien
   stats_.full = TimeWeighted(capacity_ == 0 ? 1.0 : 0.0, t);
   stats_.present = TimeWeighted(0.0, t);
   stats_.no_room = TimeWeighted(capacity_ == 0 && config_.queue_limit == 0 ? 1.0 : 0.0, t);
-  levels_.full = capacity_ == 0 ? 1 : 0;
-  levels_.no_room = capacity_ == 0 && config_.queue_limit == 0 ? 1 : 0;
+  levels_[kFull] = capacity_ == 0 ? 1 : 0;
+  levels_[kNoRoom] = capacity_ == 0 && config_.queue_limit == 0 ? 1 : 0;
+  std::array<int, kLean> lean{};
+  std::copy_n(levels_.begin(), kLean, lean.begin());
+  lean_ = LevelGroup<kLean>(lean, t);
   stats_.capacity = TimeWeighted(capacity_, t);
   for (TimeWeighted* tw : {&stats_.in_service, &stats_.holding, &stats_.queue, &stats_.blocked_list,
                            &stats_.full, &stats_.no_room, &stats_.capacity}) {
@@ -286,41 +289,46 @@ EntityState Resource::state_of(std::uint32_t entity) const {
 }
 
 void Resource::update_levels() {
-  // Levels that keep only their area and maximum advance together, changed or not (a few adds,
-  // no branch to mispredict); occupied and present, which keep the time at each level, are
-  // updated only when they change. The integer copy in levels_ finds a call that changes nothing.
+  // The lean levels advance together, changed or not (a few vector operations, no branch to
+  // mispredict); occupied and present, which keep the time at each level, are updated only when
+  // they change. The integer copy in levels_ finds a call that changes nothing.
   const int busy = in_service();
   const int hold = holding();
   const int occupied = busy + hold;
   const int full = occupied >= capacity_ ? 1 : 0;
-  const Levels next{busy,
-                    hold,
-                    occupied,
-                    waiting_,
-                    blocked_,
-                    full,
-                    occupied + waiting_,
-                    full != 0 && !line_has_room() ? 1 : 0};
+  Levels next{};
+  next[kInService] = busy;
+  next[kHolding] = hold;
+  next[kQueue] = waiting_;
+  next[kBlocked] = blocked_;
+  next[kFull] = full;
+  next[kNoRoom] = full != 0 && !line_has_room() ? 1 : 0;
+  next[kOccupied] = occupied;
+  next[kPresent] = occupied + waiting_;
   if (next == levels_) return;
   const Time t = now();
-  stats_.in_service.advance(t, next.in_service);
-  stats_.holding.advance(t, next.holding);
-  stats_.queue.advance(t, next.queue);
-  stats_.blocked_list.advance(t, next.blocked);
-  stats_.full.advance(t, next.full);
-  stats_.no_room.advance(t, next.no_room);
-  if (next.occupied != levels_.occupied) {
-    if (stats_.occupied_by_hour.enabled()) stats_.occupied_by_hour.update(t, next.occupied);
-    stats_.occupied.update(t, next.occupied);
+  lean_.advance(t, next.data());
+  if (next[kOccupied] != levels_[kOccupied]) {
+    if (stats_.occupied_by_hour.enabled()) stats_.occupied_by_hour.update(t, next[kOccupied]);
+    stats_.occupied.update(t, next[kOccupied]);
   }
-  if (next.present != levels_.present) {
+  if (next[kPresent] != levels_[kPresent]) {
     if (stats_.present.keeps_distribution()) {
-      stats_.present.update(t, next.present);
+      stats_.present.update(t, next[kPresent]);
     } else {
-      stats_.present.advance(t, next.present);
+      stats_.present.advance(t, next[kPresent]);
     }
   }
   levels_ = next;
+}
+
+void Resource::sync_lean_levels() const {
+  stats_.in_service = lean_.view(kInService);
+  stats_.holding = lean_.view(kHolding);
+  stats_.queue = lean_.view(kQueue);
+  stats_.blocked_list = lean_.view(kBlocked);
+  stats_.full = lean_.view(kFull);
+  stats_.no_room = lean_.view(kNoRoom);
 }
 
 void Resource::leave_service(std::uint32_t slot) {
@@ -690,21 +698,14 @@ void Resource::on_event(std::uint32_t kind, std::uint32_t arg) {
 void Resource::reset_stats() {
   const Time t = now();
   ResourceStats fresh;
-  fresh.in_service = stats_.in_service;
-  fresh.holding = stats_.holding;
   fresh.occupied = stats_.occupied;
-  fresh.queue = stats_.queue;
-  fresh.blocked_list = stats_.blocked_list;
-  fresh.full = stats_.full;
   fresh.capacity = stats_.capacity;
   fresh.present = stats_.present;
-  fresh.no_room = stats_.no_room;
-  for (TimeWeighted* tw :
-       {&fresh.in_service, &fresh.holding, &fresh.occupied, &fresh.queue, &fresh.blocked_list,
-        &fresh.full, &fresh.capacity, &fresh.present, &fresh.no_room}) {
+  for (TimeWeighted* tw : {&fresh.occupied, &fresh.capacity, &fresh.present}) {
     tw->update(t, tw->level());
     tw->reset(t);
   }
+  lean_.reset(t);  // the lean levels' TimeWeighted copies follow when read
   fresh.line_times.keep_histogram(stats_.line_times.keeps_histogram());
   fresh.reneged_waits.keep_histogram(stats_.reneged_waits.keeps_histogram());
   fresh.by_group.resize(stats_.by_group.size());

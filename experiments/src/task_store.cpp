@@ -65,6 +65,8 @@ TaskStore::TaskStore(fs::path out, bool leader)
     outputs::remove_stale_temporaries(dir_);              // left by processes that died
   }
   fs::create_directories(dir_);
+  // Before any replication is forked: every child then inherits the initialised library.
+  outputs::prepare_library();
 }
 
 TaskStore::~TaskStore() = default;

@@ -128,11 +128,15 @@ h5::Id open_file_ro(const fs::path& p, const std::string& ctx) {
     if (fs::exists(tmp_path_of(p), ec)) throw ResultFileError(incomplete_message(p));
     throw ResultFileError(ctx + ": no such file");
   }
+  // Opened first, classified only if that fails (H5Fis_hdf5 would open the file a second time).
+  const hid_t f = H5Fopen(p.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT);
+  if (f >= 0) return h5::Id(f);
+  const std::string why = h5::last_error();
   if (H5Fis_hdf5(p.c_str()) <= 0) {
     h5::last_error();
     throw ResultFileError(ctx + ": not an HDF5 file");
   }
-  return h5::check(H5Fopen(p.c_str(), H5F_ACC_RDONLY, H5P_DEFAULT), ctx, "cannot open");
+  throw ResultFileError(ctx + ": cannot open" + (why.empty() ? "" : " (HDF5: " + why + ")"));
 }
 
 void write_kpi_table(hid_t parent, const char* name, const std::vector<KpiDef>& kpis,
@@ -541,6 +545,10 @@ std::string fnv1a64_hex(std::string_view text) {
   char buf[17];
   std::snprintf(buf, sizeof buf, "%016llx", static_cast<unsigned long long>(engine::fnv1a64(text)));
   return buf;
+}
+
+void prepare_library() {
+  h5::init();
 }
 
 fs::path part_path(const fs::path& dir, std::string_view scenario, std::uint32_t replication) {

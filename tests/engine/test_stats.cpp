@@ -9,6 +9,7 @@
 #include <stdexcept>
 #include <vector>
 
+using carepath::engine::LevelGroup;
 using carepath::engine::LogHistogram;
 using carepath::engine::RandomStream;
 using carepath::engine::Tally;
@@ -227,6 +228,49 @@ TEST_CASE("TimeWeighted without its level distribution keeps mean, area and max"
   CHECK(full.area(now) == 18.0 + 24.0);
   CHECK_FALSE(full.keeps_distribution());
   CHECK_THROWS_AS(full.quantile(0.5, now), std::logic_error);
+}
+
+TEST_CASE("LevelGroup reads as TimeWeighted::advance would, bit for bit, across a reset",
+          "[engine][stats]") {
+  // Four levels advanced together at random instants (some calls change nothing), against one
+  // lean TimeWeighted each; a window reset half way, after which the levels stay lower.
+  constexpr std::size_t kN = 4;
+  RandomStream rng(11, 0, "stats/level-group");
+  LevelGroup<kN> group({0, 1, 0, 3}, 5.0);
+  std::vector<TimeWeighted> each;
+  for (const int l : {0, 1, 0, 3}) {
+    each.emplace_back(l, 5.0);
+    each.back().keep_distribution(false);
+  }
+  double t = 5.0;
+  for (int step = 0; step < 2000; ++step) {
+    t += rng.uniform() * 3.0;
+    if (step == 1000) {
+      group.reset(t);
+      for (TimeWeighted& w : each) {
+        w.update(t, w.level());
+        w.reset(t);
+      }
+      continue;
+    }
+    int next[kN];
+    for (std::size_t i = 0; i < kN; ++i) {
+      // Lower levels after the reset (the window's maximum must forget the earlier ones).
+      next[i] = step == 999 ? 2 : static_cast<int>(rng.below(step < 1000 ? 7 : 3));
+      each[i].advance(t, next[i]);
+    }
+    group.advance(t, next);
+  }
+  const double now = t + 1.25;
+  for (std::size_t i = 0; i < kN; ++i) {
+    const TimeWeighted v = group.view(i);
+    CHECK(v.area(now) == each[i].area(now));
+    CHECK(v.mean(now) == each[i].mean(now));
+    CHECK(v.max() == each[i].max());
+    CHECK(v.level() == each[i].level());
+    CHECK(v.duration(now) == each[i].duration(now));
+    CHECK_FALSE(v.keeps_distribution());
+  }
 }
 
 TEST_CASE("Student t quantiles match published tables", "[engine][stats]") {

@@ -17,6 +17,7 @@
 #include <carepath/engine/random.hpp>
 #include <carepath/engine/stats.hpp>
 
+#include <array>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -192,7 +193,11 @@ class Resource final : public EventHandler {
   /// Starts a new statistics window at the current time (warm-up deletion, yearly windows).
   void reset_stats();
 
-  [[nodiscard]] const ResourceStats& stats() const { return stats_; }
+  /// The statistics up to the last change of state (levels are read with their `now`).
+  [[nodiscard]] const ResourceStats& stats() const {
+    sync_lean_levels();
+    return stats_;
+  }
   [[nodiscard]] const std::string& name() const { return config_.name; }
   [[nodiscard]] const ResourceConfig& config() const { return config_; }
   [[nodiscard]] std::uint32_t id() const { return id_; }
@@ -353,14 +358,27 @@ class Resource final : public EventHandler {
   std::vector<std::uint32_t> holding_;     // slot indices
   std::vector<Pending> pending_;
   bool dispatching_ = false;
-  /// The levels the statistics hold now (ResourceStats' TimeWeighted levels, as integers).
-  struct Levels {
-    int in_service = 0, holding = 0, occupied = 0, queue = 0, blocked = 0, full = 0, present = 0,
-        no_room = 0;
-    bool operator==(const Levels&) const = default;
+  /// The levels the statistics hold now, as integers: first the six that keep only their area
+  /// and maximum (lean_: ResourceStats' in_service, holding, queue, blocked_list, full,
+  /// no_room), then occupied and present.
+  enum Level : std::uint8_t {
+    kInService,
+    kHolding,
+    kQueue,
+    kBlocked,
+    kFull,
+    kNoRoom,
+    kOccupied,
+    kPresent,
+    kLevels
   };
-  Levels levels_;
-  ResourceStats stats_;
+  static constexpr std::size_t kLean = kNoRoom + 1;
+  using Levels = std::array<int, kLevels>;
+  /// ResourceStats' lean levels, copied in from lean_ when the statistics are read.
+  void sync_lean_levels() const;
+  Levels levels_{};
+  LevelGroup<kLean> lean_;
+  mutable ResourceStats stats_;  // mutable: stats() brings its lean levels up to date
 };
 
 }  // namespace carepath::engine

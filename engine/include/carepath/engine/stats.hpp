@@ -9,6 +9,7 @@
 // Both have reset(now)-style windows (warm-up deletion, yearly KPI windows) and merge().
 #include <carepath/engine/calendar.hpp>
 
+#include <array>
 #include <bit>
 #include <cassert>
 #include <cstdint>
@@ -156,6 +157,17 @@ class TimeWeighted {
     level_ = level;
     max_ = level > max_ ? level : max_;
   }
+  /// A level that keeps no distribution (keep_distribution(false)) from its parts, as a
+  /// LevelGroup holds it: the level since `last`, the window's start, the area up to `last` and
+  /// the largest level of the window.
+  static TimeWeighted lean(double level, Time start, Time last, double area, double max) {
+    TimeWeighted w(level, start);
+    w.last_ = last;
+    w.area_ = area;
+    w.max_ = max;
+    w.distribution_ = false;
+    return w;
+  }
   /// Starts a new window at `now`, keeping the current level.
   void reset(Time now);
   /// Optional: also track time with level >= threshold (for non-integer thresholds).
@@ -221,6 +233,47 @@ class TimeWeighted {
   double above_ = 0.0;
   std::vector<double> time_at_;  // time at floor(level), negative levels in bin 0
   bool distribution_ = true;     // time_at_ is kept
+};
+
+/// N integer levels that change at the same instants and keep only their area and maximum (as
+/// TimeWeighted with keep_distribution(false)), side by side: one interval serves them all, so an
+/// update is a few vector operations rather than a TimeWeighted::advance each (a resource's
+/// levels change together at every arrival and departure). view(i) reads level i as a
+/// TimeWeighted, with the same numbers TimeWeighted::advance would have given.
+template <std::size_t N>
+class LevelGroup {
+ public:
+  LevelGroup() = default;
+  LevelGroup(const std::array<int, N>& levels, Time start)
+      : level_(levels), max_(levels), last_(start), start_(start) {}
+  /// Closes the interval since the last change at the old levels; the levels are `next` from
+  /// `now` (unchanged ones included: no branch on which changed).
+  void advance(Time now, const int* next) {
+    const double dt = now - last_;
+    for (std::size_t i = 0; i < N; ++i) {
+      area_[i] += static_cast<double>(level_[i]) * dt;
+      max_[i] = next[i] > max_[i] ? next[i] : max_[i];
+      level_[i] = next[i];
+    }
+    last_ = now;
+  }
+  /// Starts a new window at `now`, keeping the current levels.
+  void reset(Time now) {
+    area_ = {};
+    max_ = level_;
+    last_ = now;
+    start_ = now;
+  }
+  [[nodiscard]] TimeWeighted view(std::size_t i) const {
+    return TimeWeighted::lean(level_[i], start_, last_, area_[i], max_[i]);
+  }
+
+ private:
+  std::array<int, N> level_{};
+  std::array<int, N> max_{};
+  std::array<double, N> area_{};
+  Time last_ = 0.0;
+  Time start_ = 0.0;
 };
 
 /// A piecewise-constant level's area and time within each bin of a repeating clock, e.g. the
