@@ -490,8 +490,8 @@ int bench(int argc, char** argv) {
                 static_cast<unsigned long long>(last.events), c,
                 static_cast<double>(last.events) / c / 1e6, median(cp_wall));
     std::printf("%-8s ratio carepath/heap (CPU time, same model and horizon) = %.2f\n", "", c / h);
-    std::printf("%-8s net of the command's fixed cost (%.3f s, a model of ~1 patient) = %.2f\n", "",
-                fixed, (c - fixed) / h);
+    std::printf("%-8s net of the command's fixed cost (%.1f ms, a model of ~1 patient) = %.2f\n",
+                "", fixed * 1e3, (c - fixed) / h);
     std::printf(
         "%-8s against heap-zig (the same exponential sampler as carepath) = %.2f, net %.2f\n\n", "",
         c / z, (c - fixed) / z);

@@ -340,10 +340,13 @@ const NhppArrivals::MonthSpan& NhppArrivals::month_at(const YearInfo& y, std::in
   return y.months[month_hint_];
 }
 
-Time NhppArrivals::next(Time now, RandomStream& rs) {
+Time NhppArrivals::next_general(Time now, RandomStream& rs) {
   if (std::isnan(now)) throw std::invalid_argument("NhppArrivals::next: now is NaN");
   if (std::isinf(now)) return kForever;
-  Time t = std::max(now, 0.0);
+  return next_from(std::max(now, 0.0), rs);
+}
+
+Time NhppArrivals::next_from(Time t, RandomStream& rs) {
   for (;;) {
     // The year of t: the cached year of the last call, or a date computation when t leaves it.
     const YearInfo* y = nullptr;

@@ -790,7 +790,19 @@ void Model::end_service(std::uint32_t id, int site) {
   // The common cases in one load: a fixed route straight on, to an exit or (no escalation
   // policy can divert it) to another site; as transfer() would move the patient.
   const FixedMove f = p.next;
-  if (f.exit || (f.direct && escalations_.empty())) {
+  if (f.exit) {
+    // Straight out of the system, as arrive_at does at an exit site.
+    p.rule = f.rule;
+    p.target = 0;
+    SiteRt& out = sites_[static_cast<std::size_t>(f.to)];
+    ++p.visits;
+    count_arrival(out, p);
+    ++out.passes;
+    log(id, f.to, engine::MonitorEventKind::arrive);
+    leave_system(id);
+    return;
+  }
+  if (f.direct && escalations_.empty()) {
     p.rule = f.rule;
     p.target = 0;
     arrive_at(id, f.to, f.mode);

@@ -18,6 +18,7 @@
 // once and cached, so a candidate arrival costs a lookup, not date arithmetic.
 #include <carepath/engine/calendar.hpp>
 #include <carepath/engine/random.hpp>
+#include <carepath/engine/ziggurat.hpp>
 
 #include <array>
 #include <cstdint>
@@ -109,7 +110,18 @@ class NhppArrivals {
 
   /// The first arrival strictly after `now` (arrivals start at time 0; a negative `now` is
   /// treated as 0), or kForever if every year from now on has zero volume.
-  Time next(Time now, RandomStream& rs);
+  Time next(Time now, RandomStream& rs) {
+    // The common case inline: `now` in the flat year of the last call (NaN, infinite and
+    // negative times fail the test and take the general path, which checks them).
+    if (year_hint_ < cache_.size()) {
+      const YearInfo& y = cache_[year_hint_];
+      if (y.flat && y.base > 0.0 && now >= y.begin && now < y.end) {
+        const Time t = now + ziggurat::exponential(rs) * y.max_gap;  // as next_flat
+        return t < y.end ? t : next_from(y.end, rs);  // past the year: go on from its end
+      }
+    }
+    return next_general(now, rs);
+  }
 
   /// Rate per minute at t (0 before time 0).
   [[nodiscard]] double rate_at(Time t) const;
@@ -149,6 +161,8 @@ class NhppArrivals {
   static constexpr int kThinning = 1;
   /// Years with at least this many arrivals an hour on average sample by inversion.
   static constexpr double kInversionPerHour = 0.25;
+  Time next_general(Time now, RandomStream& rs);
+  Time next_from(Time t, RandomStream& rs);  // next() from t (finite, >= 0)
   Time next_flat(const YearInfo& y, Time t, RandomStream& rs);
   Time next_inversion(const YearInfo& y, Time t, RandomStream& rs);
   Time next_thinning(const YearInfo& y, Time t, RandomStream& rs);
