@@ -13,9 +13,67 @@ namespace {
 
 constexpr std::uint32_t kRenegeEvent = 1;
 
-/// Where each blocked patient is blocked (one Simulation per process, so one registry).
-std::unordered_map<std::uint32_t, Resource*>& blocked_registry() {
-  static std::unordered_map<std::uint32_t, Resource*> registry;
+/// Where each blocked patient is blocked: entity -> resource. Small ids (a model's patient ids,
+/// reused as patients leave) index an array, larger ones a hash map: no allocation each time a
+/// patient blocks (a hash map node was allocated and freed per block).
+class BlockedRegistry {
+ public:
+  [[nodiscard]] bool empty() const { return size_ == 0; }
+  /// The resource `entity` is blocked on, or nullptr.
+  [[nodiscard]] Resource* find(std::uint32_t entity) const {
+    if (entity < direct_.size()) return direct_[entity];
+    const auto it = far_.find(entity);
+    return it == far_.end() ? nullptr : it->second;
+  }
+  void set(std::uint32_t entity, Resource* r) {
+    if (entity >= direct_.size() && entity < kDirectIds) {
+      direct_.resize(std::min<std::size_t>(
+                         kDirectIds, std::max<std::size_t>({entity + 1, 2 * direct_.size(), 64})),
+                     nullptr);
+    }
+    if (entity < direct_.size()) {
+      if (direct_[entity] == nullptr) ++size_;
+      direct_[entity] = r;
+    } else if (far_.insert_or_assign(entity, r).second) {
+      ++size_;
+    }
+  }
+  void erase(std::uint32_t entity) {
+    if (entity < direct_.size()) {
+      if (direct_[entity] != nullptr) --size_;
+      direct_[entity] = nullptr;
+    } else {
+      size_ -= far_.erase(entity);
+    }
+  }
+  /// Forgets every patient blocked on `r`.
+  void erase_all(const Resource* r) {
+    for (Resource*& d : direct_) {
+      if (d == r) {
+        d = nullptr;
+        --size_;
+      }
+    }
+    for (auto it = far_.begin(); it != far_.end();) {
+      if (it->second == r) {
+        it = far_.erase(it);
+        --size_;
+      } else {
+        ++it;
+      }
+    }
+  }
+
+ private:
+  static constexpr std::size_t kDirectIds = std::size_t{1} << 16;  // 512 KB of pointers at most
+  std::vector<Resource*> direct_;
+  std::unordered_map<std::uint32_t, Resource*> far_;
+  std::size_t size_ = 0;
+};
+
+/// One Simulation per process, so one registry.
+BlockedRegistry& blocked_registry() {
+  static BlockedRegistry registry;
   return registry;
 }
 
@@ -269,14 +327,7 @@ Resource::Resource(Simulation& sim, ResourceConfig config, ResourceClient* clien
 
 Resource::~Resource() {
   if (blocked_ == 0) return;
-  auto& reg = blocked_registry();
-  for (auto it = reg.begin(); it != reg.end();) {
-    if (it->second == this) {
-      it = reg.erase(it);
-    } else {
-      ++it;
-    }
-  }
+  blocked_registry().erase_all(this);
 }
 
 Time Resource::now() const {
@@ -576,7 +627,7 @@ Admission Resource::arrive(std::uint32_t entity, int priority, EntryMode mode, T
     blocked_line_.push(LineEntry{++next_order_, prio, entity, table_[slot].visit});
     ++blocked_;
     ++stats_.blocked;
-    blocked_registry()[entity] = this;
+    blocked_registry().set(entity, this);
     emit(MonitorEventKind::block, entity, waiting_);
     update_levels();
     maybe_compact(blocked_line_, EntityState::blocked, blocked_);
@@ -603,10 +654,10 @@ void Resource::finish_service(std::uint32_t entity) {
   holding_.push_back(slot);
   update_levels();
   // A patient that was blocked elsewhere while still "in service" here may close a cycle now.
-  auto& reg = blocked_registry();
+  const auto& reg = blocked_registry();
   if (!reg.empty()) {
-    const auto it = reg.find(entity);
-    if (it != reg.end() && it->second->config_.detect_deadlock) it->second->check_deadlock();
+    Resource* on = reg.find(entity);
+    if (on != nullptr && on->config_.detect_deadlock) on->check_deadlock();
   }
 }
 
@@ -736,13 +787,13 @@ void Resource::check_deadlock() {
     bool stuck = r->holding() > 0 && r->in_service() == 0 && r->occupied() >= r->capacity_;
     if (stuck) {
       for (const std::uint32_t slot : r->holding_) {
-        const auto it = reg.find(r->table_[slot].entity);
-        if (it == reg.end()) {
+        Resource* on = reg.find(r->table_[slot].entity);
+        if (on == nullptr) {
           stuck = false;  // this holder can leave on its own
           break;
         }
-        auto [pos, inserted] = index.try_emplace(it->second, nodes.size());
-        if (inserted) nodes.push_back(it->second);
+        auto [pos, inserted] = index.try_emplace(on, nodes.size());
+        if (inserted) nodes.push_back(on);
         edges[i].push_back(pos->second);
       }
     }

@@ -538,7 +538,10 @@ TEST_CASE("MultiMonitor forwards every event to each monitor in turn", "[engine]
 TEST_CASE("Resource: a three-resource blocking cycle is found through the wait-for graph",
           "[engine][resource]") {
   // Patients 1, 2, 3 hold A, B, C; each finishes at t = 1, 2, 3 and wants the next resource.
-  const auto run = []() {
+  // Their ids are small, beyond the registry's array (65,536) or mixed: the blocked patients are
+  // found either way.
+  const std::uint32_t base = GENERATE(0U, 100000U, 4000000000U, 65534U);
+  const auto run = [base]() {
     Simulation sim;
     LogClient client(sim);
     std::vector<std::unique_ptr<Resource>> rs;
@@ -546,14 +549,14 @@ TEST_CASE("Resource: a three-resource blocking cycle is found through the wait-f
       rs.push_back(std::make_unique<Resource>(
           sim, ResourceConfig{.name = name, .capacity = 1, .queue_limit = 0}, &client));
     }
-    client.service_time = {{1, 1.0}, {2, 2.0}, {3, 3.0}};
+    client.service_time = {{base + 1, 1.0}, {base + 2, 2.0}, {base + 3, 3.0}};
     client.on_service_end = [&](Resource& r, std::uint32_t e) {
       std::size_t i = 0;
       while (rs[i].get() != &r) ++i;
       r.finish_service(e);
       if (rs[(i + 1) % 3]->arrive(e, 0, EntryMode::block) != Admission::blocked) r.release(e);
     };
-    for (std::uint32_t e = 1; e <= 3; ++e) arrive_at(sim, client, *rs[e - 1], 0.0, e);
+    for (std::uint32_t e = 1; e <= 3; ++e) arrive_at(sim, client, *rs[e - 1], 0.0, base + e);
     sim.run(10.0);
     return client.log.str();
   };
