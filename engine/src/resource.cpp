@@ -126,7 +126,7 @@ std::uint32_t Resource::Table::new_slot(std::uint32_t entity) {
   return slot;
 }
 
-std::uint32_t Resource::Table::insert(std::uint32_t entity) {
+std::uint32_t Resource::Table::insert_general(std::uint32_t entity) {
   if (find(entity) != kNone) {
     throw std::logic_error("entity " + std::to_string(entity) + " is already present");
   }
@@ -166,16 +166,6 @@ void Resource::Table::insert_hashed(std::uint32_t entity, std::uint32_t slot) {
   while (cells_[i].slot != kNone) i = (i + 1) & mask;
   cells_[i] = Cell{entity, slot};
   ++size_;
-}
-
-void Resource::Table::erase(std::uint32_t entity) {
-  if (entity < direct_.size()) {
-    assert(direct_[entity] != kNone);
-    free_.push_back(direct_[entity]);
-    direct_[entity] = kNone;
-    return;
-  }
-  free_.push_back(take_hashed(entity));
 }
 
 std::uint32_t Resource::Table::take_hashed(std::uint32_t entity) {

@@ -18,6 +18,7 @@
 #include <carepath/engine/stats.hpp>
 
 #include <array>
+#include <cassert>
 #include <cstdint>
 #include <deque>
 #include <functional>
@@ -243,8 +244,27 @@ class Resource final : public EventHandler {
       if (entity < direct_.size()) return direct_[entity];
       return size_ == 0 ? kNone : find_hashed(entity);
     }
-    std::uint32_t insert(std::uint32_t entity);  // new slot index
-    void erase(std::uint32_t entity);
+    /// A new slot for `entity` (which must be absent).
+    std::uint32_t insert(std::uint32_t entity) {
+      // The common case inline: an id the array covers, a free slot to reuse.
+      if (entity < direct_.size() && direct_[entity] == kNone && !free_.empty()) {
+        const std::uint32_t slot = free_.back();
+        free_.pop_back();
+        slots_[slot].entity = entity;
+        direct_[entity] = slot;
+        return slot;
+      }
+      return insert_general(entity);
+    }
+    void erase(std::uint32_t entity) {
+      if (entity < direct_.size()) {
+        assert(direct_[entity] != kNone);
+        free_.push_back(direct_[entity]);
+        direct_[entity] = kNone;
+        return;
+      }
+      free_.push_back(take_hashed(entity));
+    }
     Slot& operator[](std::uint32_t slot) { return slots_[slot]; }
     const Slot& operator[](std::uint32_t slot) const { return slots_[slot]; }
     static constexpr std::uint32_t kNone = 0xffffffffU;
@@ -259,6 +279,7 @@ class Resource final : public EventHandler {
       return (entity * 0x9E3779B1U) >> shift_;
     }
     [[nodiscard]] std::uint32_t find_hashed(std::uint32_t entity) const;
+    std::uint32_t insert_general(std::uint32_t entity);
     std::uint32_t new_slot(std::uint32_t entity);
     void insert_hashed(std::uint32_t entity, std::uint32_t slot);
     std::uint32_t take_hashed(std::uint32_t entity);  // removes its cell; returns its slot
