@@ -194,10 +194,8 @@ void ProcessContext::wait_signal() {
 void Simulation::drain_until(Time limit, Time horizon) {
   // The hot loop: patient events strictly before the next process wake-up, and not past the
   // horizon. Breaks out at once when an event signalled a process.
-  for (;;) {
-    const Time t = calendar_.next_time();
-    if (t >= limit || t > horizon) return;
-    const Event ev = calendar_.pop();
+  Event ev{};
+  while (calendar_.pop_before(limit, horizon, ev)) {
     now_ = ev.time;
     ++events_processed_;
     ev.handler->on_event(ev.kind, ev.arg);

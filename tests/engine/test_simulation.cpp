@@ -152,7 +152,21 @@ TEST_CASE("lanes keep the calendar's order: the same events pop as from the heap
   for (int step = 0; step < 20000; ++step) {
     REQUIRE(with.size() == without.size());
     REQUIRE(with.next_time() == without.next_time());
-    const Event a = with.pop();
+    // pop_before (the event loop's call) at a limit just below, at or above the next event's
+    // time, and now and then a horizon at or just below it: it takes the event only when that is
+    // strictly before the limit and not after the horizon; otherwise it removes nothing.
+    const Time next = without.next_time();
+    const Time limit = next + 0.5 * (std::floor(rng.uniform() * 3.0) - 1.0);
+    const double h = rng.uniform();
+    const Time horizon = h < 0.1 ? next - 0.25 : (h < 0.2 ? next : kForever);
+    Event a{};
+    const bool took = with.pop_before(limit, horizon, a);
+    REQUIRE(took == (next < limit && next <= horizon));
+    if (!took) {
+      REQUIRE(with.size() == without.size());
+      REQUIRE(with.next_time() == next);
+      a = with.pop();
+    }
     const Event b = without.pop();
     REQUIRE(a.time == b.time);
     REQUIRE(a.order == b.order);

@@ -143,6 +143,23 @@ class Calendar {
     remove_top();
     return top;
   }
+  /// pop() if the next live event is before `limit` and not after `horizon` (one look at the
+  /// heap's top and the lanes for both questions); false, removing nothing, otherwise.
+  bool pop_before(Time limit, Time horizon, Event& out) {
+    skip_cancelled();
+    if (lane_first()) {
+      const Time t = lanes_[best_].load.time;
+      if (t >= limit || t > horizon) return false;
+      out = take_lane();
+      return true;
+    }
+    if (keys_.empty()) return false;  // kForever is never before a limit
+    const Load& l = loads_.front();
+    if (l.time >= limit || l.time > horizon) return false;
+    out = Event{l.time, keys_.front().order, l.handler, l.kind, l.arg};
+    remove_top();
+    return true;
+  }
   [[nodiscard]] std::size_t size() const {
     return keys_.size() + lane_events_ - cancelled_pending_;
   }
