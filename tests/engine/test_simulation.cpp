@@ -113,7 +113,7 @@ TEST_CASE("the calendar pops in (time, priority, sequence) order, -0.0 equal to 
 
 TEST_CASE("lanes keep the calendar's order: the same events pop as from the heap alone",
           "[engine][kernel]") {
-  // Four sources keep their next event in lanes, rescheduled each time it runs (as arrival
+  // Sources keep their next event in lanes, rescheduled each time it runs (as arrival
   // streams do); other events go to the heap, a third of them cancelled later, and a source's
   // event is now and then cancelled and rescheduled. A calendar without lanes given the same
   // calls must pop the same events in the same order. Times fall on a coarse grid, so ties in
@@ -121,7 +121,8 @@ TEST_CASE("lanes keep the calendar's order: the same events pop as from the heap
   RandomStream rng(11, 0, "lanes");
   Calendar with;
   Calendar without;
-  constexpr std::uint32_t kSources = 4;
+  // One lane (the calendar's own case), a few, and as many as Dudley's arrival streams.
+  const std::uint32_t kSources = GENERATE(1U, 4U, 13U);
   constexpr std::uint32_t kSource = 1000000;  // args from here on are sources
   std::vector<std::uint32_t> lanes;
   const int prios[] = {priority::kRelease, priority::kNormal, priority::kArrival};
