@@ -11,9 +11,7 @@
 // Lanes: a source that always has exactly one next event pending (an arrival stream) can keep it
 // in a lane of its own instead of the heap: scheduling it is a store, and taking it needs no
 // sift. Lane events carry the same (time, priority, sequence) keys from the same counter, and the
-// earliest lane competes with the heap's top, so the order of events is exactly the heap's. The
-// earliest lane is the root of a winner tree over the lanes (a lane's change replays its path:
-// log2 of the number of lanes comparisons, not a scan of them all).
+// earliest lane competes with the heap's top, so the order of events is exactly the heap's.
 #include <bit>
 #include <cassert>
 #include <cstdint>
@@ -88,7 +86,6 @@ class Calendar {
   /// A new lane (see above); lanes are numbered from 0.
   std::uint32_t add_lane() {
     lanes_.push_back(LaneSlot{});
-    rebuild_tree();
     return static_cast<std::uint32_t>(lanes_.size() - 1);
   }
   /// As schedule(), into `lane`, which must hold no pending event.
@@ -103,12 +100,9 @@ class Calendar {
     l.load = Load{time, handler, kind, arg};
     l.pending = true;
     ++lane_events_;
-    if (leaves_ == 1) {  // one lane (one arrival stream): it is the whole tree
+    // The earliest lane: this one if it is earlier (unless a scan is due anyway).
+    if (best_ != kScan && (best_ == kNoLane || wide(l.key) < wide(lanes_[best_].key))) {
       best_ = lane;
-    } else {
-      if (stale_ != lane) flush_tree();  // another lane's change first (its path, then this one's)
-      stale_ = kNoLane;
-      replay(lane);
     }
     return EventId{Event::sequence_of(order)};
   }
@@ -121,8 +115,7 @@ class Calendar {
       if (l.pending && Event::sequence_of(l.key.order) == seq) {
         l.pending = false;
         --lane_events_;
-        flush_tree();
-        replay(static_cast<std::uint32_t>(&l - lanes_.data()));
+        best_ = kScan;
         return;
       }
     }
@@ -137,7 +130,7 @@ class Calendar {
   /// Time of the next live event, or kForever.
   [[nodiscard]] Time next_time() {
     skip_cancelled();
-    if (lane_first()) return lanes_[earliest_lane()].load.time;
+    if (lane_first()) return lanes_[best_].load.time;
     return keys_.empty() ? kForever : loads_.front().time;
   }
   /// Removes and returns the next live event. Precondition: !empty().
@@ -155,7 +148,7 @@ class Calendar {
   bool pop_before(Time limit, Time horizon, Event& out) {
     skip_cancelled();
     if (lane_first()) {
-      const Time t = lanes_[earliest_lane()].load.time;
+      const Time t = lanes_[best_].load.time;
       if (t >= limit || t > horizon) return false;
       out = take_lane();
       return true;
@@ -219,9 +212,18 @@ class Calendar {
     }
   }
   static constexpr std::uint32_t kNoLane = 0xffffffffU;
+  static constexpr std::uint32_t kScan = 0xfffffffeU;  // the earliest lane is to be found
   /// The pending lane event with the smallest key, or kNoLane.
   std::uint32_t earliest_lane() {
-    flush_tree();
+    if (best_ == kScan) {
+      best_ = kNoLane;
+      for (std::uint32_t i = 0; i < lanes_.size(); ++i) {
+        if (lanes_[i].pending &&
+            (best_ == kNoLane || wide(lanes_[i].key) < wide(lanes_[best_].key))) {
+          best_ = i;
+        }
+      }
+    }
     return best_;
   }
   /// Whether the next event is the earliest lane's (its key is below the heap's top).
@@ -230,56 +232,14 @@ class Calendar {
     return b != kNoLane && (keys_.empty() || wide(lanes_[b].key) < wide(keys_.front()));
   }
   Event take_lane() {
-    const std::uint32_t lane = best_;
-    LaneSlot& l = lanes_[lane];
+    LaneSlot& l = lanes_[best_];
     const Event e{l.load.time, l.key.order, l.load.handler, l.load.kind, l.load.arg};
     l.pending = false;
     --lane_events_;
-    // Its path is replayed when next needed: usually after the source has scheduled its next
-    // event in the same lane (one replay for both).
-    if (leaves_ == 1) {
-      best_ = kNoLane;
-    } else {
-      stale_ = lane;
-    }
+    // Found again when next needed: usually after the source has scheduled its next event
+    // (one scan for both).
+    best_ = kScan;
     return e;
-  }
-  /// The better (earlier pending) of two lanes, either possibly kNoLane.
-  [[nodiscard]] std::uint32_t better(std::uint32_t a, std::uint32_t b) const {
-    if (a == kNoLane) return b;
-    if (b == kNoLane) return a;
-    return wide(lanes_[b].key) < wide(lanes_[a].key) ? b : a;
-  }
-  /// Lane `lane`'s leaf and its path to the root, after the lane changed.
-  void replay(std::uint32_t lane) {
-    std::uint32_t w = lanes_[lane].pending ? lane : kNoLane;
-    std::size_t n = leaves_ + lane;
-    tree_[n] = w;
-    for (; n > 1; n >>= 1) {
-      w = better(w, tree_[n ^ 1]);  // the winner of n and its sibling
-      tree_[n >> 1] = w;
-    }
-    best_ = w;
-  }
-  void flush_tree() {
-    if (stale_ == kNoLane) return;
-    const std::uint32_t lane = stale_;
-    stale_ = kNoLane;
-    replay(lane);
-  }
-  /// The winner tree for the current number of lanes: leaves_ (a power of two) leaves from index
-  /// leaves_, node n's children at 2n and 2n + 1, the root at 1 (with one lane, the leaf itself).
-  void rebuild_tree() {
-    flush_tree();
-    leaves_ = std::bit_ceil(lanes_.size());
-    tree_.assign(2 * leaves_, kNoLane);
-    for (std::uint32_t i = 0; i < lanes_.size(); ++i) {
-      tree_[leaves_ + i] = lanes_[i].pending ? i : kNoLane;
-    }
-    for (std::size_t n = leaves_ - 1; n >= 1; --n) {
-      tree_[n] = better(tree_[2 * n], tree_[2 * n + 1]);
-    }
-    best_ = tree_[1];
   }
   void remove_top() {
     const Key k = keys_.back();
@@ -336,15 +296,11 @@ class Calendar {
     bool pending = false;
   };
   std::vector<LaneSlot> lanes_;
-  // What every event reads, together (one cache line with the vectors above).
-  std::uint64_t next_seq_ = 0;
-  std::size_t cancelled_pending_ = 0;
-  std::size_t lane_events_ = 0;    // lanes holding an event
-  std::uint32_t best_ = kNoLane;   // the root: the earliest pending lane (after flush_tree)
-  std::uint32_t stale_ = kNoLane;  // a lane taken whose path is still to be replayed
-  std::size_t leaves_ = 0;
-  std::vector<std::uint32_t> tree_;  // the winner tree over the lanes (rebuild_tree)
+  std::size_t lane_events_ = 0;   // lanes holding an event
+  std::uint32_t best_ = kNoLane;  // the earliest lane, kNoLane (none) or kScan (to be found)
   std::unordered_set<std::uint64_t> cancelled_;
+  std::size_t cancelled_pending_ = 0;
+  std::uint64_t next_seq_ = 0;
 };
 
 }  // namespace carepath::engine
