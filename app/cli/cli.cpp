@@ -367,14 +367,13 @@ int cmd_run(Args& a, const std::vector<std::string>& all_args, std::ostream& out
       baseline = plan.scenarios().front().model.scenario;
   }
   meta.baseline = baseline;
-  experiments::assemble(plan, store, meta);
+  const outputs::ResultSet results = experiments::assemble(plan, store, meta);
 
   std::vector<std::string> headline;
   for (const auto& k : pathways::kpi_catalogue(plan.scenarios().front().model)) {
     if (k.headline) headline.push_back(k.name);
   }
-  const outputs::ResultReader reader(out_file);
-  out << outputs::headline_table(reader, headline);
+  out << outputs::headline_table(results, headline);  // the values just written to out_file
   err << "carepath: wrote " << out_file.string() << "\n";
   return 0;
 }

@@ -139,21 +139,24 @@ RunCounts run_plan(Plan& plan, const TaskStore& store, Runner& runner, const Tas
   return total;
 }
 
-void assemble(const Plan& plan, const TaskStore& store, outputs::RunMeta meta,
-              const ExtraTables& extra) {
+outputs::ResultSet assemble(const Plan& plan, const TaskStore& store, outputs::RunMeta meta,
+                            const ExtraTables& extra) {
   meta.replications = static_cast<std::uint32_t>(plan.replications());
   meta.years = plan.years();
   const fs::path staging = store.out().string() + ".assembling";
+  outputs::ResultSet results;
   {
     outputs::ResultAssembler assembler(staging, meta);
     for (const auto& s : plan.scenarios())
       assembler.add_scenario(s.model.scenario, s.model.resolved_yaml, target_defs(s.model));
     for (const auto& part : store.parts(plan)) assembler.add_part(part);
     assembler.write();
+    results = assembler.results();
   }
   if (extra) extra(staging);
   fs::rename(staging, store.out());
   store.clear();
+  return results;
 }
 
 }  // namespace carepath::experiments

@@ -53,8 +53,10 @@ RunCounts run_plan(Plan& plan, const TaskStore& store, Runner& runner, const Tas
 using ExtraTables = std::function<void(const std::filesystem::path& file)>;
 
 /// Assembles the store's parts into store.out(): written under a temporary name and renamed when
-/// complete (extra tables included); the parts folder is deleted afterwards.
-void assemble(const Plan& plan, const TaskStore& store, outputs::RunMeta meta,
-              const ExtraTables& extra = {});
+/// complete (extra tables included); the parts folder is deleted afterwards. Returns the KPI
+/// values written (by scenario, sorted by replication), for a summary without reading the file
+/// back.
+outputs::ResultSet assemble(const Plan& plan, const TaskStore& store, outputs::RunMeta meta,
+                            const ExtraTables& extra = {});
 
 }  // namespace carepath::experiments
