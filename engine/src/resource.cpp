@@ -286,25 +286,17 @@ Resource::Resource(Simulation& sim, ResourceConfig config, ResourceClient* clien
                                 "': preemptive needs the priority discipline");
   }
   const Time t = sim_.now();
-  stats_.in_service = TimeWeighted(0.0, t);
-  stats_.holding = TimeWeighted(0.0, t);
-  stats_.occupied = TimeWeighted(0.0, t);
-  stats_.queue = TimeWeighted(0.0, t);
-  stats_.blocked_list = TimeWeighted(0.0, t);
-  stats_.full = TimeWeighted(capacity_ == 0 ? 1.0 : 0.0, t);
-  stats_.present = TimeWeighted(0.0, t);
-  stats_.no_room = TimeWeighted(capacity_ == 0 && config_.queue_limit == 0 ? 1.0 : 0.0, t);
+  // The lean levels start in lean_ (their TimeWeighted copies are written when read).
   levels_[kFull] = capacity_ == 0 ? 1 : 0;
   levels_[kNoRoom] = capacity_ == 0 && config_.queue_limit == 0 ? 1 : 0;
   std::array<int, kLean> lean{};
   std::copy_n(levels_.begin(), kLean, lean.begin());
   lean_ = LevelGroup<kLean>(lean, t);
-  stats_.capacity = TimeWeighted(capacity_, t);
-  for (TimeWeighted* tw : {&stats_.in_service, &stats_.holding, &stats_.queue, &stats_.blocked_list,
-                           &stats_.full, &stats_.no_room, &stats_.capacity}) {
-    tw->keep_distribution(false);
-  }
+  stats_.occupied = TimeWeighted(0.0, t);
+  stats_.present = TimeWeighted(0.0, t);
   stats_.present.keep_distribution(config_.present_distribution);
+  stats_.capacity = TimeWeighted(capacity_, t);
+  stats_.capacity.keep_distribution(false);
   stats_.line_times.keep_histogram(false);  // their means are what is read
   stats_.reneged_waits.keep_histogram(false);
   if (config_.groups < 0)
