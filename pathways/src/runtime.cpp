@@ -334,6 +334,8 @@ class Model final : public engine::EventHandler,
   void release_held(std::uint32_t id);  // frees every place the patient holds
   void release_upstream(std::uint32_t id);
   void leave_system(std::uint32_t id);
+  /// At exit site `site` (counted as arrived there): passes through and leaves the system.
+  void leave_at_exit(std::uint32_t id, SiteRt& exit, int site);
   void log(std::uint32_t id, int site, engine::MonitorEventKind kind);
   void log_present_at_start();
   std::pair<int, int> choose_route(std::uint32_t id, int site);
@@ -791,15 +793,13 @@ void Model::end_service(std::uint32_t id, int site) {
   // policy can divert it) to another site; as transfer() would move the patient.
   const FixedMove f = p.next;
   if (f.exit) {
-    // Straight out of the system, as arrive_at does at an exit site.
+    // Straight out of the system, as arrive_at(f.to) would do it.
     p.rule = f.rule;
     p.target = 0;
-    SiteRt& out = sites_[static_cast<std::size_t>(f.to)];
     ++p.visits;
+    SiteRt& out = sites_[static_cast<std::size_t>(f.to)];
     count_arrival(out, p);
-    ++out.passes;
-    log(id, f.to, engine::MonitorEventKind::arrive);
-    leave_system(id);
+    leave_at_exit(id, out, f.to);
     return;
   }
   if (f.direct && escalations_.empty()) {
@@ -892,6 +892,12 @@ void Model::leave_system(std::uint32_t id) {
   free_patient(id);
 }
 
+void Model::leave_at_exit(std::uint32_t id, SiteRt& exit, int site) {
+  ++exit.passes;
+  log(id, site, engine::MonitorEventKind::arrive);
+  leave_system(id);
+}
+
 void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int hops, int moves) {
   SiteRt& rt = sites_[static_cast<std::size_t>(site)];
   const SiteSpec& s = *rt.spec;
@@ -907,9 +913,7 @@ void Model::arrive_at(std::uint32_t id, int site, engine::EntryMode mode, int ho
   // blocked upstream arrives when admitted).
   if (!rt.res) count_arrival(rt, p);
   if (s.kind == SiteKind::exit) {
-    ++rt.passes;
-    log(id, site, engine::MonitorEventKind::arrive);
-    leave_system(id);
+    leave_at_exit(id, rt, site);
     return;
   }
   if (s.kind == SiteKind::triage) {

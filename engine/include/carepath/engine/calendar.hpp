@@ -138,10 +138,7 @@ class Calendar {
     skip_cancelled();
     if (lane_first()) return take_lane();
     assert(!keys_.empty());
-    const Load& l = loads_.front();
-    const Event top{l.time, keys_.front().order, l.handler, l.kind, l.arg};
-    remove_top();
-    return top;
+    return take_top();
   }
   /// pop() if the next live event is before `limit` and not after `horizon` (one look at the
   /// heap's top and the lanes for both questions); false, removing nothing, otherwise.
@@ -154,10 +151,9 @@ class Calendar {
       return true;
     }
     if (keys_.empty()) return false;  // kForever is never before a limit
-    const Load& l = loads_.front();
-    if (l.time >= limit || l.time > horizon) return false;
-    out = Event{l.time, keys_.front().order, l.handler, l.kind, l.arg};
-    remove_top();
+    const Time t = loads_.front().time;
+    if (t >= limit || t > horizon) return false;
+    out = take_top();
     return true;
   }
   [[nodiscard]] std::size_t size() const {
@@ -240,6 +236,13 @@ class Calendar {
     // (one scan for both).
     best_ = kScan;
     return e;
+  }
+  /// Removes and returns the heap's top event.
+  Event take_top() {
+    const Load& l = loads_.front();
+    const Event top{l.time, keys_.front().order, l.handler, l.kind, l.arg};
+    remove_top();
+    return top;
   }
   void remove_top() {
     const Key k = keys_.back();
